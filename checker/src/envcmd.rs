@@ -1,0 +1,120 @@
+//! `tiercheck env <tier>`: the tier's variables with this machine's tool paths, for sh, fish or JSON.
+
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Context, Result};
+use serde_json::json;
+
+use crate::env::{raw_env, substitute, tools_needed};
+use crate::resolve::{resolve, Resolved, Selection};
+use crate::tiers::{Channel, TierData};
+use crate::{toolchain, tools, EnvFormat};
+
+/// "dev"/"release" for a built-in or custom profile (custom ones are looked up in no file here,
+/// so a name other than dev/test -> dev and release/bench -> release is taken as release-like
+/// only if it says so; `build` passes the real root).
+pub fn profile_root(profile: &str) -> String {
+    match profile {
+        "dev" | "test" => "dev".into(),
+        "release" | "bench" => "release".into(),
+        other if other.contains("release") || other.contains("prof") => "release".into(),
+        _ => "dev".into(),
+    }
+}
+
+/// Everything a build under a tier needs: resolved techniques, env with real tool paths.
+pub struct HostEnv {
+    pub resolved: Resolved,
+    pub triple: String,
+    pub env: BTreeMap<String, String>,
+    pub tools: BTreeMap<String, String>,
+}
+
+pub fn host_env(data: &TierData, tier: &str, profile: Option<&str>, sel: &Selection) -> Result<HostEnv> {
+    let info = toolchain::rustc_info(None).context("reading the host toolchain")?;
+    let mut sel = sel.clone();
+    sel.platform = Some(
+        data.platform_of_triple(&info.host)
+            .with_context(|| format!("host {} is not a platform in nix/tiers.toml", info.host))?
+            .to_string(),
+    );
+    sel.profile_root = profile.map(profile_root);
+    let resolved = resolve(data, tier, &sel)?;
+    require_toolchain(data, &resolved, &info)?;
+    let mut env = raw_env(data, &resolved, &info.host)?;
+    let llvm = resolved.toolchain.as_ref().map(|(_, s)| s.llvm_major).or(info.llvm_major);
+    let found = tools::require_all(data, &tools_needed(&env), llvm)?;
+    let paths: BTreeMap<String, String> = found.into_iter().map(|(n, f)| (n, f.path.display().to_string())).collect();
+    substitute(&mut env, &paths);
+    Ok(HostEnv { resolved, triple: info.host, env, tools: paths })
+}
+
+/// The active rustc must have the channel and components the resolved techniques need.
+pub fn require_toolchain(data: &TierData, r: &Resolved, info: &toolchain::RustcInfo) -> Result<()> {
+    let nightly: Vec<&str> = r.techniques.iter().filter(|id| data.techniques[*id].channel == Channel::Nightly).map(String::as_str).collect();
+    if !nightly.is_empty() && info.channel != Channel::Nightly {
+        bail!(
+            "{} needs a nightly rustc for {}, the active one is {}; run with RUSTUP_TOOLCHAIN=nightly (or pin nightly in rust-toolchain.toml)",
+            r.tier, nightly.join(", "), info.release
+        );
+    }
+    for id in &r.techniques {
+        for c in &data.techniques[id].components {
+            if c.contains("cranelift") && !toolchain::has_cranelift(info) {
+                bail!(
+                    "{id} needs the {c} component, which rustc {} lacks; install: rustup component add {c} --toolchain nightly (or use --without {id}, or --profile release)",
+                    info.release
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+pub fn run(data: &TierData, tier: &str, format: EnvFormat, profile: Option<&str>, sel: &Selection) -> Result<i32> {
+    let h = host_env(data, tier, profile, sel)?;
+    let shadowing: Vec<&str> = ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"].into_iter().filter(|k| std::env::var_os(k).is_some()).collect();
+    match format {
+        EnvFormat::Json => {
+            let out = json!({
+                "schema": crate::report::SCHEMA, "command": "env", "tier": tier, "triple": h.triple,
+                "techniques": h.resolved.techniques, "left_out": h.resolved.left_out,
+                "tools": h.tools, "env": h.env, "unset": shadowing,
+            });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        EnvFormat::Sh | EnvFormat::Fish => {
+            println!("# rust-tiers {tier}: {}", h.resolved.techniques.join(", "));
+            for (id, why) in &h.resolved.left_out {
+                println!("# left out: {id} ({why})");
+            }
+            for k in &shadowing {
+                println!("# {k} would replace the tier's target rustflags");
+                println!("{}", if format == EnvFormat::Sh { format!("unset {k}") } else { format!("set -e {k}") });
+            }
+            for (k, v) in &h.env {
+                match format {
+                    EnvFormat::Sh => println!("export {k}={}", sh_quote(v)),
+                    _ => println!("set -gx {k} {}", sh_quote(v)),
+                }
+            }
+        }
+    }
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_and_profiles() {
+        assert_eq!(sh_quote("a'b"), "'a'\\''b'");
+        assert_eq!(profile_root("release-fat"), "release");
+        assert_eq!(profile_root("test"), "dev");
+    }
+}

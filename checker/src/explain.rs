@@ -1,0 +1,147 @@
+//! `tiercheck tiers` and `tiercheck explain`: the data file, for people.
+
+use std::fmt::Write as _;
+
+use anyhow::{bail, Result};
+use serde_json::json;
+
+use crate::report::Report;
+use crate::resolve::{resolve, Selection};
+use crate::tiers::{Technique, TierData};
+use crate::Format;
+
+fn technique_json(id: &str, t: &Technique) -> serde_json::Value {
+    json!({
+        "id": id, "title": t.title, "report_tier": t.report_tier, "category": t.category,
+        "channel": t.channel.as_str(), "min_rust": t.min_rust, "platforms": t.platforms,
+        "profiles": t.profiles, "rustflags": t.rustflags, "linker": t.linker,
+        "profile": t.profile, "env": t.env, "tools": t.tools, "components": t.components,
+        "effect": t.effect, "report_error": t.report_error, "shipped": t.shipped, "why_not": t.why_not,
+    })
+}
+
+fn tiers_of(data: &TierData, id: &str) -> Vec<String> {
+    data.tiers
+        .keys()
+        .filter(|tier| resolve(data, tier, &Selection::default()).is_ok_and(|r| r.techniques.iter().any(|t| t == id)))
+        .cloned()
+        .collect()
+}
+
+pub fn tiers(data: &TierData, format: Format) -> Result<i32> {
+    if format == Format::Json {
+        let tiers: Vec<_> = data.tiers.keys().map(|id| tier_json(data, id)).collect::<Result<_>>()?;
+        let techniques: Vec<_> = data.techniques.iter().map(|(id, t)| technique_json(id, t)).collect();
+        println!("{}", serde_json::to_string_pretty(&json!({"schema": crate::report::SCHEMA, "tiers": tiers, "techniques": techniques}))?);
+        return Ok(0);
+    }
+    let mut s = String::new();
+    for (id, t) in &data.tiers {
+        let r = resolve(data, id, &Selection::default())?;
+        let tc = r.toolchain.as_ref().map_or("none".into(), |(n, _)| n.clone());
+        writeln!(s, "{id:6} {:16} toolchain {tc:18} {}", t.title, r.techniques.join(", "))?;
+    }
+    writeln!(s, "\n{:24} {:>4} {:8} {:>8} {:8} tiers", "technique", "risk", "channel", "rustc", "shipped")?;
+    for (id, t) in &data.techniques {
+        let shipped = if t.shipped { "yes" } else { "no" };
+        writeln!(s, "{id:24} {:>4} {:8} {:>8} {shipped:8} {}", t.report_tier, t.channel.as_str(), t.min_rust, tiers_of(data, id).join(","))?;
+    }
+    print!("{s}");
+    Ok(0)
+}
+
+fn tier_json(data: &TierData, id: &str) -> Result<serde_json::Value> {
+    let t = data.tier(id)?;
+    let r = resolve(data, id, &Selection::default())?;
+    Ok(json!({
+        "id": id, "title": t.title, "summary": t.summary, "inherits": t.inherits,
+        "toolchain": r.toolchain.as_ref().map(|(n, spec)| json!({"name": n, "spec": spec})),
+        "techniques": r.techniques, "optional": r.optional,
+    }))
+}
+
+pub fn explain(data: &TierData, id: &str, format: Format) -> Result<i32> {
+    if data.tiers.contains_key(id) {
+        if format == Format::Json {
+            println!("{}", serde_json::to_string_pretty(&tier_json(data, id)?)?);
+            return Ok(0);
+        }
+        let t = data.tier(id)?;
+        let r = resolve(data, id, &Selection::default())?;
+        println!("{id}: {} — {}", t.title, t.summary);
+        if let Some(p) = &t.inherits {
+            println!("inherits: {p}");
+        }
+        match &r.toolchain {
+            Some((n, spec)) => println!("toolchain: {n} ({} {}, LLVM {}, components: {})", spec.channel.as_str(), spec.version.as_deref().or(spec.date.as_deref()).unwrap_or(""), spec.llvm_major, spec.components.join(", ")),
+            None => println!("toolchain: none shipped"),
+        }
+        for tid in &r.techniques {
+            let x = &data.techniques[tid];
+            let note = if x.shipped { String::new() } else { format!(" [not shipped: {}]", x.why_not.as_deref().unwrap_or("")) };
+            println!("  {tid:24} {} ({}, rustc {}){note}", x.title, x.channel.as_str(), x.min_rust);
+        }
+        if !r.optional.is_empty() {
+            println!("optional (--with): {}", r.optional.join(", "));
+        }
+        return Ok(0);
+    }
+    let Some(t) = data.techniques.get(id) else {
+        bail!("unknown tier or technique {id:?} (see `tiercheck tiers`)");
+    };
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&technique_json(id, t))?);
+        return Ok(0);
+    }
+    println!("{id}: {}", t.title);
+    println!("  report risk tier: {}   category: {}   channel: {}   rustc: {}", t.report_tier, t.category, t.channel.as_str(), t.min_rust);
+    let in_tiers = tiers_of(data, id);
+    let optional: Vec<_> = data.tiers.iter().filter(|(_, x)| x.optional.iter().any(|o| o == id)).map(|(k, _)| k.as_str()).collect();
+    println!("  tiers: {}{}", if in_tiers.is_empty() { "none".into() } else { in_tiers.join(", ") }, if optional.is_empty() { String::new() } else { format!("   optional in: {}", optional.join(", ")) });
+    if let Some(p) = &t.platforms {
+        println!("  platforms: {}", p.join(", "));
+    }
+    if !t.rustflags.is_empty() {
+        println!("  rustflags: {}", t.rustflags.join(" "));
+    }
+    if let Some(l) = &t.linker {
+        println!("  linker: {l}");
+    }
+    for (p, keys) in &t.profile {
+        for (k, v) in keys {
+            println!("  profile.{p}.{k} = {v}");
+        }
+    }
+    for (k, v) in &t.env {
+        println!("  env {k}={v}");
+    }
+    if !t.tools.is_empty() {
+        let tools: Vec<String> = t.tools.iter().map(|n| format!("{n} >= {}", data.tools[n].min_version)).collect();
+        println!("  tools: {}", tools.join(", "));
+    }
+    if !t.components.is_empty() {
+        println!("  components: {}", t.components.join(", "));
+    }
+    println!("  effect: {}", t.effect);
+    if let Some(e) = &t.report_error {
+        println!("  the report got it wrong: {e}");
+    }
+    if !t.shipped {
+        println!("  not shipped: {}", t.why_not.as_deref().unwrap_or(""));
+    }
+    Ok(0)
+}
+
+/// The text header of a `project` report.
+pub fn project_facts_text(r: &Report) -> String {
+    let f = &r.facts;
+    let mut s = format!("project {}\n", r.subject);
+    let opt = |v: &serde_json::Value| v.as_str().map(String::from).unwrap_or_else(|| "-".into());
+    let _ = writeln!(s, "  channel {}   rust-version {}   triple {}", opt(&f["channel"]), opt(&f["rust_version"]), opt(&f["triple"]));
+    if let Some(list) = f["tier_techniques"].as_array() {
+        for t in list {
+            let _ = writeln!(s, "  {:12} {:24} {}", opt(&t["status"]), opt(&t["id"]), opt(&t["detail"]));
+        }
+    }
+    s
+}

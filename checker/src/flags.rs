@@ -1,0 +1,130 @@
+//! rustc flags as Cargo passes them: tokenizing `-C x`, `-Cx`, `--codegen x`, `-Z x`, and telling
+//! which linker a set of flags selects.
+
+/// A `-C`/`-Z` option (`kind` is 'C' or 'Z') or any other flag (`kind` '-').
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opt {
+    pub kind: char,
+    pub name: String,
+    pub value: Option<String>,
+}
+
+impl Opt {
+    pub fn is(&self, kind: char, name: &str) -> bool {
+        self.kind == kind && self.name == name
+    }
+}
+
+fn split_opt(kind: char, s: &str) -> Opt {
+    match s.split_once('=') {
+        Some((n, v)) => Opt { kind, name: n.replace('_', "-"), value: Some(v.to_string()) },
+        None => Opt { kind, name: s.replace('_', "-"), value: None },
+    }
+}
+
+pub fn parse(tokens: &[String]) -> Vec<Opt> {
+    let mut out = vec![];
+    let mut it = tokens.iter().peekable();
+    while let Some(t) = it.next() {
+        let (kind, rest) = match t.as_str() {
+            "-C" | "--codegen" => ('C', it.next().cloned().unwrap_or_default()),
+            "-Z" => ('Z', it.next().cloned().unwrap_or_default()),
+            s if s.starts_with("--codegen=") => ('C', s["--codegen=".len()..].to_string()),
+            s if s.starts_with("-C") => ('C', s[2..].to_string()),
+            s if s.starts_with("-Z") => ('Z', s[2..].to_string()),
+            s => {
+                out.push(Opt { kind: '-', name: s.to_string(), value: None });
+                continue;
+            }
+        };
+        out.push(split_opt(kind, &rest));
+    }
+    out
+}
+
+/// Every argument rustc hands to the linker driver through these flags.
+pub fn link_args(opts: &[Opt]) -> Vec<String> {
+    let mut out = vec![];
+    for o in opts.iter().filter(|o| o.kind == 'C') {
+        match (o.name.as_str(), &o.value) {
+            ("link-arg", Some(v)) => out.push(v.clone()),
+            ("link-args", Some(v)) => out.extend(v.split_whitespace().map(String::from)),
+            _ => {}
+        }
+    }
+    // `-Wl,--ld-path=` is not how clang takes it, but `-Wl,-fuse-ld=` is never right either;
+    // keep both visible to callers by splitting -Wl, lists.
+    out.iter()
+        .flat_map(|a| match a.strip_prefix("-Wl,") {
+            Some(list) => list.split(',').map(String::from).collect(),
+            None => vec![a.clone()],
+        })
+        .collect()
+}
+
+fn base(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+/// What a linker program's name says it is: "mold", "wild", "lld", "gold", "bfd", or "cc" for a
+/// C compiler driver.
+pub fn classify_program(p: &str) -> Option<&'static str> {
+    let b = base(p);
+    let b = b.split('-').next().unwrap_or(b);
+    match b {
+        "mold" | "ld.mold" => Some("mold"),
+        "wild" | "ld.wild" => Some("wild"),
+        "lld" | "ld.lld" | "ld64.lld" | "rust" => Some("lld"),
+        "ld.gold" | "gold" => Some("gold"),
+        "ld" | "ld.bfd" => Some("bfd"),
+        "clang" | "clang++" | "gcc" | "g++" | "cc" | "c++" => Some("cc"),
+        _ => None,
+    }
+}
+
+/// The linker a driver ends up running, from `-fuse-ld=`, `--ld-path=` or `-B` link args.
+pub fn selected_by_link_args(args: &[String]) -> Option<String> {
+    let mut chosen = None;
+    for a in args {
+        if let Some(v) = a.strip_prefix("-fuse-ld=") {
+            chosen = Some(classify_program(v).map_or(v.to_string(), String::from));
+            if v == "lld" {
+                chosen = Some("lld".into());
+            }
+        } else if let Some(v) = a.strip_prefix("--ld-path=") {
+            chosen = Some(classify_program(v).map_or(v.to_string(), String::from));
+        }
+    }
+    chosen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn tokenizes_all_spellings() {
+        let o = parse(&toks("-C linker=clang -Clink-arg=-fuse-ld=mold --codegen opt-level=3 -Zthreads=8 -Z polonius --cfg x"));
+        assert!(o[0].is('C', "linker"));
+        assert_eq!(o[1].value.as_deref(), Some("-fuse-ld=mold"));
+        assert!(o[2].is('C', "opt-level"));
+        assert!(o[3].is('Z', "threads"));
+        assert!(o[4].is('Z', "polonius"));
+        assert_eq!(o[5].kind, '-');
+    }
+
+    #[test]
+    fn linker_selection() {
+        let o = parse(&toks("-C link-arg=--ld-path=/usr/bin/wild"));
+        assert_eq!(selected_by_link_args(&link_args(&o)).as_deref(), Some("wild"));
+        let o = parse(&toks("-C link-args=-Wl,-O1 -C link-arg=-fuse-ld=mold"));
+        assert_eq!(selected_by_link_args(&link_args(&o)).as_deref(), Some("mold"));
+        assert_eq!(classify_program("/usr/bin/clang-22"), Some("cc"));
+        assert_eq!(classify_program("rust-lld"), Some("lld"));
+        assert_eq!(classify_program("ld.lld-22"), Some("lld"));
+    }
+}

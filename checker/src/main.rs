@@ -1,0 +1,153 @@
+//! tiercheck: proves a Rust project, its toolchain and its binaries got their rust-tiers tier.
+//! Exit codes: 0 clean, 1 error-level findings, 2 usage or input error.
+
+mod env;
+mod envcmd;
+mod explain;
+mod flags;
+mod project;
+mod report;
+mod resolve;
+mod tiers;
+mod toolchain;
+mod toolchain_check;
+mod tools;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::Report;
+use crate::resolve::Selection;
+use crate::tiers::TierData;
+
+#[derive(Parser)]
+#[command(name = "tiercheck", version, about = "Verify that a Rust project, toolchain and binaries got their rust-tiers build tier")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EnvFormat {
+    Sh,
+    Fish,
+    Json,
+}
+
+#[derive(Args, Clone, Default)]
+pub struct SelectArgs {
+    /// Switch on an optional technique (repeatable)
+    #[arg(long = "with", value_name = "TECHNIQUE")]
+    with: Vec<String>,
+    /// Switch off one of the tier's techniques (repeatable)
+    #[arg(long = "without", value_name = "TECHNIQUE")]
+    without: Vec<String>,
+}
+
+impl SelectArgs {
+    fn selection(&self) -> Selection {
+        Selection { with: self.with.clone(), without: self.without.clone(), ..Default::default() }
+    }
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// List tiers and techniques
+    Tiers {
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Explain a tier or a technique: what it does, channel, minimum rustc, tools, effect
+    Explain {
+        id: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Print the environment that switches a tier on, with tools found on PATH
+    Env {
+        tier: String,
+        #[arg(long, value_enum, default_value = "sh")]
+        format: EnvFormat,
+        /// Only the techniques for this profile (dev, release, or a custom one inheriting them)
+        #[arg(long)]
+        profile: Option<String>,
+        #[command(flatten)]
+        select: SelectArgs,
+    },
+    /// Check a project's Cargo.toml, .cargo/config.toml, rust-toolchain and env
+    Project {
+        #[arg(long)]
+        tier: Option<String>,
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        #[command(flatten)]
+        select: SelectArgs,
+    },
+    /// Check the toolchain and tools on PATH (against a tier's needs with --tier)
+    Toolchain {
+        #[arg(long)]
+        tier: Option<String>,
+        /// Only what a build of this profile needs
+        #[arg(long)]
+        profile: Option<String>,
+        /// Directory whose rust-toolchain file selects the toolchain
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        #[command(flatten)]
+        select: SelectArgs,
+    },
+}
+
+fn print_report(report: &Report, format: Format, text_facts: &str) -> Result<i32> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(report)?)?,
+        Format::Text => write!(out, "{text_facts}{}", report.findings_text())?,
+    }
+    Ok(report.exit_code())
+}
+
+fn run(cli: Cli) -> Result<i32> {
+    let data = TierData::embedded()?;
+    match cli.command {
+        Cmd::Tiers { format } => explain::tiers(&data, format),
+        Cmd::Explain { id, format } => explain::explain(&data, &id, format),
+        Cmd::Env { tier, format, profile, select } => envcmd::run(&data, &tier, format, profile.as_deref(), &select.selection()),
+        Cmd::Project { tier, dir, format, select } => {
+            let report = project::check(&data, &dir, tier.as_deref(), &select.selection())?;
+            let facts = explain::project_facts_text(&report);
+            print_report(&report, format, &facts)
+        }
+        Cmd::Toolchain { tier, profile, dir, format, select } => {
+            let report = toolchain_check::check(&data, &dir, tier.as_deref(), profile.as_deref(), &select.selection())?;
+            let facts = toolchain_check::facts_text(&report);
+            print_report(&report, format, &facts)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            let msg = format!("{e:#}").replace('\n', " ");
+            eprintln!("tiercheck: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
