@@ -40,8 +40,8 @@ pub fn host_env(data: &TierData, tier: &str, profile: Option<&str>, sel: &Select
     );
     sel.profile_root = profile.map(profile_root);
     let resolved = resolve(data, tier, &sel)?;
-    require_toolchain(data, &resolved, &info)?;
     let mut env = raw_env(data, &resolved, &info.host)?;
+    require_toolchain(data, &resolved, &info)?;
     let llvm = resolved.toolchain.as_ref().map(|(_, s)| s.llvm_major).or(info.llvm_major);
     let found = tools::require_all(data, &tools_needed(&env), llvm)?;
     let paths: BTreeMap<String, String> = found.into_iter().map(|(n, f)| (n, f.path.display().to_string())).collect();

@@ -78,7 +78,7 @@ impl Report {
     }
 
     pub fn finish(&mut self) {
-        self.findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+        self.findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         self.summary = Summary {
             errors: self.count(Severity::Error),
             warnings: self.count(Severity::Warning),

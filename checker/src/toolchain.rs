@@ -50,7 +50,8 @@ pub fn parse_rustc_vv(text: &str) -> Result<RustcInfo> {
 
 fn run(cmd: &str, args: &[&str], dir: Option<&Path>) -> Result<String> {
     let mut c = Command::new(cmd);
-    c.args(args);
+    // A rust-toolchain file naming an uninstalled toolchain must not start a download.
+    c.args(args).env("RUSTUP_AUTO_INSTALL", "0");
     if let Some(d) = dir {
         c.current_dir(d);
     }

@@ -52,11 +52,27 @@ pub fn check(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) -> Vec<TechniqueSt
         };
         statuses.push(TechniqueStatus { id: id.clone(), status, detail });
     }
+    tier_min_rust(ctx, r, &used, out);
     for (id, why) in &r.left_out {
         statuses.push(TechniqueStatus { id: id.clone(), status: "unavailable", detail: why.clone() });
     }
     env_conflicts(ctx, r, out);
     statuses
+}
+
+/// The tier's techniques the project does not set itself, against its rust-version.
+fn tier_min_rust(ctx: &Ctx, r: &Resolved, used: &[(String, String, String)], out: &mut Vec<Finding>) {
+    let Some((file, msrv)) = ctx.p.rust_version() else { return };
+    for id in r.techniques.iter().filter(|id| !used.iter().any(|(u, _, _)| u == *id)) {
+        let Ok(req) = ctx.data.techniques[id].min_rust_req() else { continue };
+        if !req.matches(&msrv) {
+            out.push(
+                Finding::new(Severity::Warning, "min-rust", format!("{} uses {id}, which needs rustc {req}; the project's rust-version is {msrv}", r.tier))
+                    .at(file.split(':').next().unwrap_or(&file), "rust-version")
+                    .fix("raise rust-version, or build the MSRV check outside the tier"),
+            );
+        }
+    }
 }
 
 /// Profile keys: the project's value, else the environment's, compared with the tier's.
