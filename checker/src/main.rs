@@ -1,47 +1,24 @@
 //! tiercheck: proves a Rust project, its toolchain and its binaries got their rust-tiers tier.
 //! Exit codes: 0 clean, 1 error-level findings, 2 usage or input error.
 
-mod env;
-mod envcmd;
-mod explain;
-mod flags;
-mod project;
-mod report;
-mod resolve;
-mod tiers;
-mod toolchain;
-mod toolchain_check;
-mod tools;
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
-use crate::report::Report;
-use crate::resolve::Selection;
-use crate::tiers::TierData;
+use tiercheck::report::Report;
+use tiercheck::resolve::Selection;
+use tiercheck::tiers::TierData;
+use tiercheck::{binary, build, envcmd, explain, project, toolchain_check, EnvFormat, Format};
 
 #[derive(Parser)]
 #[command(name = "tiercheck", version, about = "Verify that a Rust project, toolchain and binaries got their rust-tiers build tier")]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EnvFormat {
-    Sh,
-    Fish,
-    Json,
 }
 
 #[derive(Args, Clone, Default)]
@@ -95,6 +72,43 @@ enum Cmd {
         #[command(flatten)]
         select: SelectArgs,
     },
+    /// Inspect built ELF binaries: rustc, linker, strip and debuginfo state, BOLT, PGO
+    Binary {
+        #[arg(long)]
+        tier: Option<String>,
+        /// The profile the files were built with (default: from target/<dir>/)
+        #[arg(long)]
+        profile: Option<String>,
+        /// The files came out of the PGO/BOLT pipeline: require BOLT
+        #[arg(long)]
+        pipeline: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        #[command(flatten)]
+        select: SelectArgs,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Build a project under a tier (no Nix needed) and verify the project and every binary
+    Build {
+        #[arg(long)]
+        tier: String,
+        /// Build the release profile
+        #[arg(long, conflicts_with = "profile")]
+        release: bool,
+        /// Build this Cargo profile
+        #[arg(long)]
+        profile: Option<String>,
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        #[command(flatten)]
+        select: SelectArgs,
+        /// Extra arguments for cargo build (after --)
+        #[arg(last = true)]
+        cargo_args: Vec<String>,
+    },
     /// Check the toolchain and tools on PATH (against a tier's needs with --tier)
     Toolchain {
         #[arg(long)]
@@ -131,6 +145,23 @@ fn run(cli: Cli) -> Result<i32> {
             let report = project::check(&data, &dir, tier.as_deref(), &select.selection())?;
             let facts = explain::project_facts_text(&report);
             print_report(&report, format, &facts)
+        }
+        Cmd::Binary { tier, profile, pipeline, format, select, files } => {
+            let sel = select.selection();
+            let opts = binary::Options { tier: tier.as_deref(), profile: profile.as_deref(), select: &sel, pipeline };
+            let (report, errors) = binary::check(&data, &files, &opts)?;
+            for e in &errors {
+                eprintln!("tiercheck: {}", e.replace('\n', " "));
+            }
+            let code = print_report(&report, format, &binary::facts_text(&report))?;
+            Ok(if errors.is_empty() { code } else { 2 })
+        }
+        Cmd::Build { tier, release, profile, dir, format, select, cargo_args } => {
+            let sel = select.selection();
+            let profile = profile.unwrap_or_else(|| if release { "release".into() } else { "dev".into() });
+            let opts = build::Options { tier: &tier, profile, dir: &dir, select: &sel, cargo_args: &cargo_args };
+            let report = build::run(&data, &opts)?;
+            print_report(&report, format, &build::facts_text(&report))
         }
         Cmd::Toolchain { tier, profile, dir, format, select } => {
             let report = toolchain_check::check(&data, &dir, tier.as_deref(), profile.as_deref(), &select.selection())?;

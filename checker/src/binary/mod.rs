@@ -1,0 +1,243 @@
+//! `tiercheck binary`: what built ELF files show, and whether that is what a tier promises.
+
+pub mod inspect;
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::envcmd::profile_root;
+use crate::report::{Finding, Report, Severity};
+use crate::resolve::{resolve, Selection};
+use crate::tiers::{Channel, TierData};
+use inspect::ElfFacts;
+
+#[derive(Debug, Serialize)]
+pub struct BinaryFacts {
+    pub file: String,
+    pub size: u64,
+    /// The Cargo profile the file was built with (`--profile`, or target/<dir>/ it sits in).
+    pub profile: Option<String>,
+    /// off | unpacked | packed
+    pub split_debuginfo: &'static str,
+    pub dwo_found: usize,
+    pub dwp: Option<String>,
+    pub elf: ElfFacts,
+}
+
+/// Opens and maps one file; every failure is one line naming the file.
+pub fn read(path: &Path) -> Result<BinaryFacts> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).with_context(|| shown.clone())?;
+    if meta.is_dir() {
+        bail!("{shown}: is a directory");
+    }
+    if !meta.is_file() {
+        bail!("{shown}: not a regular file");
+    }
+    if meta.len() == 0 {
+        bail!("{shown}: empty file");
+    }
+    let file = File::open(path).with_context(|| format!("{shown}: cannot open"))?;
+    // SAFETY: the map is read-only and lives only for this call. memmap2 requires `unsafe`
+    // because another process could truncate or rewrite the file while it is mapped; a
+    // binary being inspected is not expected to change underneath us, and tiercheck never
+    // writes through the map.
+    let map = unsafe { memmap2::Mmap::map(&file) }.with_context(|| format!("{shown}: cannot map"))?;
+    let elf = inspect::inspect(&map).with_context(|| shown.clone())?;
+    let dwp = PathBuf::from(format!("{shown}.dwp"));
+    let dwp = dwp.is_file().then(|| dwp.display().to_string());
+    let dwo_found = elf.dwo_names.iter().filter(|n| dwo_path(path, n).is_file()).count();
+    let split_debuginfo = match (elf.dwo_names.is_empty(), &dwp) {
+        (true, _) => "off",
+        (false, Some(_)) => "packed",
+        (false, None) => "unpacked",
+    };
+    Ok(BinaryFacts { file: shown, size: meta.len(), profile: None, split_debuginfo, dwo_found, dwp, elf })
+}
+
+/// A skeleton's dwo name is absolute, or relative to the compile dir (Cargo's target/<p>/deps).
+fn dwo_path(bin: &Path, name: &str) -> PathBuf {
+    let p = Path::new(name);
+    if p.is_absolute() {
+        return p.to_path_buf();
+    }
+    bin.parent().map_or_else(|| p.to_path_buf(), |d| d.join("deps").join(p))
+}
+
+/// target/debug -> dev, target/release -> release, target/<custom> -> that profile.
+pub fn profile_from_path(path: &Path) -> Option<String> {
+    let dir = path.parent()?.file_name()?.to_str()?;
+    let in_target = path.ancestors().any(|a| a.file_name().is_some_and(|n| n == "target"));
+    match dir {
+        "debug" => Some("dev".into()),
+        "release" => Some("release".into()),
+        "deps" | "examples" => profile_from_path(path.parent()?),
+        other if in_target => Some(other.to_string()),
+        _ => None,
+    }
+}
+
+pub struct Options<'a> {
+    pub tier: Option<&'a str>,
+    pub profile: Option<&'a str>,
+    pub select: &'a Selection,
+    /// The binaries came out of the PGO/BOLT pipeline: BOLT must be there.
+    pub pipeline: bool,
+}
+
+/// Inspects every file; input errors are returned beside the report (exit 2 for the caller).
+pub fn check(data: &TierData, files: &[PathBuf], opts: &Options) -> Result<(Report, Vec<String>)> {
+    if let Some(t) = opts.tier {
+        data.tier(t)?;
+    }
+    let mut report = Report::new("binary", opts.tier, format!("{} file(s)", files.len()));
+    let mut errors = vec![];
+    let mut all = vec![];
+    for path in files {
+        match read(path) {
+            Ok(mut b) => {
+                b.profile = opts.profile.map(String::from).or_else(|| profile_from_path(path));
+                general_findings(&b, &mut report.findings);
+                if let Some(t) = opts.tier {
+                    tier_findings(data, t, &b, opts, &mut report.findings)?;
+                }
+                all.push(b);
+            }
+            Err(e) => errors.push(format!("{e:#}")),
+        }
+    }
+    report.facts = json!({ "binaries": all });
+    report.finish();
+    Ok((report, errors))
+}
+
+fn general_findings(b: &BinaryFacts, out: &mut Vec<Finding>) {
+    if b.elf.pgo_instrumented {
+        out.push(Finding::new(Severity::Warning, "pgo-instrumented", "PGO-instrumented binary (__llvm_prf_* / __llvm_profile_*): it writes .profraw files and runs slower; do not ship it").at(&b.file, ""));
+    }
+    if b.elf.bolt.as_ref().is_some_and(|x| x.instrumented) {
+        out.push(Finding::new(Severity::Warning, "bolt-instrumented", "BOLT-instrumented binary (-instrument): a training build, do not ship it").at(&b.file, ""));
+    }
+    if b.split_debuginfo == "unpacked" && b.dwo_found < b.elf.dwo_names.len() {
+        out.push(Finding::new(Severity::Info, "dwo-missing", format!("{} of {} .dwo files the skeleton units name are not on disk: debuggers will lack their debuginfo", b.elf.dwo_names.len() - b.dwo_found, b.elf.dwo_names.len())).at(&b.file, ""));
+    }
+}
+
+fn mismatch(b: &BinaryFacts, tier: &str, id: &str, msg: String) -> Finding {
+    Finding::new(Severity::Error, "tier-mismatch", format!("{tier} ({id}): {msg}")).at(&b.file, "")
+}
+
+fn tier_findings(data: &TierData, tier: &str, b: &BinaryFacts, opts: &Options, out: &mut Vec<Finding>) -> Result<()> {
+    let mut sel = opts.select.clone();
+    let host = crate::toolchain::rustc_info(None).ok().map(|i| i.host);
+    sel.platform = host.as_deref().and_then(|h| data.platform_of_triple(h)).map(String::from);
+    let root = b.profile.as_deref().map(profile_root);
+    sel.profile_root = root.clone();
+    let r = resolve(data, tier, &sel)?;
+    if let (Some((_, tc)), Some(ch)) = (&r.toolchain, &b.elf.rustc_channel) {
+        let nightly_needed = r.techniques.iter().any(|id| data.techniques[id].channel == Channel::Nightly);
+        if nightly_needed && tc.channel == Channel::Nightly && ch != "nightly" {
+            out.push(mismatch(b, tier, "toolchain", format!("built by a {ch} rustc, the tier uses nightly")));
+        }
+    }
+    let mut lto_claimed = false;
+    for id in &r.techniques {
+        let Some(sign) = &data.techniques[id].binary else { continue };
+        if !sign.profiles.is_empty() && !root.as_ref().is_some_and(|p| sign.profiles.contains(p)) {
+            continue;
+        }
+        if let Some(want) = &sign.linker {
+            let got = b.elf.linker.as_str();
+            let ok = got == want || (want == "lld" && got == "rust-lld") || (want == "none" && got == "none-recorded");
+            if got == "none-recorded" && !ok {
+                out.push(Finding::new(Severity::Warning, "linker-unknown", format!("{tier} ({id}) links with {want}, but no linker is recorded in .comment (GNU ld, or .comment stripped): cannot confirm")).at(&b.file, ""));
+            } else if !ok {
+                out.push(mismatch(b, tier, id, format!("linked by {got}, the tier links with {want}")));
+            }
+        }
+        if let Some(want) = &sign.split_debuginfo {
+            if b.split_debuginfo != want && !b.elf.debug_sections.is_empty() {
+                out.push(mismatch(b, tier, id, format!("split debuginfo is {}, the tier sets {want}", b.split_debuginfo)));
+            }
+        }
+        if let Some(want) = &sign.strip {
+            let ok = match want.as_str() {
+                "debuginfo" => b.elf.stripped != "none",
+                other => b.elf.stripped == other,
+            };
+            if !ok {
+                out.push(mismatch(b, tier, id, format!("strip state is {}, the tier strips {want}", b.elf.stripped)));
+            } else if want == "debuginfo" && b.elf.stripped == "symbols" {
+                out.push(Finding::new(Severity::Warning, "symbols-stripped", format!("{tier} ({id}) strips debuginfo only, but .symtab is gone too: profilers see no symbols (mold 1.10 drops .symtab on --strip-debug; measured here with rust-lld keeping it)")).at(&b.file, ""));
+            }
+        }
+        if sign.codegen.as_deref() == Some("cranelift") && !b.elf.cranelift {
+            out.push(mismatch(b, tier, id, "compiled by LLVM, the tier uses Cranelift for this profile".into()));
+        }
+        if sign.pgo_instrumented == Some(false) && b.elf.pgo_instrumented {
+            out.push(mismatch(b, tier, id, "the binary is PGO-instrumented, not PGO-optimized".into()));
+        }
+        if sign.bolt == Some(true) && opts.pipeline {
+            match &b.elf.bolt {
+                None => out.push(mismatch(b, tier, id, "no .note.bolt_info: BOLT did not process this binary".into())),
+                Some(x) if x.instrumented => out.push(mismatch(b, tier, id, "BOLT-instrumented, not BOLT-optimized".into())),
+                Some(_) => {}
+            }
+        }
+        lto_claimed |= sign.lto_hint == Some(true);
+    }
+    if lto_claimed {
+        let n = b.elf.llvm_suffixed_symbols;
+        let msg = if n > 0 {
+            format!("ThinLTO likely ({n} `.llvm.<N>` symbols; a heuristic: LTO and codegen-units leave no marker)")
+        } else {
+            "no ThinLTO hint (no `.llvm.<N>` symbols; a heuristic: fat LTO, one codegen unit and stripped symbols show none either)".to_string()
+        };
+        out.push(Finding::new(Severity::Info, "lto-hint", msg).at(&b.file, ""));
+    }
+    Ok(())
+}
+
+pub fn facts_text(r: &Report) -> String {
+    let mut s = String::new();
+    for b in r.facts["binaries"].as_array().into_iter().flatten() {
+        let e = &b["elf"];
+        let st = |v: &serde_json::Value| v.as_str().unwrap_or("-").to_string();
+        let list = |v: &serde_json::Value| {
+            let items: Vec<String> = v.as_array().into_iter().flatten().filter_map(|x| x.as_str().map(String::from)).collect();
+            if items.is_empty() { "-".to_string() } else { items.join(":") }
+        };
+        let _ = writeln!(s, "{}: {} {} {}{} {} (profile {})", st(&b["file"]), st(&e["class"]), st(&e["machine"]), if e["pie"] == true { "PIE " } else { "" }, st(&e["linkage"]), st(&e["kind"]), st(&b["profile"]));
+        let rustc: Vec<String> = e["rustc"].as_array().into_iter().flatten().filter_map(|x| x.as_str().map(String::from)).collect();
+        let _ = writeln!(s, "  rustc      {} ({}){}", if rustc.is_empty() { "none recorded".into() } else { rustc.join("; ") }, st(&e["rustc_channel"]), if e["cranelift"] == true { " [cranelift]" } else { "" });
+        let _ = writeln!(s, "  linker     {}{}", st(&e["linker"]), e["linker_comment"].as_str().map(|c| format!("  ({c})")).unwrap_or_default());
+        let _ = writeln!(s, "  strip      {} stripped; {} debug sections; split debuginfo {} ({} .dwo named, {} on disk{})", st(&e["stripped"]), e["debug_sections"].as_array().map_or(0, |a| a.len()), st(&b["split_debuginfo"]), e["dwo_names"].as_array().map_or(0, |a| a.len()), b["dwo_found"], b["dwp"].as_str().map(|d| format!(", {d}")).unwrap_or_default());
+        let bolt = match &e["bolt"] {
+            serde_json::Value::Null => "no".to_string(),
+            x if x["instrumented"] == true => "instrumented".into(),
+            x => format!("yes ({})", st(&x["info"]).chars().take(60).collect::<String>()),
+        };
+        let _ = writeln!(s, "  bolt       {bolt}; BOLT-ready (.rela.text): {}; PGO-instrumented: {}", e["bolt_ready"], e["pgo_instrumented"]);
+        let _ = writeln!(s, "  build-id   {}; interpreter {}; runpath {}; rpath {}", st(&e["build_id"]), st(&e["interpreter"]), list(&e["runpath"]), list(&e["rpath"]));
+        let _ = writeln!(s, "  lto hint   {} `.llvm.<N>` symbols of {} (heuristic)", e["llvm_suffixed_symbols"], e["symbols"]);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_from_target_layout() {
+        assert_eq!(profile_from_path(Path::new("/p/target/debug/app")).as_deref(), Some("dev"));
+        assert_eq!(profile_from_path(Path::new("/p/target/release/deps/app-123")).as_deref(), Some("release"));
+        assert_eq!(profile_from_path(Path::new("/p/target/release-fat/app")).as_deref(), Some("release-fat"));
+        assert_eq!(profile_from_path(Path::new("/usr/bin/ls")), None);
+    }
+}

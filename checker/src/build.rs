@@ -1,0 +1,149 @@
+//! `tiercheck build`: the main job on a machine without Nix. Checks the toolchain for the tier,
+//! applies the tier's environment with the tools on PATH, runs cargo, and verifies the project
+//! and every executable cargo reports.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{bail, Context, Result};
+use serde_json::json;
+
+use crate::binary;
+use crate::envcmd::{host_env, HostEnv};
+use crate::project::load::{get, Project};
+use crate::report::{Finding, Report, Severity};
+use crate::resolve::{resolve, Selection};
+use crate::tiers::{Channel, TierData};
+use crate::toolchain;
+
+pub struct Options<'a> {
+    pub tier: &'a str,
+    pub profile: String,
+    pub dir: &'a Path,
+    pub select: &'a Selection,
+    pub cargo_args: &'a [String],
+}
+
+/// dev/release for a profile, following `inherits` in the project's Cargo.toml.
+pub fn profile_root_in(p: &Project, profile: &str) -> String {
+    let mut cur = profile.to_string();
+    for _ in 0..8 {
+        match cur.as_str() {
+            "dev" | "test" => return "dev".into(),
+            "release" | "bench" => return "release".into(),
+            _ => {}
+        }
+        match get(&p.root.table, &["profile", &cur, "inherits"]).and_then(|v| v.as_str()) {
+            Some(parent) => cur = parent.to_string(),
+            None => break,
+        }
+    }
+    crate::envcmd::profile_root(profile)
+}
+
+/// When the tier needs nightly and the active toolchain is stable, use rustup's nightly
+/// (unless the project pins a toolchain, which rustup would then ignore).
+fn select_toolchain(data: &TierData, tier: &str, root: &str, p: &Project, sel: &Selection) -> Result<Option<String>> {
+    let mut s = sel.clone();
+    s.profile_root = Some(root.to_string());
+    let r = resolve(data, tier, &s)?;
+    let needs_nightly = r.techniques.iter().any(|id| data.techniques[id].channel == Channel::Nightly);
+    let info = toolchain::rustc_info(Some(&p.dir))?;
+    if !needs_nightly || info.channel == Channel::Nightly || std::env::var_os("RUSTUP_TOOLCHAIN").is_some() {
+        return Ok(None);
+    }
+    if let Some(pin) = &p.toolchain {
+        bail!("{tier} needs nightly for {root} builds, but {} pins {}; pin a dated nightly there", pin.shown, pin.channel_text);
+    }
+    let ok = Command::new("rustup").args(["run", "nightly", "rustc", "-V"]).env("RUSTUP_AUTO_INSTALL", "0").output().is_ok_and(|o| o.status.success());
+    if !ok {
+        bail!("{tier} needs a nightly rustc and the active one is {}; install: rustup toolchain install nightly", info.release);
+    }
+    Ok(Some("nightly".into()))
+}
+
+/// Runs cargo with the tier environment; returns the executables cargo reported.
+fn run_cargo(opts: &Options, env: &HostEnv, toolchain: Option<&str>) -> Result<(bool, Vec<PathBuf>)> {
+    let mut c = Command::new("cargo");
+    c.arg("build").arg("--message-format=json-render-diagnostics").arg("--profile").arg(&opts.profile);
+    c.args(opts.cargo_args).current_dir(opts.dir);
+    // These would replace the tier's target rustflags (Cargo does not merge them).
+    c.env_remove("RUSTFLAGS").env_remove("CARGO_ENCODED_RUSTFLAGS");
+    c.envs(&env.env).env("RUSTUP_AUTO_INSTALL", "0");
+    if let Some(t) = toolchain {
+        c.env("RUSTUP_TOOLCHAIN", t);
+    }
+    c.stdout(Stdio::piped()).stderr(Stdio::inherit());
+    let mut child = c.spawn().context("cargo: cannot run (not on PATH?)")?;
+    let mut exes = vec![];
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines() {
+            let line = line.context("reading cargo's output")?;
+            let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
+            if msg["reason"] == "compiler-artifact" {
+                if let Some(exe) = msg["executable"].as_str() {
+                    exes.push(PathBuf::from(exe));
+                }
+            }
+        }
+    }
+    let status = child.wait().context("waiting for cargo")?;
+    exes.sort();
+    exes.dedup();
+    Ok((status.success(), exes))
+}
+
+pub fn run(data: &TierData, opts: &Options) -> Result<Report> {
+    data.tier(opts.tier)?;
+    let p = Project::load(opts.dir)?;
+    let root = profile_root_in(&p, &opts.profile);
+    let toolchain = select_toolchain(data, opts.tier, &root, &p, opts.select)?;
+    if let Some(t) = &toolchain {
+        // host_env and the checks below ask `rustc`; make them see the toolchain cargo will use.
+        std::env::set_var("RUSTUP_TOOLCHAIN", t);
+    }
+    let env = host_env(data, opts.tier, Some(&root), opts.select)?;
+    let project = crate::project::check(data, &p.dir, Some(opts.tier), opts.select)?;
+    let (ok, exes) = run_cargo(opts, &env, toolchain.as_deref())?;
+    let mut report = Report::new("build", Some(opts.tier), p.dir.display().to_string());
+    report.findings.extend(project.findings.iter().cloned());
+    if let Some(t) = &toolchain {
+        report.findings.push(Finding::new(Severity::Info, "toolchain-switched", format!("{} needs nightly: built with RUSTUP_TOOLCHAIN={t}", opts.tier)));
+    }
+    if !ok {
+        report.findings.push(Finding::new(Severity::Error, "cargo-failed", "cargo build failed (its errors are above)").at(p.root.shown.clone(), ""));
+    } else if exes.is_empty() {
+        report.findings.push(Finding::new(Severity::Warning, "no-executables", "cargo reported no executables to verify (a library-only project?)"));
+    }
+    let bopts = binary::Options { tier: Some(opts.tier), profile: Some(&opts.profile), select: opts.select, pipeline: false };
+    let (breport, errors) = binary::check(data, &exes, &bopts)?;
+    if let Some(e) = errors.first() {
+        bail!("{e}");
+    }
+    report.findings.extend(breport.findings);
+    let env_shown: BTreeMap<&String, &String> = env.env.iter().collect();
+    report.facts = json!({
+        "profile": opts.profile, "profile_root": root, "toolchain": toolchain,
+        "techniques": env.resolved.techniques, "left_out": env.resolved.left_out,
+        "tools": env.tools, "env": env_shown, "cargo_ok": ok,
+        "executables": exes, "project": project.facts, "binaries": breport.facts["binaries"],
+    });
+    report.finish();
+    Ok(report)
+}
+
+pub fn facts_text(r: &Report) -> String {
+    let f = &r.facts;
+    let mut s = format!(
+        "build {} ({} profile{}) of {}: {}\n",
+        r.tier.as_deref().unwrap_or(""),
+        f["profile"].as_str().unwrap_or(""),
+        f["toolchain"].as_str().map(|t| format!(", toolchain {t}")).unwrap_or_default(),
+        r.subject,
+        f["techniques"].as_array().map(|a| a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default()
+    );
+    s.push_str(&binary::facts_text(r));
+    s
+}

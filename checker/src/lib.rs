@@ -1,0 +1,28 @@
+//! tiercheck as a library: the tier data, the checks, and the ELF inspector (also a fuzz target).
+
+pub mod binary;
+pub mod build;
+pub mod env;
+pub mod envcmd;
+pub mod explain;
+pub mod flags;
+pub mod project;
+pub mod report;
+pub mod resolve;
+pub mod tiers;
+pub mod toolchain;
+pub mod toolchain_check;
+pub mod tools;
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EnvFormat {
+    Sh,
+    Fish,
+    Json,
+}
