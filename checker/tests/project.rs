@@ -3,8 +3,10 @@
 mod common;
 use common::*;
 
+type Pairs = &'static [(&'static str, &'static str)];
+
 /// (fixture, extra args, env, exit code, the (severity, rule) findings expected, in any order)
-const CASES: &[(&str, &[&str], &[(&str, &str)], i32, &[(&str, &str)])] = &[
+const CASES: &[(&str, &[&str], Pairs, i32, Pairs)] = &[
     ("build-linker-key", &[], &[], 1, &[("error", "build-linker-key")]),
     ("linker-not-a-driver", &[], &[], 1, &[("error", "linker-not-a-driver")]),
     ("cc-linker-drops-rust-lld", &[], &[], 0, &[("warning", "cc-linker-drops-rust-lld")]),
