@@ -145,10 +145,16 @@ fn tier_findings(data: &TierData, tier: &str, b: &BinaryFacts, opts: &Options, o
             out.push(mismatch(b, tier, "toolchain", format!("built by a {ch} rustc, the tier uses nightly")));
         }
     }
+    let overrides = profile_overrides(&b.file, b.profile.as_deref());
     let mut lto_claimed = false;
     for id in &r.techniques {
         let Some(sign) = &data.techniques[id].binary else { continue };
         if !sign.profiles.is_empty() && !root.as_ref().is_some_and(|p| sign.profiles.contains(p)) {
+            continue;
+        }
+        let keys = data.techniques[id].profile.values().flat_map(|k| k.keys());
+        if let Some(k) = keys.into_iter().find(|k| overrides.contains(*k)) {
+            out.push(Finding::new(Severity::Info, "profile-overrides", format!("{id} not checked: profile {} sets its own {k}", b.profile.as_deref().unwrap_or("?"))).at(&b.file, ""));
             continue;
         }
         if let Some(want) = &sign.linker {
@@ -173,7 +179,7 @@ fn tier_findings(data: &TierData, tier: &str, b: &BinaryFacts, opts: &Options, o
             if !ok {
                 out.push(mismatch(b, tier, id, format!("strip state is {}, the tier strips {want}", b.elf.stripped)));
             } else if want == "debuginfo" && b.elf.stripped == "symbols" {
-                out.push(Finding::new(Severity::Warning, "symbols-stripped", format!("{tier} ({id}) strips debuginfo only, but .symtab is gone too: profilers see no symbols (mold 1.10 drops .symtab on --strip-debug; measured here with rust-lld keeping it)")).at(&b.file, ""));
+                out.push(Finding::new(Severity::Info, "symbols-stripped", format!("{tier} ({id}) strips debuginfo only, but .symtab is gone too (mold 1.10 drops it on --strip-debug; rust-lld keeps it); build the `profiling` profile for a binary with symbols")).at(&b.file, ""));
             }
         }
         if sign.codegen.as_deref() == Some("cranelift") && !b.elf.cranelift {
@@ -201,6 +207,28 @@ fn tier_findings(data: &TierData, tier: &str, b: &BinaryFacts, opts: &Options, o
         out.push(Finding::new(Severity::Info, "lto-hint", msg).at(&b.file, ""));
     }
     Ok(())
+}
+
+/// Keys a custom profile sets itself (up its `inherits` chain, short of dev/release), read from
+/// the Cargo.toml of the project whose target/ holds the file.
+fn profile_overrides(file: &str, profile: Option<&str>) -> Vec<String> {
+    let Some(mut cur) = profile.map(String::from) else { return vec![] };
+    let target = Path::new(file).ancestors().find(|a| a.file_name().is_some_and(|n| n == "target"));
+    let Some(manifest) = target.and_then(Path::parent).map(|d| d.join("Cargo.toml")) else { return vec![] };
+    let Ok(table) = crate::project::load::read_toml(&manifest, "Cargo.toml") else { return vec![] };
+    let mut keys = vec![];
+    for _ in 0..8 {
+        if ["dev", "release", "test", "bench"].contains(&cur.as_str()) {
+            break;
+        }
+        let Some(t) = crate::project::load::get(&table, &["profile", &cur]).and_then(|v| v.as_table()) else { break };
+        keys.extend(t.keys().filter(|k| *k != "inherits").cloned());
+        match t.get("inherits").and_then(|v| v.as_str()) {
+            Some(parent) => cur = parent.to_string(),
+            None => break,
+        }
+    }
+    keys
 }
 
 pub fn facts_text(r: &Report) -> String {
