@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# The slow end-to-end tests on the host (no Nix): real builds of the examples with every linker
+# this machine can have, split/strip/PGO/BOLT variants, tier mismatches, tiercheck build per tier,
+# bad input, and a bounded fuzz run. Prints one line per check and "N passed, N failed".
+#
+# Needs: rustup stable + nightly, mold, clang-22, lld-22, llvm-22, bolt-22, wild (cargo install
+# wild-linker), cargo-fuzz; .ci/install.sh installs them.
+#   FUZZ_SECONDS=60   how long the fuzz target runs (0 skips it)
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=${E2E_WORK:-$(mktemp -d /tmp/rust-tiers-e2e.XXXXXX)}
+mkdir -p "$work"
+fuzz_seconds=${FUZZ_SECONDS:-60}
+passed=0 failed=0
+triple=x86_64-unknown-linux-gnu
+TARGET_FLAGS=CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS
+
+# shellcheck source=.ci/lib.sh
+. "$root/.ci/lib.sh"
+
+tc="$root/checker/target/release/tiercheck"
+(cd "$root/checker" && cargo build --release -q) || { echo "cannot build tiercheck"; exit 1; }
+
+ok() { passed=$((passed + 1)); printf 'ok    %s\n' "$*"; }
+bad() { failed=$((failed + 1)); printf 'FAIL  %s\n' "$*"; }
+
+# Builds examples/$1 into $work/$2 with the given env (KEY=VALUE ...); prints the binary path.
+build() {
+  local example=$1 name=$2 profile=$3; shift 3
+  local dir="$work/$name"
+  (cd "$root/examples/$example" && clean_env env CARGO_TARGET_DIR="$dir" "$@" cargo build -q --profile "$profile") >"$work/$name.log" 2>&1 \
+    || { echo "build $name failed:" >&2; tail -5 "$work/$name.log" >&2; return 1; }
+  local pdir=$profile; [ "$profile" = dev ] && pdir=debug
+  local bin=minilisp; [ "$example" = workspace ] && bin=ledger
+  echo "$dir/$pdir/$bin"
+}
+
+# expect NAME FILE [tiercheck binary args...] -- FIELD=VALUE...: fields of the file's JSON facts.
+expect() {
+  local name=$1 file=$2; shift 2
+  local args=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do args+=("$1"); shift; done
+  shift
+  local json
+  json=$("$tc" binary --format json "${args[@]}" "$file" 2>"$work/err")
+  local why
+  if why=$(python3 "$root/.ci/json_expect.py" "$json" "$@"); then
+    ok "$name: $(python3 "$root/.ci/json_expect.py" --summary "$json")"
+  else
+    bad "$name: $why"
+  fi
+}
+
+echo "== linkers (examples/cpu-bound, dev profile)"
+b=$(build cpu-bound stock dev) && expect "stock rust-lld" "$b" -- elf.linker=rust-lld split_debuginfo=unpacked
+b=$(build cpu-bound gnu-ld dev $TARGET_FLAGS="-C linker-features=-lld") && expect "GNU ld (-C linker-features=-lld)" "$b" -- elf.linker=none-recorded
+b=$(build cpu-bound mold dev $TARGET_FLAGS="-C link-arg=-fuse-ld=mold") && expect "mold (-fuse-ld=mold)" "$b" -- elf.linker=mold
+mold_bin=$b
+b=$(build cpu-bound lld22 dev CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER=clang-22 $TARGET_FLAGS="-C link-arg=--ld-path=$(command -v ld.lld-22)") && expect "lld-22 via clang-22" "$b" -- elf.linker=lld
+wild_path=$(command -v wild)
+b=$(build cpu-bound wild dev CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER=clang-22 $TARGET_FLAGS="-C link-arg=--ld-path=$wild_path") && expect "wild via clang-22" "$b" -- elf.linker=wild
+wild_bin=$b
+
+echo "== debuginfo and strip"
+b=$(build cpu-bound split-unpacked dev CARGO_PROFILE_DEV_SPLIT_DEBUGINFO=unpacked) && expect "split-debuginfo unpacked" "$b" -- split_debuginfo=unpacked elf.stripped=none
+b=$(build cpu-bound split-packed dev CARGO_PROFILE_DEV_SPLIT_DEBUGINFO=packed) && expect "split-debuginfo packed" "$b" -- split_debuginfo=packed
+b=$(build cpu-bound split-off dev CARGO_PROFILE_DEV_SPLIT_DEBUGINFO=off) && expect "split-debuginfo off" "$b" -- split_debuginfo=off elf.stripped=none
+b=$(build cpu-bound strip-none release CARGO_PROFILE_RELEASE_STRIP=none CARGO_PROFILE_RELEASE_DEBUG=true) && expect "release strip=none debug=true" "$b" -- elf.stripped=none
+b=$(build cpu-bound strip-debuginfo release CARGO_PROFILE_RELEASE_STRIP=debuginfo) && expect "release strip=debuginfo (rust-lld)" "$b" -- elf.stripped=debuginfo
+b=$(build cpu-bound strip-symbols release CARGO_PROFILE_RELEASE_STRIP=symbols) && expect "release strip=symbols" "$b" -- elf.stripped=symbols
+plain_release=$b
+
+echo "== PGO and BOLT"
+b=$(build cpu-bound pgo-instr release $TARGET_FLAGS="-C profile-generate=$work/pgo-data") && expect "PGO-instrumented (-C profile-generate)" "$b" -- elf.pgo_instrumented=true
+pgo_instr=$b
+b=$(build cpu-bound bolt-ready release $TARGET_FLAGS="-C link-arg=-Wl,-q") && expect "linked with -Wl,-q (BOLT-ready)" "$b" -- elf.bolt_ready=true
+if [ -n "$b" ]; then
+  if llvm-bolt-22 "$b" -o "$work/minilisp.bolt-instr" -instrument >"$work/bolt-instr.log" 2>&1; then
+    expect "BOLT-instrumented" "$work/minilisp.bolt-instr" -- elf.bolt.instrumented=true
+  else bad "llvm-bolt -instrument failed: $(tail -1 "$work/bolt-instr.log")"; fi
+  if llvm-bolt-22 "$b" -o "$work/minilisp.bolt" -reorder-blocks=ext-tsp -reorder-functions=cdsort -split-functions >"$work/bolt.log" 2>&1; then
+    expect "BOLT-optimized" "$work/minilisp.bolt" -- elf.bolt.instrumented=false elf.pgo_instrumented=false
+  else bad "llvm-bolt failed: $(tail -1 "$work/bolt.log")"; fi
+fi
+
+echo "== mismatches: a binary checked against a tier it was not built with"
+expect_exit() { # NAME CODE RULE CMD...
+  local name=$1 code=$2 rule=$3; shift 3
+  local out rc
+  out=$("$@" 2>&1); rc=$?
+  if [ "$rc" = "$code" ] && { [ -z "$rule" ] || grep -q -- "$rule" <<<"$out"; }; then ok "$name (exit $rc${rule:+, $rule})"
+  else bad "$name: exit $rc (want $code), output: $(head -3 <<<"$out" | tr '\n' ' ')"; fi
+}
+expect_exit "mold binary vs tier3 (wild)" 1 "tier3 (wild): linked by mold" "$tc" binary --tier tier3 --profile dev "$mold_bin"
+expect_exit "wild binary vs tier1 (mold)" 1 "tier1 (mold): linked by wild" "$tc" binary --tier tier1 --profile dev "$wild_bin"
+expect_exit "stock binary vs tier2 (nightly, mold)" 1 "tier-mismatch" "$tc" binary --tier tier2 --profile dev "$work/stock/debug/minilisp"
+expect_exit "dev binary vs tier3 (cranelift)" 1 "tier3 (cranelift): compiled by LLVM" "$tc" binary --tier tier3 --profile dev "$mold_bin"
+expect_exit "PGO-instrumented vs tier3 release" 1 "PGO-instrumented, not PGO-optimized" "$tc" binary --tier tier3 --profile release "$pgo_instr"
+expect_exit "plain release vs tier3 pipeline (no BOLT)" 1 "BOLT did not process" "$tc" binary --tier tier3 --profile release --pipeline "$plain_release"
+expect_exit "split off vs tier1 dev" 1 "split debuginfo is off" "$tc" binary --tier tier1 --profile dev "$work/split-off/debug/minilisp"
+
+echo "== tiercheck build per tier (the main job)"
+for ex in workspace cpu-bound; do
+  for tier in tier1 tier2; do
+    for prof in dev release; do
+      out=$(cd "$root/examples/$ex" && clean_env env CARGO_TARGET_DIR="$work/build-$ex-$tier" "$tc" build --tier "$tier" --profile "$prof" --format json 2>"$work/build.log")
+      rc=$?
+      summary=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); s=r["summary"]; b=r["facts"]["binaries"]; print(s["errors"], s["warnings"], len(b), ",".join(x["elf"]["linker"] for x in b))' "$out" 2>/dev/null)
+      read -r errs warns nbins linkers <<<"$summary"
+      if [ "$rc" = 0 ] && [ "$errs" = 0 ] && [ "$warns" = 0 ] && [ "${nbins:-0}" -ge 1 ] && [ "$linkers" = mold ]; then
+        ok "tiercheck build --tier $tier --profile $prof examples/$ex: clean, $nbins binary, linker $linkers"
+      else
+        bad "tiercheck build --tier $tier --profile $prof examples/$ex: exit $rc, errors ${errs:-?} warnings ${warns:-?} linkers ${linkers:-?}; $(tail -3 "$work/build.log" | tr '\n' ' ')"
+      fi
+    done
+  done
+done
+
+echo "== bad input: one line, exit 2, no panic, no hang"
+bad_input() { # NAME FILE EXPECTED-TEXT
+  local out rc
+  out=$(timeout 60 "$tc" binary "$2" 2>&1 >/dev/null); rc=$?
+  if [ "$rc" = 2 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q -- "$3" <<<"$out" && ! grep -q panicked <<<"$out"; then ok "$1: $out"
+  else bad "$1: exit $rc: $out"; fi
+}
+: >"$work/empty"; bad_input "empty file" "$work/empty" "empty file"
+echo "hello, not an ELF" >"$work/text"; bad_input "text file" "$work/text" "not an ELF file"
+bad_input "directory" "$work" "is a directory"
+ln -sf loop-b "$work/loop-a"; ln -sf loop-a "$work/loop-b"; bad_input "symlink loop" "$work/loop-a" "symbolic links"
+mkfifo "$work/fifo" 2>/dev/null; bad_input "FIFO (would block a naive reader)" "$work/fifo" "not a regular file"
+bad_input "missing file" "$work/nope" "No such file"
+truncate -s 1G "$work/sparse"; bad_input "1 GiB sparse file of zeros" "$work/sparse" "not an ELF file"
+cp "$plain_release" "$work/unreadable"; chmod 000 "$work/unreadable"
+if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then
+  out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$tc" binary "$work/unreadable" 2>&1 >/dev/null); rc=$?
+  if [ "$rc" = 2 ] && grep -q "Permission denied" <<<"$out"; then ok "unreadable file: $out"; else bad "unreadable file: exit $rc: $out"; fi
+fi
+size=$(stat -c %s "$plain_release")
+shoff=$(python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(64); print(struct.unpack_from("<Q", d, 0x28)[0])' "$plain_release")
+for cut in 4 16 52 64 200 4096 $((size / 2)) $((shoff + 10)) $((size - 1)); do
+  head -c "$cut" "$plain_release" >"$work/cut-$cut"
+  bad_input "ELF truncated at $cut of $size bytes" "$work/cut-$cut" "truncated or malformed ELF"
+done
+# A real ELF followed by 1 GiB of holes: mapped, not read, so it stays quick.
+cp "$plain_release" "$work/big"; truncate -s 1G "$work/big"
+start=$(date +%s%N); out=$(timeout 60 "$tc" binary --format json "$work/big" 2>&1); rc=$?; ms=$(( ($(date +%s%N) - start) / 1000000 ))
+if [ "$rc" = 0 ]; then ok "1 GiB file with an ELF at its start: read by mmap in ${ms} ms"; else bad "1 GiB ELF: exit $rc"; fi
+
+echo "== foreign and 32-bit ELF (made here with clang-22 + lld-22)"
+printf 'void _start(void) { for (;;) {} }\n' >"$work/tiny.c"
+for t in aarch64-linux-gnu i686-linux-gnu; do
+  if clang-22 --target=$t -nostdlib -static -fuse-ld=lld -o "$work/tiny-$t" "$work/tiny.c" 2>/dev/null; then
+    want_class=ELF64; [ $t = i686-linux-gnu ] && want_class=ELF32
+    expect "static $t executable" "$work/tiny-$t" -- elf.class=$want_class elf.linker=lld elf.linkage=static
+  else bad "clang-22 --target=$t failed"; fi
+done
+
+echo "== fuzzing the ELF inspector (${fuzz_seconds}s)"
+if [ "$fuzz_seconds" -gt 0 ]; then
+  # New inputs go to a scratch corpus; the checked-in seeds are only read.
+  mkdir -p "$work/corpus"
+  if (cd "$root/checker" && cargo +nightly fuzz run inspect_elf --fuzz-dir fuzz "$work/corpus" fuzz/corpus/inspect_elf -- -max_total_time="$fuzz_seconds" -rss_limit_mb=2048) >"$work/fuzz.log" 2>&1; then
+    ok "cargo fuzz inspect_elf: $(grep -E '^#[0-9]+.*(DONE|pulse)' "$work/fuzz.log" | tail -1 | cut -c1-90)"
+  else
+    bad "cargo fuzz inspect_elf crashed: $(grep -m3 -E 'panicked|ERROR' "$work/fuzz.log" | tr '\n' ' ')"
+  fi
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
