@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what the tests need on Debian/Ubuntu with rustup: apt packages, cargo tools, and (for
+# the Nix tests) Nix 2.26 unpacked from Debian trixie. Idempotent: anything present is reused.
+#   INSTALL_PARTS="apt cargo nix" (default: all three)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+parts=${INSTALL_PARTS:-apt cargo nix}
+export PATH="$HOME/.cargo/bin:$PATH"
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+if [[ " $parts " == *" apt "* ]]; then
+  # command -> Debian package (bookworm / bookworm-security carry LLVM 22 = rustc 1.95's LLVM).
+  declare -A pkg=([mold]=mold [clang-22]=clang-22 [ld.lld-22]=lld-22 [llvm-profdata-22]=llvm-22
+                  [llvm-bolt-22]=bolt-22 [patchelf]=patchelf [redis-server]=redis-server
+                  [hyperfine]=hyperfine [setpriv]=util-linux [python3]=python3)
+  missing=()
+  for cmd in "${!pkg[@]}"; do have "$cmd" || missing+=("${pkg[$cmd]}"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "install: apt ${missing[*]}"
+    $SUDO apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+if [[ " $parts " == *" cargo "* ]]; then
+  have rustup || { echo "install: rustup is required (stable and nightly toolchains)"; exit 1; }
+  rustup toolchain list | grep -q '^nightly' || { echo "install: a nightly toolchain is required: rustup toolchain install nightly"; exit 1; }
+  # command -> cargo install arguments. wild 0.11 needs rustc >= 1.99.
+  declare -A crate=([wild]="wild-linker@0.10.0" [cargo-pgo]="cargo-pgo" [deadnix]="deadnix"
+                    [cargo-fuzz]="cargo-fuzz" [sccache]="sccache --no-default-features --features redis")
+  for cmd in wild cargo-pgo deadnix cargo-fuzz sccache; do
+    if ! have "$cmd"; then
+      echo "install: cargo install ${crate[$cmd]}"
+      # shellcheck disable=SC2086
+      cargo install --locked -q ${crate[$cmd]}
+    fi
+  done
+fi
+
+if [[ " $parts " == *" nix "* ]]; then
+  bash "$here/install-nix.sh"
+fi
