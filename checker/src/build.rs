@@ -45,19 +45,39 @@ pub fn profile_root_in(p: &Project, profile: &str) -> String {
 
 /// When the tier needs nightly and the active toolchain is stable, use rustup's nightly
 /// (unless the project pins a toolchain, which rustup would then ignore).
-fn select_toolchain(data: &TierData, tier: &str, root: &str, p: &Project, sel: &Selection) -> Result<Option<String>> {
+fn select_toolchain(
+    data: &TierData,
+    tier: &str,
+    root: &str,
+    p: &Project,
+    sel: &Selection,
+) -> Result<Option<String>> {
     let mut s = sel.clone();
     s.profile_root = Some(root.to_string());
     let r = resolve(data, tier, &s)?;
-    let needs_nightly = r.techniques.iter().any(|id| data.techniques[id].channel == Channel::Nightly);
+    let needs_nightly = r
+        .techniques
+        .iter()
+        .any(|id| data.techniques[id].channel == Channel::Nightly);
     let info = toolchain::rustc_info(Some(&p.dir))?;
-    if !needs_nightly || info.channel == Channel::Nightly || std::env::var_os("RUSTUP_TOOLCHAIN").is_some() {
+    if !needs_nightly
+        || info.channel == Channel::Nightly
+        || std::env::var_os("RUSTUP_TOOLCHAIN").is_some()
+    {
         return Ok(None);
     }
     if let Some(pin) = &p.toolchain {
-        bail!("{tier} needs nightly for {root} builds, but {} pins {}; pin a dated nightly there", pin.shown, pin.channel_text);
+        bail!(
+            "{tier} needs nightly for {root} builds, but {} pins {}; pin a dated nightly there",
+            pin.shown,
+            pin.channel_text
+        );
     }
-    let ok = Command::new("rustup").args(["run", "nightly", "rustc", "-V"]).env("RUSTUP_AUTO_INSTALL", "0").output().is_ok_and(|o| o.status.success());
+    let ok = Command::new("rustup")
+        .args(["run", "nightly", "rustc", "-V"])
+        .env("RUSTUP_AUTO_INSTALL", "0")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !ok {
         bail!("{tier} needs a nightly rustc and the active one is {}; install: rustup toolchain install nightly", info.release);
     }
@@ -65,12 +85,20 @@ fn select_toolchain(data: &TierData, tier: &str, root: &str, p: &Project, sel: &
 }
 
 /// Runs cargo with the tier environment; returns the executables cargo reported.
-fn run_cargo(opts: &Options, env: &HostEnv, toolchain: Option<&str>) -> Result<(bool, Vec<PathBuf>)> {
+fn run_cargo(
+    opts: &Options,
+    env: &HostEnv,
+    toolchain: Option<&str>,
+) -> Result<(bool, Vec<PathBuf>)> {
     let mut c = Command::new("cargo");
-    c.arg("build").arg("--message-format=json-render-diagnostics").arg("--profile").arg(&opts.profile);
+    c.arg("build")
+        .arg("--message-format=json-render-diagnostics")
+        .arg("--profile")
+        .arg(&opts.profile);
     c.args(opts.cargo_args).current_dir(opts.dir);
     // These would replace the tier's target rustflags (Cargo does not merge them).
-    c.env_remove("RUSTFLAGS").env_remove("CARGO_ENCODED_RUSTFLAGS");
+    c.env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS");
     c.envs(&env.env).env("RUSTUP_AUTO_INSTALL", "0");
     if let Some(t) = toolchain {
         c.env("RUSTUP_TOOLCHAIN", t);
@@ -81,7 +109,9 @@ fn run_cargo(opts: &Options, env: &HostEnv, toolchain: Option<&str>) -> Result<(
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines() {
             let line = line.context("reading cargo's output")?;
-            let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
+            let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else {
+                continue;
+            };
             if msg["reason"] == "compiler-artifact" {
                 if let Some(exe) = msg["executable"].as_str() {
                     exes.push(PathBuf::from(exe));
@@ -110,14 +140,37 @@ pub fn run(data: &TierData, opts: &Options) -> Result<Report> {
     let mut report = Report::new("build", Some(opts.tier), p.dir.display().to_string());
     report.findings.extend(project.findings.iter().cloned());
     if let Some(t) = &toolchain {
-        report.findings.push(Finding::new(Severity::Info, "toolchain-switched", format!("{} needs nightly: built with RUSTUP_TOOLCHAIN={t}", opts.tier)));
+        report.findings.push(Finding::new(
+            Severity::Info,
+            "toolchain-switched",
+            format!(
+                "{} needs nightly: built with RUSTUP_TOOLCHAIN={t}",
+                opts.tier
+            ),
+        ));
     }
     if !ok {
-        report.findings.push(Finding::new(Severity::Error, "cargo-failed", "cargo build failed (its errors are above)").at(p.root.shown.clone(), ""));
+        report.findings.push(
+            Finding::new(
+                Severity::Error,
+                "cargo-failed",
+                "cargo build failed (its errors are above)",
+            )
+            .at(p.root.shown.clone(), ""),
+        );
     } else if exes.is_empty() {
-        report.findings.push(Finding::new(Severity::Warning, "no-executables", "cargo reported no executables to verify (a library-only project?)"));
+        report.findings.push(Finding::new(
+            Severity::Warning,
+            "no-executables",
+            "cargo reported no executables to verify (a library-only project?)",
+        ));
     }
-    let bopts = binary::Options { tier: Some(opts.tier), profile: Some(&opts.profile), select: opts.select, pipeline: false };
+    let bopts = binary::Options {
+        tier: Some(opts.tier),
+        profile: Some(&opts.profile),
+        select: opts.select,
+        pipeline: false,
+    };
     let (breport, errors) = binary::check(data, &exes, &bopts)?;
     if let Some(e) = errors.first() {
         bail!("{e}");
@@ -140,9 +193,19 @@ pub fn facts_text(r: &Report) -> String {
         "build {} ({} profile{}) of {}: {}\n",
         r.tier.as_deref().unwrap_or(""),
         f["profile"].as_str().unwrap_or(""),
-        f["toolchain"].as_str().map(|t| format!(", toolchain {t}")).unwrap_or_default(),
+        f["toolchain"]
+            .as_str()
+            .map(|t| format!(", toolchain {t}"))
+            .unwrap_or_default(),
         r.subject,
-        f["techniques"].as_array().map(|a| a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_default()
+        f["techniques"]
+            .as_array()
+            .map(|a| a
+                .iter()
+                .filter_map(|x| x.as_str())
+                .collect::<Vec<_>>()
+                .join(", "))
+            .unwrap_or_default()
     );
     s.push_str(&binary::facts_text(r));
     s

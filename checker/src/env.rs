@@ -26,7 +26,12 @@ pub fn ensure_shipped(data: &TierData, r: &Resolved) -> Result<()> {
         .techniques
         .iter()
         .filter(|id| !data.techniques[*id].shipped)
-        .map(|id| format!("{id} ({})", data.techniques[id].why_not.as_deref().unwrap_or("")))
+        .map(|id| {
+            format!(
+                "{id} ({})",
+                data.techniques[id].why_not.as_deref().unwrap_or("")
+            )
+        })
         .collect();
     if !unshipped.is_empty() {
         bail!("{} ships nothing usable: {}", r.tier, unshipped.join("; "));
@@ -54,7 +59,12 @@ pub fn raw_env(data: &TierData, r: &Resolved, triple: &str) -> Result<BTreeMap<S
         let t = &data.techniques[id];
         rustflags.extend(t.rustflags.iter().cloned());
         if let Some(l) = &t.linker {
-            set(&mut env, format!("CARGO_TARGET_{target}_LINKER"), l.clone(), id)?;
+            set(
+                &mut env,
+                format!("CARGO_TARGET_{target}_LINKER"),
+                l.clone(),
+                id,
+            )?;
         }
         for (profile, keys) in &t.profile {
             for (key, value) in keys {
@@ -67,7 +77,10 @@ pub fn raw_env(data: &TierData, r: &Resolved, triple: &str) -> Result<BTreeMap<S
         }
     }
     if !rustflags.is_empty() {
-        env.insert(format!("CARGO_TARGET_{target}_RUSTFLAGS"), rustflags.join(" "));
+        env.insert(
+            format!("CARGO_TARGET_{target}_RUSTFLAGS"),
+            rustflags.join(" "),
+        );
     }
     env.insert("RUST_TIERS_TIER".into(), r.tier.clone());
     env.insert("RUST_TIERS_TECHNIQUES".into(), r.techniques.join(","));
@@ -105,7 +118,10 @@ mod tests {
     #[test]
     fn tier1_env() {
         let env = env_of("tier1");
-        assert_eq!(env["CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER"], "@clang@");
+        assert_eq!(
+            env["CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER"],
+            "@clang@"
+        );
         assert_eq!(
             env["CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS"],
             "-C link-arg=--ld-path=@mold@"
@@ -121,7 +137,10 @@ mod tests {
     fn tier3_env_uses_wild_and_cranelift() {
         let env = env_of("tier3");
         let flags = &env["CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS"];
-        assert!(flags.contains("@wild@") && !flags.contains("@mold@"), "{flags}");
+        assert!(
+            flags.contains("@wild@") && !flags.contains("@mold@"),
+            "{flags}"
+        );
         assert!(flags.contains("-Z threads=8"));
         assert_eq!(env["CARGO_PROFILE_DEV_CODEGEN_BACKEND"], "cranelift");
         assert_eq!(env["CARGO_UNSTABLE_CODEGEN_BACKEND"], "true");
@@ -131,7 +150,9 @@ mod tests {
     fn tier5_refuses() {
         let data = TierData::embedded().unwrap();
         let r = resolve(&data, "tier5", &Selection::default()).unwrap();
-        let e = raw_env(&data, &r, "x86_64-unknown-linux-gnu").unwrap_err().to_string();
+        let e = raw_env(&data, &r, "x86_64-unknown-linux-gnu")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("std-offload"), "{e}");
     }
 

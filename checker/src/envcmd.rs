@@ -30,7 +30,12 @@ pub struct HostEnv {
     pub tools: BTreeMap<String, String>,
 }
 
-pub fn host_env(data: &TierData, tier: &str, profile: Option<&str>, sel: &Selection) -> Result<HostEnv> {
+pub fn host_env(
+    data: &TierData,
+    tier: &str,
+    profile: Option<&str>,
+    sel: &Selection,
+) -> Result<HostEnv> {
     let info = toolchain::rustc_info(None).context("reading the host toolchain")?;
     let mut sel = sel.clone();
     sel.platform = Some(
@@ -42,16 +47,29 @@ pub fn host_env(data: &TierData, tier: &str, profile: Option<&str>, sel: &Select
     let resolved = resolve(data, tier, &sel)?;
     let mut env = raw_env(data, &resolved, &info.host)?;
     require_toolchain(data, &resolved, &info)?;
-    let llvm = resolved.toolchain.as_ref().map(|(_, s)| s.llvm_major).or(info.llvm_major);
-    let found = tools::require_all(data, &tools_needed(&env), llvm)?;
-    let paths: BTreeMap<String, String> = found.into_iter().map(|(n, f)| (n, f.path.display().to_string())).collect();
+    // llvm-profdata must match the LLVM of the rustc that will build, whatever the Nix pin says.
+    let found = tools::require_all(data, &tools_needed(&env), info.llvm_major)?;
+    let paths: BTreeMap<String, String> = found
+        .into_iter()
+        .map(|(n, f)| (n, f.path.display().to_string()))
+        .collect();
     substitute(&mut env, &paths);
-    Ok(HostEnv { resolved, triple: info.host, env, tools: paths })
+    Ok(HostEnv {
+        resolved,
+        triple: info.host,
+        env,
+        tools: paths,
+    })
 }
 
 /// The active rustc must have the channel and components the resolved techniques need.
 pub fn require_toolchain(data: &TierData, r: &Resolved, info: &toolchain::RustcInfo) -> Result<()> {
-    let nightly: Vec<&str> = r.techniques.iter().filter(|id| data.techniques[*id].channel == Channel::Nightly).map(String::as_str).collect();
+    let nightly: Vec<&str> = r
+        .techniques
+        .iter()
+        .filter(|id| data.techniques[*id].channel == Channel::Nightly)
+        .map(String::as_str)
+        .collect();
     if !nightly.is_empty() && info.channel != Channel::Nightly {
         bail!(
             "{} needs a nightly rustc for {}, the active one is {}; run with RUSTUP_TOOLCHAIN=nightly (or pin nightly in rust-toolchain.toml)",
@@ -75,9 +93,74 @@ fn sh_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
-pub fn run(data: &TierData, tier: &str, format: EnvFormat, profile: Option<&str>, sel: &Selection) -> Result<i32> {
+/// `env --raw`: the variables with `@tool@` placeholders for any platform, no host checks.
+pub fn run_raw(
+    data: &TierData,
+    tier: &str,
+    format: EnvFormat,
+    profile: Option<&str>,
+    platform: Option<&str>,
+    sel: &Selection,
+) -> Result<i32> {
+    let platform = match platform {
+        Some(p) => p.to_string(),
+        None => {
+            let host =
+                toolchain::host_triple().context("no --platform given and no rustc to ask")?;
+            data.platform_of_triple(&host)
+                .with_context(|| format!("host {host} is not a platform in nix/tiers.toml"))?
+                .to_string()
+        }
+    };
+    let triple = data
+        .platforms
+        .get(&platform)
+        .with_context(|| {
+            format!(
+                "unknown platform {platform:?} (known: {})",
+                data.platforms
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?
+        .triple
+        .clone();
+    let mut sel = sel.clone();
+    sel.platform = Some(platform);
+    sel.profile_root = profile.map(profile_root);
+    let resolved = resolve(data, tier, &sel)?;
+    let env = raw_env(data, &resolved, &triple)?;
+    print_env(
+        tier,
+        format,
+        &HostEnv {
+            resolved,
+            triple,
+            env,
+            tools: BTreeMap::new(),
+        },
+        &[],
+    )
+}
+
+pub fn run(
+    data: &TierData,
+    tier: &str,
+    format: EnvFormat,
+    profile: Option<&str>,
+    sel: &Selection,
+) -> Result<i32> {
     let h = host_env(data, tier, profile, sel)?;
-    let shadowing: Vec<&str> = ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"].into_iter().filter(|k| std::env::var_os(k).is_some()).collect();
+    let shadowing: Vec<&str> = ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"]
+        .into_iter()
+        .filter(|k| std::env::var_os(k).is_some())
+        .collect();
+    print_env(tier, format, &h, &shadowing)
+}
+
+fn print_env(tier: &str, format: EnvFormat, h: &HostEnv, shadowing: &[&str]) -> Result<i32> {
     match format {
         EnvFormat::Json => {
             let out = json!({
@@ -89,12 +172,19 @@ pub fn run(data: &TierData, tier: &str, format: EnvFormat, profile: Option<&str>
         }
         EnvFormat::Sh | EnvFormat::Fish => {
             println!("# rust-tiers {tier}: {}", h.resolved.techniques.join(", "));
-            for (id, why) in &h.resolved.left_out {
-                println!("# left out: {id} ({why})");
+            for l in &h.resolved.left_out {
+                println!("# left out: {} ({})", l.id, l.reason);
             }
-            for k in &shadowing {
+            for k in shadowing {
                 println!("# {k} would replace the tier's target rustflags");
-                println!("{}", if format == EnvFormat::Sh { format!("unset {k}") } else { format!("set -e {k}") });
+                println!(
+                    "{}",
+                    if format == EnvFormat::Sh {
+                        format!("unset {k}")
+                    } else {
+                        format!("set -e {k}")
+                    }
+                );
             }
             for (k, v) in &h.env {
                 match format {

@@ -23,28 +23,63 @@ fn technique_json(id: &str, t: &Technique) -> serde_json::Value {
 fn tiers_of(data: &TierData, id: &str) -> Vec<String> {
     data.tiers
         .keys()
-        .filter(|tier| resolve(data, tier, &Selection::default()).is_ok_and(|r| r.techniques.iter().any(|t| t == id)))
+        .filter(|tier| {
+            resolve(data, tier, &Selection::default())
+                .is_ok_and(|r| r.techniques.iter().any(|t| t == id))
+        })
         .cloned()
         .collect()
 }
 
 pub fn tiers(data: &TierData, format: Format) -> Result<i32> {
     if format == Format::Json {
-        let tiers: Vec<_> = data.tiers.keys().map(|id| tier_json(data, id)).collect::<Result<_>>()?;
-        let techniques: Vec<_> = data.techniques.iter().map(|(id, t)| technique_json(id, t)).collect();
-        println!("{}", serde_json::to_string_pretty(&json!({"schema": crate::report::SCHEMA, "tiers": tiers, "techniques": techniques}))?);
+        let tiers: Vec<_> = data
+            .tiers
+            .keys()
+            .map(|id| tier_json(data, id))
+            .collect::<Result<_>>()?;
+        let techniques: Vec<_> = data
+            .techniques
+            .iter()
+            .map(|(id, t)| technique_json(id, t))
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &json!({"schema": crate::report::SCHEMA, "tiers": tiers, "techniques": techniques})
+            )?
+        );
         return Ok(0);
     }
     let mut s = String::new();
     for (id, t) in &data.tiers {
         let r = resolve(data, id, &Selection::default())?;
-        let tc = r.toolchain.as_ref().map_or("none".into(), |(n, _)| n.clone());
-        writeln!(s, "{id:6} {:16} toolchain {tc:18} {}", t.title, r.techniques.join(", "))?;
+        let tc = r
+            .toolchain
+            .as_ref()
+            .map_or("none".into(), |(n, _)| n.clone());
+        writeln!(
+            s,
+            "{id:6} {:16} toolchain {tc:18} {}",
+            t.title,
+            r.techniques.join(", ")
+        )?;
     }
-    writeln!(s, "\n{:24} {:>4} {:8} {:>8} {:8} tiers", "technique", "risk", "channel", "rustc", "shipped")?;
+    writeln!(
+        s,
+        "\n{:24} {:>4} {:8} {:>8} {:8} tiers",
+        "technique", "risk", "channel", "rustc", "shipped"
+    )?;
     for (id, t) in &data.techniques {
         let shipped = if t.shipped { "yes" } else { "no" };
-        writeln!(s, "{id:24} {:>4} {:8} {:>8} {shipped:8} {}", t.report_tier, t.channel.as_str(), t.min_rust, tiers_of(data, id).join(","))?;
+        writeln!(
+            s,
+            "{id:24} {:>4} {:8} {:>8} {shipped:8} {}",
+            t.report_tier,
+            t.channel.as_str(),
+            t.min_rust,
+            tiers_of(data, id).join(",")
+        )?;
     }
     print!("{s}");
     Ok(0)
@@ -73,13 +108,30 @@ pub fn explain(data: &TierData, id: &str, format: Format) -> Result<i32> {
             println!("inherits: {p}");
         }
         match &r.toolchain {
-            Some((n, spec)) => println!("toolchain: {n} ({} {}, LLVM {}, components: {})", spec.channel.as_str(), spec.version.as_deref().or(spec.date.as_deref()).unwrap_or(""), spec.llvm_major, spec.components.join(", ")),
+            Some((n, spec)) => println!(
+                "toolchain: {n} ({} {}, components: {})",
+                spec.channel.as_str(),
+                spec.version
+                    .as_deref()
+                    .or(spec.date.as_deref())
+                    .unwrap_or(""),
+                spec.components.join(", ")
+            ),
             None => println!("toolchain: none shipped"),
         }
         for tid in &r.techniques {
             let x = &data.techniques[tid];
-            let note = if x.shipped { String::new() } else { format!(" [not shipped: {}]", x.why_not.as_deref().unwrap_or("")) };
-            println!("  {tid:24} {} ({}, rustc {}){note}", x.title, x.channel.as_str(), x.min_rust);
+            let note = if x.shipped {
+                String::new()
+            } else {
+                format!(" [not shipped: {}]", x.why_not.as_deref().unwrap_or(""))
+            };
+            println!(
+                "  {tid:24} {} ({}, rustc {}){note}",
+                x.title,
+                x.channel.as_str(),
+                x.min_rust
+            );
         }
         if !r.optional.is_empty() {
             println!("optional (--with): {}", r.optional.join(", "));
@@ -94,10 +146,33 @@ pub fn explain(data: &TierData, id: &str, format: Format) -> Result<i32> {
         return Ok(0);
     }
     println!("{id}: {}", t.title);
-    println!("  report risk tier: {}   category: {}   channel: {}   rustc: {}", t.report_tier, t.category, t.channel.as_str(), t.min_rust);
+    println!(
+        "  report risk tier: {}   category: {}   channel: {}   rustc: {}",
+        t.report_tier,
+        t.category,
+        t.channel.as_str(),
+        t.min_rust
+    );
     let in_tiers = tiers_of(data, id);
-    let optional: Vec<_> = data.tiers.iter().filter(|(_, x)| x.optional.iter().any(|o| o == id)).map(|(k, _)| k.as_str()).collect();
-    println!("  tiers: {}{}", if in_tiers.is_empty() { "none".into() } else { in_tiers.join(", ") }, if optional.is_empty() { String::new() } else { format!("   optional in: {}", optional.join(", ")) });
+    let optional: Vec<_> = data
+        .tiers
+        .iter()
+        .filter(|(_, x)| x.optional.iter().any(|o| o == id))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    println!(
+        "  tiers: {}{}",
+        if in_tiers.is_empty() {
+            "none".into()
+        } else {
+            in_tiers.join(", ")
+        },
+        if optional.is_empty() {
+            String::new()
+        } else {
+            format!("   optional in: {}", optional.join(", "))
+        }
+    );
     if let Some(p) = &t.platforms {
         println!("  platforms: {}", p.join(", "));
     }
@@ -116,7 +191,11 @@ pub fn explain(data: &TierData, id: &str, format: Format) -> Result<i32> {
         println!("  env {k}={v}");
     }
     if !t.tools.is_empty() {
-        let tools: Vec<String> = t.tools.iter().map(|n| format!("{n} >= {}", data.tools[n].min_version)).collect();
+        let tools: Vec<String> = t
+            .tools
+            .iter()
+            .map(|n| format!("{n} >= {}", data.tools[n].min_version))
+            .collect();
         println!("  tools: {}", tools.join(", "));
     }
     if !t.components.is_empty() {
@@ -137,10 +216,22 @@ pub fn project_facts_text(r: &Report) -> String {
     let f = &r.facts;
     let mut s = format!("project {}\n", r.subject);
     let opt = |v: &serde_json::Value| v.as_str().map(String::from).unwrap_or_else(|| "-".into());
-    let _ = writeln!(s, "  channel {}   rust-version {}   triple {}", opt(&f["channel"]), opt(&f["rust_version"]), opt(&f["triple"]));
+    let _ = writeln!(
+        s,
+        "  channel {}   rust-version {}   triple {}",
+        opt(&f["channel"]),
+        opt(&f["rust_version"]),
+        opt(&f["triple"])
+    );
     if let Some(list) = f["tier_techniques"].as_array() {
         for t in list {
-            let _ = writeln!(s, "  {:12} {:24} {}", opt(&t["status"]), opt(&t["id"]), opt(&t["detail"]));
+            let _ = writeln!(
+                s,
+                "  {:12} {:24} {}",
+                opt(&t["status"]),
+                opt(&t["id"]),
+                opt(&t["detail"])
+            );
         }
     }
     s

@@ -17,8 +17,16 @@ impl Opt {
 
 fn split_opt(kind: char, s: &str) -> Opt {
     match s.split_once('=') {
-        Some((n, v)) => Opt { kind, name: n.replace('_', "-"), value: Some(v.to_string()) },
-        None => Opt { kind, name: s.replace('_', "-"), value: None },
+        Some((n, v)) => Opt {
+            kind,
+            name: n.replace('_', "-"),
+            value: Some(v.to_string()),
+        },
+        None => Opt {
+            kind,
+            name: s.replace('_', "-"),
+            value: None,
+        },
     }
 }
 
@@ -33,7 +41,11 @@ pub fn parse(tokens: &[String]) -> Vec<Opt> {
             s if s.starts_with("-C") => ('C', s[2..].to_string()),
             s if s.starts_with("-Z") => ('Z', s[2..].to_string()),
             s => {
-                out.push(Opt { kind: '-', name: s.to_string(), value: None });
+                out.push(Opt {
+                    kind: '-',
+                    name: s.to_string(),
+                    value: None,
+                });
                 continue;
             }
         };
@@ -120,9 +132,15 @@ mod tests {
     #[test]
     fn linker_selection() {
         let o = parse(&toks("-C link-arg=--ld-path=/usr/bin/wild"));
-        assert_eq!(selected_by_link_args(&link_args(&o)).as_deref(), Some("wild"));
+        assert_eq!(
+            selected_by_link_args(&link_args(&o)).as_deref(),
+            Some("wild")
+        );
         let o = parse(&toks("-C link-args=-Wl,-O1 -C link-arg=-fuse-ld=mold"));
-        assert_eq!(selected_by_link_args(&link_args(&o)).as_deref(), Some("mold"));
+        assert_eq!(
+            selected_by_link_args(&link_args(&o)).as_deref(),
+            Some("mold")
+        );
         assert_eq!(classify_program("/usr/bin/clang-22"), Some("cc"));
         assert_eq!(classify_program("rust-lld"), Some("lld"));
         assert_eq!(classify_program("ld.lld-22"), Some("lld"));

@@ -1,7 +1,6 @@
 //! tiercheck: proves a Rust project, its toolchain and its binaries got their rust-tiers tier.
 //! Exit codes: 0 clean, 1 error-level findings, 2 usage or input error.
 
-
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,7 +14,11 @@ use tiercheck::tiers::TierData;
 use tiercheck::{binary, build, envcmd, explain, project, toolchain_check, EnvFormat, Format};
 
 #[derive(Parser)]
-#[command(name = "tiercheck", version, about = "Verify that a Rust project, toolchain and binaries got their rust-tiers build tier")]
+#[command(
+    name = "tiercheck",
+    version,
+    about = "Verify that a Rust project, toolchain and binaries got their rust-tiers build tier"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -33,7 +36,11 @@ pub struct SelectArgs {
 
 impl SelectArgs {
     fn selection(&self) -> Selection {
-        Selection { with: self.with.clone(), without: self.without.clone(), ..Default::default() }
+        Selection {
+            with: self.with.clone(),
+            without: self.without.clone(),
+            ..Default::default()
+        }
     }
 }
 
@@ -58,6 +65,12 @@ enum Cmd {
         /// Only the techniques for this profile (dev, release, or a custom one inheriting them)
         #[arg(long)]
         profile: Option<String>,
+        /// Leave tools as @name@ placeholders and skip the host checks (for another machine)
+        #[arg(long)]
+        raw: bool,
+        /// With --raw: the platform (x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin)
+        #[arg(long, requires = "raw")]
+        platform: Option<String>,
         #[command(flatten)]
         select: SelectArgs,
     },
@@ -140,15 +153,53 @@ fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Cmd::Tiers { format } => explain::tiers(&data, format),
         Cmd::Explain { id, format } => explain::explain(&data, &id, format),
-        Cmd::Env { tier, format, profile, select } => envcmd::run(&data, &tier, format, profile.as_deref(), &select.selection()),
-        Cmd::Project { tier, dir, format, select } => {
+        Cmd::Env {
+            tier,
+            format,
+            profile,
+            raw,
+            platform,
+            select,
+        } => {
+            let sel = select.selection();
+            if raw {
+                envcmd::run_raw(
+                    &data,
+                    &tier,
+                    format,
+                    profile.as_deref(),
+                    platform.as_deref(),
+                    &sel,
+                )
+            } else {
+                envcmd::run(&data, &tier, format, profile.as_deref(), &sel)
+            }
+        }
+        Cmd::Project {
+            tier,
+            dir,
+            format,
+            select,
+        } => {
             let report = project::check(&data, &dir, tier.as_deref(), &select.selection())?;
             let facts = explain::project_facts_text(&report);
             print_report(&report, format, &facts)
         }
-        Cmd::Binary { tier, profile, pipeline, format, select, files } => {
+        Cmd::Binary {
+            tier,
+            profile,
+            pipeline,
+            format,
+            select,
+            files,
+        } => {
             let sel = select.selection();
-            let opts = binary::Options { tier: tier.as_deref(), profile: profile.as_deref(), select: &sel, pipeline };
+            let opts = binary::Options {
+                tier: tier.as_deref(),
+                profile: profile.as_deref(),
+                select: &sel,
+                pipeline,
+            };
             let (report, errors) = binary::check(&data, &files, &opts)?;
             for e in &errors {
                 eprintln!("tiercheck: {}", e.replace('\n', " "));
@@ -156,15 +207,47 @@ fn run(cli: Cli) -> Result<i32> {
             let code = print_report(&report, format, &binary::facts_text(&report))?;
             Ok(if errors.is_empty() { code } else { 2 })
         }
-        Cmd::Build { tier, release, profile, dir, format, select, cargo_args } => {
+        Cmd::Build {
+            tier,
+            release,
+            profile,
+            dir,
+            format,
+            select,
+            cargo_args,
+        } => {
             let sel = select.selection();
-            let profile = profile.unwrap_or_else(|| if release { "release".into() } else { "dev".into() });
-            let opts = build::Options { tier: &tier, profile, dir: &dir, select: &sel, cargo_args: &cargo_args };
+            let profile = profile.unwrap_or_else(|| {
+                if release {
+                    "release".into()
+                } else {
+                    "dev".into()
+                }
+            });
+            let opts = build::Options {
+                tier: &tier,
+                profile,
+                dir: &dir,
+                select: &sel,
+                cargo_args: &cargo_args,
+            };
             let report = build::run(&data, &opts)?;
             print_report(&report, format, &build::facts_text(&report))
         }
-        Cmd::Toolchain { tier, profile, dir, format, select } => {
-            let report = toolchain_check::check(&data, &dir, tier.as_deref(), profile.as_deref(), &select.selection())?;
+        Cmd::Toolchain {
+            tier,
+            profile,
+            dir,
+            format,
+            select,
+        } => {
+            let report = toolchain_check::check(
+                &data,
+                &dir,
+                tier.as_deref(),
+                profile.as_deref(),
+                &select.selection(),
+            )?;
             let facts = toolchain_check::facts_text(&report);
             print_report(&report, format, &facts)
         }

@@ -30,7 +30,14 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(severity: Severity, rule: &str, message: impl Into<String>) -> Finding {
-        Finding { severity, rule: rule.into(), file: None, key: None, message: message.into(), fix: None }
+        Finding {
+            severity,
+            rule: rule.into(),
+            file: None,
+            key: None,
+            message: message.into(),
+            fix: None,
+        }
     }
     pub fn at(mut self, file: impl Into<String>, key: impl Into<String>) -> Finding {
         self.file = Some(file.into());

@@ -24,8 +24,14 @@ pub struct Resolved {
     pub techniques: Vec<String>,
     /// Could be switched on with `--with`.
     pub optional: Vec<String>,
-    /// Part of the tier but not available on the platform: (technique, reason).
-    pub left_out: Vec<(String, String)>,
+    /// Part of the tier but not available on the platform.
+    pub left_out: Vec<LeftOut>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LeftOut {
+    pub id: String,
+    pub reason: String,
 }
 
 /// Adds `id`, replacing an earlier technique of the same exclusive group.
@@ -68,7 +74,10 @@ pub fn resolve(data: &TierData, tier_id: &str, sel: &Selection) -> Result<Resolv
     for w in &sel.with {
         let t = data.technique(w)?;
         if !t.shipped {
-            bail!("technique {w} is not shipped: {}", t.why_not.as_deref().unwrap_or(""));
+            bail!(
+                "technique {w} is not shipped: {}",
+                t.why_not.as_deref().unwrap_or("")
+            );
         }
         add(data, &mut techniques, w)?;
     }
@@ -79,15 +88,23 @@ pub fn resolve(data: &TierData, tier_id: &str, sel: &Selection) -> Result<Resolv
         }
         techniques.retain(|t| t != w);
     }
-    optional.retain(|o| !techniques.contains(o));
-    optional.dedup();
+    let mut seen = vec![];
+    optional.retain(|o| {
+        !techniques.contains(o) && !seen.contains(o) && {
+            seen.push(o.clone());
+            true
+        }
+    });
 
     let mut left_out = vec![];
     if let Some(p) = &sel.platform {
         techniques.retain(|id| {
             let on = data.techniques[id].runs_on(p);
             if !on {
-                left_out.push((id.clone(), format!("not available on {p}")));
+                left_out.push(LeftOut {
+                    id: id.clone(),
+                    reason: format!("not available on {p}"),
+                });
             }
             on
         });
@@ -99,7 +116,13 @@ pub fn resolve(data: &TierData, tier_id: &str, sel: &Selection) -> Result<Resolv
         let spec = data.toolchains[&name].clone();
         (name, spec)
     });
-    Ok(Resolved { tier: tier_id.to_string(), toolchain, techniques, optional, left_out })
+    Ok(Resolved {
+        tier: tier_id.to_string(),
+        toolchain,
+        techniques,
+        optional,
+        left_out,
+    })
 }
 
 #[cfg(test)]
@@ -129,30 +152,45 @@ mod tests {
         };
         let r = resolve(&data(), "tier1", &sel).unwrap();
         assert!(r.techniques.contains(&"fat-lto".into()));
-        assert!(!r.techniques.contains(&"thin-lto".into()), "lto group is exclusive");
+        assert!(
+            !r.techniques.contains(&"thin-lto".into()),
+            "lto group is exclusive"
+        );
         assert!(!r.techniques.contains(&"debug-line-tables-only".into()));
         assert!(!r.optional.contains(&"sccache".into()));
     }
 
     #[test]
     fn without_unknown_or_absent_fails() {
-        let sel = Selection { without: vec!["cranelift".into()], ..Default::default() };
+        let sel = Selection {
+            without: vec!["cranelift".into()],
+            ..Default::default()
+        };
         assert!(resolve(&data(), "tier1", &sel).is_err());
-        let sel = Selection { with: vec!["rust-gpu".into()], ..Default::default() };
+        let sel = Selection {
+            with: vec!["rust-gpu".into()],
+            ..Default::default()
+        };
         assert!(resolve(&data(), "tier1", &sel).is_err());
     }
 
     #[test]
     fn darwin_leaves_out_elf_tools() {
-        let sel = Selection { platform: Some("aarch64-darwin".into()), ..Default::default() };
+        let sel = Selection {
+            platform: Some("aarch64-darwin".into()),
+            ..Default::default()
+        };
         let r = resolve(&data(), "tier3", &sel).unwrap();
-        let out: Vec<_> = r.left_out.iter().map(|(id, _)| id.as_str()).collect();
+        let out: Vec<_> = r.left_out.iter().map(|l| l.id.as_str()).collect();
         assert_eq!(out, ["wild", "bolt"]);
     }
 
     #[test]
     fn release_profile_drops_cranelift() {
-        let sel = Selection { profile_root: Some("release".into()), ..Default::default() };
+        let sel = Selection {
+            profile_root: Some("release".into()),
+            ..Default::default()
+        };
         let r = resolve(&data(), "tier3", &sel).unwrap();
         assert!(!r.techniques.contains(&"cranelift".into()));
         assert!(r.techniques.contains(&"pgo".into()));

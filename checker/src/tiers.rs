@@ -32,7 +32,6 @@ pub struct ToolchainSpec {
     pub channel: Channel,
     pub version: Option<String>,
     pub date: Option<String>,
-    pub llvm_major: u32,
     pub components: Vec<String>,
 }
 
@@ -324,10 +323,7 @@ mod tests {
 
     #[test]
     fn cycle_is_rejected() {
-        let text = TIERS_TOML.replace(
-            "[tiers.tier1]\n",
-            "[tiers.tier1]\ninherits = \"tier4\"\n",
-        );
+        let text = TIERS_TOML.replace("[tiers.tier1]\n", "[tiers.tier1]\ninherits = \"tier4\"\n");
         let data = TierData::parse(&text).unwrap();
         let err = format!("{:#}", data.validate().unwrap_err());
         assert!(err.contains("cycle"), "{err}");
@@ -335,7 +331,10 @@ mod tests {
 
     #[test]
     fn unknown_technique_in_tier_is_rejected() {
-        let text = TIERS_TOML.replace("techniques = [\"parallel-frontend\"]", "techniques = [\"nope\"]");
+        let text = TIERS_TOML.replace(
+            "techniques = [\"parallel-frontend\"]",
+            "techniques = [\"nope\"]",
+        );
         let data = TierData::parse(&text).unwrap();
         assert!(format!("{:#}", data.validate().unwrap_err()).contains("nope"));
     }

@@ -35,7 +35,9 @@ pub fn parse_rustc_vv(text: &str) -> Result<RustcInfo> {
         _ => Channel::Nightly,
     };
     let llvm_version = field("LLVM version:");
-    let llvm_major = llvm_version.as_deref().and_then(|v| v.split('.').next()?.parse().ok());
+    let llvm_major = llvm_version
+        .as_deref()
+        .and_then(|v| v.split('.').next()?.parse().ok());
     Ok(RustcInfo {
         release,
         version,
@@ -55,10 +57,16 @@ fn run(cmd: &str, args: &[&str], dir: Option<&Path>) -> Result<String> {
     if let Some(d) = dir {
         c.current_dir(d);
     }
-    let out = c.output().with_context(|| format!("{cmd}: cannot run (not on PATH?)"))?;
+    let out = c
+        .output()
+        .with_context(|| format!("{cmd}: cannot run (not on PATH?)"))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        bail!("`{cmd} {}` failed: {}", args.join(" "), err.lines().next().unwrap_or("").trim());
+        bail!(
+            "`{cmd} {}` failed: {}",
+            args.join(" "),
+            err.lines().next().unwrap_or("").trim()
+        );
     }
     Ok(String::from_utf8_lossy(&out.stdout).to_string())
 }
@@ -67,7 +75,9 @@ fn run(cmd: &str, args: &[&str], dir: Option<&Path>) -> Result<String> {
 pub fn rustc_info(dir: Option<&Path>) -> Result<RustcInfo> {
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let mut info = parse_rustc_vv(&run(&rustc, &["-vV"], dir)?)?;
-    info.sysroot = run(&rustc, &["--print", "sysroot"], dir).ok().map(|s| s.trim().to_string());
+    info.sysroot = run(&rustc, &["--print", "sysroot"], dir)
+        .ok()
+        .map(|s| s.trim().to_string());
     Ok(info)
 }
 
@@ -81,8 +91,13 @@ pub fn host_triple() -> Result<String> {
 
 /// Whether the sysroot has the Cranelift backend (the rustc-codegen-cranelift-preview component).
 pub fn has_cranelift(info: &RustcInfo) -> bool {
-    let Some(sysroot) = &info.sysroot else { return false };
-    let dir = Path::new(sysroot).join("lib/rustlib").join(&info.host).join("codegen-backends");
+    let Some(sysroot) = &info.sysroot else {
+        return false;
+    };
+    let dir = Path::new(sysroot)
+        .join("lib/rustlib")
+        .join(&info.host)
+        .join("codegen-backends");
     dir.read_dir().is_ok_and(|mut d| {
         d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().contains("cranelift")))
     })
@@ -96,7 +111,10 @@ mod tests {
     fn parses_stable_and_nightly() {
         let stable = "rustc 1.95.0 (59807616e 2026-04-14)\nbinary: rustc\ncommit-hash: 59807616e1fa2540724bfbac14d7976d7e4a3860\ncommit-date: 2026-04-14\nhost: x86_64-unknown-linux-gnu\nrelease: 1.95.0\nLLVM version: 22.1.2\n";
         let i = parse_rustc_vv(stable).unwrap();
-        assert_eq!((i.channel, i.llvm_major, i.version.minor), (Channel::Stable, Some(22), 95));
+        assert_eq!(
+            (i.channel, i.llvm_major, i.version.minor),
+            (Channel::Stable, Some(22), 95)
+        );
         let nightly = stable.replace("release: 1.95.0", "release: 1.97.0-nightly");
         assert_eq!(parse_rustc_vv(&nightly).unwrap().channel, Channel::Nightly);
         assert!(parse_rustc_vv("garbage").is_err());

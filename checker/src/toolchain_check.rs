@@ -12,7 +12,13 @@ use crate::resolve::{resolve, Selection};
 use crate::tiers::{Channel, TierData};
 use crate::{toolchain, tools};
 
-pub fn check(data: &TierData, dir: &Path, tier: Option<&str>, profile: Option<&str>, sel: &Selection) -> Result<Report> {
+pub fn check(
+    data: &TierData,
+    dir: &Path,
+    tier: Option<&str>,
+    profile: Option<&str>,
+    sel: &Selection,
+) -> Result<Report> {
     let info = toolchain::rustc_info(Some(dir))?;
     let cargo = toolchain::cargo_version(Some(dir)).ok();
     let cranelift = toolchain::has_cranelift(&info);
@@ -23,7 +29,11 @@ pub fn check(data: &TierData, dir: &Path, tier: Option<&str>, profile: Option<&s
     let resolved = tier.map(|t| resolve(data, t, &sel)).transpose()?;
     let tool_names: Vec<String> = match &resolved {
         Some(r) => {
-            let mut v: Vec<String> = r.techniques.iter().flat_map(|id| data.techniques[id].tool_refs()).collect();
+            let mut v: Vec<String> = r
+                .techniques
+                .iter()
+                .flat_map(|id| data.techniques[id].tool_refs())
+                .collect();
             v.sort();
             v.dedup();
             v
@@ -33,33 +43,74 @@ pub fn check(data: &TierData, dir: &Path, tier: Option<&str>, profile: Option<&s
     let mut tool_facts = vec![];
     for name in &tool_names {
         match tools::find(data, name, info.llvm_major) {
-            Ok(f) => tool_facts.push(json!({"tool": name, "path": f.path, "version": f.version.to_string(), "ok": true})),
+            Ok(f) => tool_facts.push(
+                json!({"tool": name, "path": f.path, "version": f.version.to_string(), "ok": true}),
+            ),
             Err(e) => {
                 tool_facts.push(json!({"tool": name, "ok": false, "error": format!("{e:#}")}));
                 if resolved.is_some() {
-                    report.findings.push(Finding::new(Severity::Error, "tool-missing", format!("{e:#}")).at(format!("tool:{name}"), ""));
+                    report.findings.push(
+                        Finding::new(Severity::Error, "tool-missing", format!("{e:#}"))
+                            .at(format!("tool:{name}"), ""),
+                    );
                 }
             }
         }
     }
     if let Some(r) = &resolved {
         if let Some((name, spec)) = &r.toolchain {
-            let needs_nightly = r.techniques.iter().any(|id| data.techniques[id].channel == Channel::Nightly);
+            let needs_nightly = r
+                .techniques
+                .iter()
+                .any(|id| data.techniques[id].channel == Channel::Nightly);
             if needs_nightly && info.channel != Channel::Nightly {
                 report.findings.push(
-                    Finding::new(Severity::Error, "tier-channel", format!("{} needs nightly ({name}, pinned {}), the active rustc is {}", r.tier, spec.date.as_deref().unwrap_or(""), info.release))
-                        .fix("run under `rustup run nightly`, or pin nightly in rust-toolchain.toml"),
+                    Finding::new(
+                        Severity::Error,
+                        "tier-channel",
+                        format!(
+                            "{} needs nightly ({name}, pinned {}), the active rustc is {}",
+                            r.tier,
+                            spec.date.as_deref().unwrap_or(""),
+                            info.release
+                        ),
+                    )
+                    .fix("run under `rustup run nightly`, or pin nightly in rust-toolchain.toml"),
                 );
             }
-            let pinned = spec.version.as_deref().map(|v| format!("rustc {v}")).or(spec.date.as_ref().map(|d| format!("nightly {d}"))).unwrap_or_default();
-            report.findings.push(Finding::new(Severity::Info, "toolchain-pin", format!("the Nix shell pins {pinned} (LLVM {}); this machine has {} (LLVM {})", spec.llvm_major, info.release, info.llvm_version.as_deref().unwrap_or("?"))));
+            let pinned = spec
+                .version
+                .as_deref()
+                .map(|v| format!("rustc {v}"))
+                .or(spec.date.as_ref().map(|d| format!("nightly {d}")))
+                .unwrap_or_default();
+            report.findings.push(Finding::new(
+                Severity::Info,
+                "toolchain-pin",
+                format!(
+                    "the Nix shell pins {pinned}; this machine has {} (LLVM {})",
+                    info.release,
+                    info.llvm_version.as_deref().unwrap_or("?")
+                ),
+            ));
         }
         for id in &r.techniques {
             let t = &data.techniques[id];
             if let Ok(req) = t.min_rust_req() {
-                let bare = semver::Version::new(info.version.major, info.version.minor, info.version.patch);
+                let bare = semver::Version::new(
+                    info.version.major,
+                    info.version.minor,
+                    info.version.patch,
+                );
                 if !req.matches(&bare) {
-                    report.findings.push(Finding::new(Severity::Error, "min-rust", format!("{id} needs rustc {req}, the active rustc is {}", info.release)));
+                    report.findings.push(Finding::new(
+                        Severity::Error,
+                        "min-rust",
+                        format!(
+                            "{id} needs rustc {req}, the active rustc is {}",
+                            info.release
+                        ),
+                    ));
                 }
             }
             if t.components.iter().any(|c| c.contains("cranelift")) && !cranelift {
@@ -82,12 +133,33 @@ pub fn facts_text(r: &Report) -> String {
     let f = &r.facts;
     let s = |v: &serde_json::Value| v.as_str().unwrap_or("-").to_string();
     let mut out = String::new();
-    let _ = writeln!(out, "rustc {} ({}; host {}; LLVM {})", s(&f["rustc"]["release"]), s(&f["rustc"]["channel"]), s(&f["rustc"]["host"]), s(&f["rustc"]["llvm_version"]));
+    let _ = writeln!(
+        out,
+        "rustc {} ({}; host {}; LLVM {})",
+        s(&f["rustc"]["release"]),
+        s(&f["rustc"]["channel"]),
+        s(&f["rustc"]["host"]),
+        s(&f["rustc"]["llvm_version"])
+    );
     let _ = writeln!(out, "{}", s(&f["cargo"]));
-    let _ = writeln!(out, "cranelift backend: {}", if f["cranelift"].as_bool() == Some(true) { "present" } else { "absent" });
+    let _ = writeln!(
+        out,
+        "cranelift backend: {}",
+        if f["cranelift"].as_bool() == Some(true) {
+            "present"
+        } else {
+            "absent"
+        }
+    );
     for t in f["tools"].as_array().into_iter().flatten() {
         if t["ok"].as_bool() == Some(true) {
-            let _ = writeln!(out, "  {:14} {:10} {}", s(&t["tool"]), s(&t["version"]), s(&t["path"]));
+            let _ = writeln!(
+                out,
+                "  {:14} {:10} {}",
+                s(&t["tool"]),
+                s(&t["version"]),
+                s(&t["path"])
+            );
         } else {
             let _ = writeln!(out, "  {:14} missing    {}", s(&t["tool"]), s(&t["error"]));
         }

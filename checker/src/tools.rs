@@ -21,7 +21,12 @@ pub fn parse_version(text: &str) -> Option<semver::Version> {
                 .map_or(bytes.len(), |p| i + p);
             let parts: Vec<&str> = text[i..end].split('.').filter(|s| !s.is_empty()).collect();
             if parts.len() >= 2 {
-                let n = |k: usize| parts.get(k).and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
+                let n = |k: usize| {
+                    parts
+                        .get(k)
+                        .and_then(|s| s.parse::<u64>().ok())
+                        .unwrap_or(0)
+                };
                 return Some(semver::Version::new(n(0), n(1), n(2)));
             }
             i = end;
@@ -32,16 +37,22 @@ pub fn parse_version(text: &str) -> Option<semver::Version> {
 }
 
 fn path_dirs() -> Vec<PathBuf> {
-    env::var_os("PATH").map(|p| env::split_paths(&p).collect()).unwrap_or_default()
+    env::var_os("PATH")
+        .map(|p| env::split_paths(&p).collect())
+        .unwrap_or_default()
 }
 
 fn is_executable(p: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    p.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    p.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 pub fn which(name: &str) -> Option<PathBuf> {
-    path_dirs().into_iter().map(|d| d.join(name)).find(|p| is_executable(p))
+    path_dirs()
+        .into_iter()
+        .map(|d| d.join(name))
+        .find(|p| is_executable(p))
 }
 
 /// `exe-<N>` on PATH, highest N first (Debian/Ubuntu name LLVM tools this way).
@@ -49,10 +60,15 @@ fn versioned(exe: &str) -> Vec<(u32, PathBuf)> {
     let prefix = format!("{exe}-");
     let mut found = vec![];
     for dir in path_dirs() {
-        let Ok(entries) = dir.read_dir() else { continue };
+        let Ok(entries) = dir.read_dir() else {
+            continue;
+        };
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().to_string();
-            if let Some(n) = name.strip_prefix(&prefix).and_then(|n| n.parse::<u32>().ok()) {
+            if let Some(n) = name
+                .strip_prefix(&prefix)
+                .and_then(|n| n.parse::<u32>().ok())
+            {
                 if is_executable(&e.path()) {
                     found.push((n, e.path()));
                 }
@@ -65,7 +81,10 @@ fn versioned(exe: &str) -> Vec<(u32, PathBuf)> {
 
 /// The version a tool reports, or an error naming the tool.
 pub fn tool_version(tool: &Tool, path: &Path) -> Result<semver::Version> {
-    let args = tool.version_args.clone().unwrap_or_else(|| vec!["--version".into()]);
+    let args = tool
+        .version_args
+        .clone()
+        .unwrap_or_else(|| vec!["--version".into()]);
     let out = Command::new(path)
         .args(&args)
         .output()
@@ -75,7 +94,13 @@ pub fn tool_version(tool: &Tool, path: &Path) -> Result<semver::Version> {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    parse_version(&text).with_context(|| format!("{}: no version in `{}` output", path.display(), args.join(" ")))
+    parse_version(&text).with_context(|| {
+        format!(
+            "{}: no version in `{}` output",
+            path.display(),
+            args.join(" ")
+        )
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -96,7 +121,12 @@ pub fn find(data: &TierData, name: &str, llvm_major: Option<u32>) -> Result<Foun
         let versioned = versioned(&tool.exe);
         if tool.llvm_matched {
             if let Some(m) = llvm_major {
-                candidates.extend(versioned.iter().filter(|(n, _)| *n == m).map(|(_, p)| p.clone()));
+                candidates.extend(
+                    versioned
+                        .iter()
+                        .filter(|(n, _)| *n == m)
+                        .map(|(_, p)| p.clone()),
+                );
             }
             candidates.extend(which(&tool.exe));
             candidates.extend(rustup_llvm_tool(&tool.exe));
@@ -128,20 +158,31 @@ pub fn find(data: &TierData, name: &str, llvm_major: Option<u32>) -> Result<Foun
             return Ok(Found { path, version });
         }
     }
-    let why = if rejected.is_empty() { "not found on PATH".to_string() } else { rejected.join("; ") };
+    let why = if rejected.is_empty() {
+        "not found on PATH".to_string()
+    } else {
+        rejected.join("; ")
+    };
     bail!("tool {name}: {why}; install: {}", tool.install)
 }
 
 /// rustup's `llvm-tools` component puts LLVM tools in the sysroot.
 fn rustup_llvm_tool(exe: &str) -> Option<PathBuf> {
-    let out = Command::new("rustc").args(["--print", "sysroot"]).output().ok()?;
+    let out = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()?;
     let sysroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
     let host = crate::toolchain::host_triple().ok()?;
     let p = sysroot.join("lib/rustlib").join(host).join("bin").join(exe);
     is_executable(&p).then_some(p)
 }
 
-pub fn require_all(data: &TierData, names: &[String], llvm_major: Option<u32>) -> Result<Vec<(String, Found)>> {
+pub fn require_all(
+    data: &TierData,
+    names: &[String],
+    llvm_major: Option<u32>,
+) -> Result<Vec<(String, Found)>> {
     let mut out = vec![];
     let mut errors = vec![];
     for n in names {
@@ -163,10 +204,22 @@ mod tests {
     #[test]
     fn versions_from_real_outputs() {
         let v = |s| parse_version(s).map(|v| v.to_string());
-        assert_eq!(v("mold 1.10.1 (compatible with GNU ld)").as_deref(), Some("1.10.1"));
-        assert_eq!(v("Debian clang version 22.1.8 (++20250101)").as_deref(), Some("22.1.8"));
-        assert_eq!(v("LLVM (http://llvm.org/):\n  LLVM version 22.1.8\n").as_deref(), Some("22.1.8"));
-        assert_eq!(v("Wild version 0.10.0 (compatible with GNU linkers)").as_deref(), Some("0.10.0"));
+        assert_eq!(
+            v("mold 1.10.1 (compatible with GNU ld)").as_deref(),
+            Some("1.10.1")
+        );
+        assert_eq!(
+            v("Debian clang version 22.1.8 (++20250101)").as_deref(),
+            Some("22.1.8")
+        );
+        assert_eq!(
+            v("LLVM (http://llvm.org/):\n  LLVM version 22.1.8\n").as_deref(),
+            Some("22.1.8")
+        );
+        assert_eq!(
+            v("Wild version 0.10.0 (compatible with GNU linkers)").as_deref(),
+            Some("0.10.0")
+        );
         assert_eq!(v("sccache 0.12.0").as_deref(), Some("0.12.0"));
         assert_eq!(v("x86_64 tool 3").as_deref(), None);
     }

@@ -7,28 +7,164 @@ type Pairs = &'static [(&'static str, &'static str)];
 
 /// (fixture, extra args, env, exit code, the (severity, rule) findings expected, in any order)
 const CASES: &[(&str, &[&str], Pairs, i32, Pairs)] = &[
-    ("build-linker-key", &[], &[], 1, &[("error", "build-linker-key")]),
-    ("linker-not-a-driver", &[], &[], 1, &[("error", "linker-not-a-driver")]),
-    ("cc-linker-drops-rust-lld", &[], &[], 0, &[("warning", "cc-linker-drops-rust-lld")]),
-    ("split-debuginfo-value", &[], &[], 1, &[("error", "split-debuginfo-value")]),
-    ("nightly-flag-on-stable", &[], &[], 1, &[("error", "nightly-flag-on-stable")]),
-    ("cargo-features-on-stable", &[], &[], 1, &[("error", "nightly-flag-on-stable"), ("error", "nightly-flag-on-stable")]),
-    ("unstable-feature-missing", &[], &[], 1, &[("error", "unstable-feature-missing")]),
-    ("rustflags-env-shadows-config", &[], &[("RUSTFLAGS", "-Copt-level=1")], 0, &[("warning", "rustflags-env-shadows-config")]),
-    ("build-rustflags-ignored", &[], &[], 0, &[("warning", "build-rustflags-ignored")]),
-    ("link-self-contained-alone", &[], &[], 1, &[("error", "link-self-contained-alone")]),
-    ("custom-profile-inherits", &[], &[], 1, &[("error", "custom-profile-inherits")]),
-    ("profile-in-member", &[], &[], 0, &[("warning", "profile-in-member")]),
-    ("min-rust", &[], &[], 0, &[("warning", "min-rust"), ("warning", "min-rust")]),
+    (
+        "build-linker-key",
+        &[],
+        &[],
+        1,
+        &[("error", "build-linker-key")],
+    ),
+    (
+        "linker-not-a-driver",
+        &[],
+        &[],
+        1,
+        &[("error", "linker-not-a-driver")],
+    ),
+    (
+        "cc-linker-drops-rust-lld",
+        &[],
+        &[],
+        0,
+        &[("warning", "cc-linker-drops-rust-lld")],
+    ),
+    (
+        "split-debuginfo-value",
+        &[],
+        &[],
+        1,
+        &[("error", "split-debuginfo-value")],
+    ),
+    (
+        "nightly-flag-on-stable",
+        &[],
+        &[],
+        1,
+        &[("error", "nightly-flag-on-stable")],
+    ),
+    (
+        "cargo-features-on-stable",
+        &[],
+        &[],
+        1,
+        &[
+            ("error", "nightly-flag-on-stable"),
+            ("error", "nightly-flag-on-stable"),
+        ],
+    ),
+    (
+        "unstable-feature-missing",
+        &[],
+        &[],
+        1,
+        &[("error", "unstable-feature-missing")],
+    ),
+    (
+        "rustflags-env-shadows-config",
+        &[],
+        &[("RUSTFLAGS", "-Copt-level=1")],
+        0,
+        &[("warning", "rustflags-env-shadows-config")],
+    ),
+    (
+        "build-rustflags-ignored",
+        &[],
+        &[],
+        0,
+        &[("warning", "build-rustflags-ignored")],
+    ),
+    (
+        "link-self-contained-alone",
+        &[],
+        &[],
+        1,
+        &[("error", "link-self-contained-alone")],
+    ),
+    (
+        "custom-profile-inherits",
+        &[],
+        &[],
+        1,
+        &[("error", "custom-profile-inherits")],
+    ),
+    (
+        "profile-in-member",
+        &[],
+        &[],
+        0,
+        &[("warning", "profile-in-member")],
+    ),
+    (
+        "min-rust",
+        &[],
+        &[],
+        0,
+        &[("warning", "min-rust"), ("warning", "min-rust")],
+    ),
     ("min-rust-pin", &[], &[], 1, &[("error", "min-rust")]),
-    ("unstable-table-on-stable", &[], &[], 0, &[("warning", "unstable-table-on-stable")]),
-    ("tier-channel", &["--tier", "tier2"], &[], 1, &[("error", "tier-channel"), ("info", "tier-lacks")]),
+    (
+        "unstable-table-on-stable",
+        &[],
+        &[],
+        0,
+        &[("warning", "unstable-table-on-stable")],
+    ),
+    (
+        "tier-channel",
+        &["--tier", "tier2"],
+        &[],
+        1,
+        &[("error", "tier-channel"), ("info", "tier-lacks")],
+    ),
     // Under a tier: RUSTFLAGS would wipe out the tier's linker flags; [build] rustflags are ignored.
-    ("clean-minimal", &["--tier", "tier1"], &[("RUSTFLAGS", "-Copt-level=1")], 1, &[("error", "rustflags-env-defeats-tier"), ("info", "tier-lacks")]),
-    ("rustflags-env-shadows-config", &["--tier", "tier1"], &[], 0, &[("warning", "build-rustflags-ignored"), ("info", "tier-lacks")]),
-    ("min-rust", &["--tier", "tier1"], &[], 0, &[("warning", "min-rust"), ("warning", "min-rust"), ("info", "tier-lacks")]),
-    ("sccache-incremental", &[], &[("RUSTC_WRAPPER", "sccache")], 0, &[("warning", "sccache-incremental")]),
-    ("sccache-incremental", &[], &[("RUSTC_WRAPPER", "/nonexistent/sccache"), ("CARGO_INCREMENTAL", "0")], 1, &[("error", "sccache-missing")]),
+    (
+        "clean-minimal",
+        &["--tier", "tier1"],
+        &[("RUSTFLAGS", "-Copt-level=1")],
+        1,
+        &[
+            ("error", "rustflags-env-defeats-tier"),
+            ("info", "tier-lacks"),
+        ],
+    ),
+    (
+        "rustflags-env-shadows-config",
+        &["--tier", "tier1"],
+        &[],
+        0,
+        &[
+            ("warning", "build-rustflags-ignored"),
+            ("info", "tier-lacks"),
+        ],
+    ),
+    (
+        "min-rust",
+        &["--tier", "tier1"],
+        &[],
+        0,
+        &[
+            ("warning", "min-rust"),
+            ("warning", "min-rust"),
+            ("info", "tier-lacks"),
+        ],
+    ),
+    (
+        "sccache-incremental",
+        &[],
+        &[("RUSTC_WRAPPER", "sccache")],
+        0,
+        &[("warning", "sccache-incremental")],
+    ),
+    (
+        "sccache-incremental",
+        &[],
+        &[
+            ("RUSTC_WRAPPER", "/nonexistent/sccache"),
+            ("CARGO_INCREMENTAL", "0"),
+        ],
+        1,
+        &[("error", "sccache-missing")],
+    ),
     // Clean projects.
     ("clean-minimal", &[], &[], 0, &[]),
     ("clean-tier1", &["--tier", "tier1"], &[], 0, &[]),
@@ -48,7 +184,10 @@ fn every_fixture_gets_exactly_its_findings() {
         let report = json(&out);
         let mut got = rules(&report);
         got.sort();
-        let mut want: Vec<(String, String)> = expected.iter().map(|(s, r)| (s.to_string(), r.to_string())).collect();
+        let mut want: Vec<(String, String)> = expected
+            .iter()
+            .map(|(s, r)| (s.to_string(), r.to_string()))
+            .collect();
         want.sort();
         if got != want || out.status.code() != Some(*code) {
             failures.push(format!("{name} {extra:?} {envs:?}: exit {:?} (want {code}), findings {got:?} (want {want:?})", out.status.code()));
@@ -59,7 +198,17 @@ fn every_fixture_gets_exactly_its_findings() {
 
 #[test]
 fn clean_tier1_has_every_configurable_technique() {
-    let out = tiercheck(&["project", "--tier", "tier1", "--format", "json", fixture("clean-tier1").to_str().unwrap()], &[]);
+    let out = tiercheck(
+        &[
+            "project",
+            "--tier",
+            "tier1",
+            "--format",
+            "json",
+            fixture("clean-tier1").to_str().unwrap(),
+        ],
+        &[],
+    );
     let report = json(&out);
     for t in report["facts"]["tier_techniques"].as_array().unwrap() {
         assert_eq!(t["status"], "has", "{t}");
@@ -70,13 +219,35 @@ fn clean_tier1_has_every_configurable_technique() {
 fn inside_the_tier_env_techniques_come_from_env() {
     let env = [
         ("CARGO_PROFILE_DEV_SPLIT_DEBUGINFO", "unpacked"),
-        ("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER", "/usr/bin/clang"),
-        ("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS", "-C link-arg=--ld-path=/usr/bin/mold"),
+        (
+            "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER",
+            "/usr/bin/clang",
+        ),
+        (
+            "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS",
+            "-C link-arg=--ld-path=/usr/bin/mold",
+        ),
     ];
-    let out = tiercheck(&["project", "--tier", "tier1", "--format", "json", fixture("clean-minimal").to_str().unwrap()], &env);
+    let out = tiercheck(
+        &[
+            "project",
+            "--tier",
+            "tier1",
+            "--format",
+            "json",
+            fixture("clean-minimal").to_str().unwrap(),
+        ],
+        &env,
+    );
     let report = json(&out);
     let status = |id: &str| {
-        report["facts"]["tier_techniques"].as_array().unwrap().iter().find(|t| t["id"] == id).unwrap()["status"].clone()
+        report["facts"]["tier_techniques"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == id)
+            .unwrap()["status"]
+            .clone()
     };
     assert_eq!(status("mold"), "from-env");
     assert_eq!(status("split-debuginfo"), "from-env");
@@ -87,9 +258,18 @@ fn inside_the_tier_env_techniques_come_from_env() {
 fn bad_input_is_one_line_and_exit_2() {
     let cases: &[(&[&str], &str)] = &[
         (&["project", "BROKEN"], "Cargo.toml: invalid TOML at line 2"),
-        (&["project", "/nonexistent/dir"], "/nonexistent/dir: not a directory"),
-        (&["project", "--tier", "tier9", "CLEAN"], "unknown tier \"tier9\""),
-        (&["explain", "warp-drive"], "unknown tier or technique \"warp-drive\""),
+        (
+            &["project", "/nonexistent/dir"],
+            "/nonexistent/dir: not a directory",
+        ),
+        (
+            &["project", "--tier", "tier9", "CLEAN"],
+            "unknown tier \"tier9\"",
+        ),
+        (
+            &["explain", "warp-drive"],
+            "unknown tier or technique \"warp-drive\"",
+        ),
         (&["env", "tier9"], "unknown tier \"tier9\""),
         (&["env", "tier5"], "tier5 ships nothing usable"),
     ];
@@ -115,9 +295,18 @@ fn bad_input_is_one_line_and_exit_2() {
 #[test]
 fn explain_covers_every_technique_and_tier() {
     let list = json(&tiercheck(&["tiers", "--format", "json"], &[]));
-    let ids: Vec<String> = list["techniques"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> = list["techniques"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect();
     assert!(ids.len() >= 28, "{ids:?}");
-    for id in ids.iter().chain(["tier1", "tier2", "tier3", "tier4", "tier5"].map(String::from).iter()) {
+    for id in ids.iter().chain(
+        ["tier1", "tier2", "tier3", "tier4", "tier5"]
+            .map(String::from)
+            .iter(),
+    ) {
         let out = tiercheck(&["explain", id], &[]);
         assert_eq!(out.status.code(), Some(0), "{id}");
         assert!(String::from_utf8_lossy(&out.stdout).contains(id.as_str()));

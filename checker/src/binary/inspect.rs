@@ -58,17 +58,27 @@ pub fn linker_of_comment(s: &str) -> Option<&'static str> {
     // `Linker: LLD 22.1.2 (/checkout/src/llvm-project ...)` is rustc's bundled rust-lld;
     // `Linker: Debian LLD 22.1.8` or `Linker: LLD 19.1.7` is a system one.
     let rest = s.strip_prefix("Linker: ")?;
-    let lld = rest.split(' ').collect::<Vec<_>>().windows(2).any(|w| {
-        w[0] == "LLD" && w[1].starts_with(|c: char| c.is_ascii_digit())
-    });
+    let lld = rest
+        .split(' ')
+        .collect::<Vec<_>>()
+        .windows(2)
+        .any(|w| w[0] == "LLD" && w[1].starts_with(|c: char| c.is_ascii_digit()));
     if !lld {
         return None;
     }
-    Some(if s.contains("/checkout/src/llvm-project") || s.contains("rust-lang/llvm-project") { "rust-lld" } else { "lld" })
+    Some(
+        if s.contains("/checkout/src/llvm-project") || s.contains("rust-lang/llvm-project") {
+            "rust-lld"
+        } else {
+            "lld"
+        },
+    )
 }
 
 fn nul_strings(data: &[u8]) -> impl Iterator<Item = String> + '_ {
-    data.split(|b| *b == 0).filter(|s| !s.is_empty()).map(|s| String::from_utf8_lossy(s).trim().to_string())
+    data.split(|b| *b == 0)
+        .filter(|s| !s.is_empty())
+        .map(|s| String::from_utf8_lossy(s).trim().to_string())
 }
 
 fn section_data<'a>(file: &object::File<'a>, name: &str) -> Option<&'a [u8]> {
@@ -79,7 +89,11 @@ fn section_data<'a>(file: &object::File<'a>, name: &str) -> Option<&'a [u8]> {
 fn note_desc(data: &[u8], little: bool) -> Option<&[u8]> {
     let word = |i: usize| -> Option<usize> {
         let b: [u8; 4] = data.get(i..i + 4)?.try_into().ok()?;
-        Some(if little { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) } as usize)
+        Some(if little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        } as usize)
     };
     let (namesz, descsz) = (word(0)?, word(4)?);
     let start = 12usize.checked_add(namesz.checked_add(3)? & !3)?;
@@ -101,7 +115,11 @@ fn dynamic_entries(data: &[u8], is64: bool, little: bool) -> Vec<(i64, u64)> {
     let mut out = vec![];
     for e in data.chunks_exact(size) {
         let tag = read(&e[..half]);
-        let tag = if is64 { tag as i64 } else { i64::from(tag as u32 as i32) };
+        let tag = if is64 {
+            tag as i64
+        } else {
+            i64::from(tag as u32 as i32)
+        };
         if tag == 0 {
             break;
         }
@@ -144,13 +162,32 @@ pub fn inspect(data: &[u8]) -> Result<ElfFacts> {
             }
         }
     }
-    f.rustc = f.comment.iter().filter(|s| s.starts_with("rustc version ")).cloned().collect();
+    f.rustc = f
+        .comment
+        .iter()
+        .filter(|s| s.starts_with("rustc version "))
+        .cloned()
+        .collect();
     f.cranelift = f.rustc.iter().any(|s| s.contains("with cranelift"));
     f.rustc_channel = f.rustc.first().map(|s| {
-        let v = s.trim_start_matches("rustc version ").split(' ').next().unwrap_or("");
-        if v.contains("-nightly") || v.contains("-dev") { "nightly" } else if v.contains("-beta") { "beta" } else { "stable" }.to_string()
+        let v = s
+            .trim_start_matches("rustc version ")
+            .split(' ')
+            .next()
+            .unwrap_or("");
+        if v.contains("-nightly") || v.contains("-dev") {
+            "nightly"
+        } else if v.contains("-beta") {
+            "beta"
+        } else {
+            "stable"
+        }
+        .to_string()
     });
-    let linker = f.comment.iter().find_map(|s| linker_of_comment(s).map(|l| (l, s.clone())));
+    let linker = f
+        .comment
+        .iter()
+        .find_map(|s| linker_of_comment(s).map(|l| (l, s.clone())));
     let gold = file.section_by_name(".note.gnu.gold-version").is_some();
     (f.linker, f.linker_comment) = match (linker, gold) {
         (Some((l, s)), _) => (l.to_string(), Some(s)),
@@ -159,11 +196,23 @@ pub fn inspect(data: &[u8]) -> Result<ElfFacts> {
     };
 
     if let Some(note) = section_data(&file, ".note.bolt_info") {
-        let info: String = nul_strings(note).filter(|s| s.contains("BOLT")).collect::<Vec<_>>().join(" ");
-        let info = info.get(info.find("BOLT").unwrap_or(0)..).unwrap_or("").to_string();
-        f.bolt = Some(Bolt { instrumented: info.contains("-instrument"), info });
+        let info: String = nul_strings(note)
+            .filter(|s| s.contains("BOLT"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let info = info
+            .get(info.find("BOLT").unwrap_or(0)..)
+            .unwrap_or("")
+            .to_string();
+        f.bolt = Some(Bolt {
+            instrumented: info.contains("-instrument"),
+            info,
+        });
     } else if file.section_by_name(".bolt.org.text").is_some() {
-        f.bolt = Some(Bolt { instrumented: false, info: "(.bolt.org.text present, no .note.bolt_info)".into() });
+        f.bolt = Some(Bolt {
+            instrumented: false,
+            info: "(.bolt.org.text present, no .note.bolt_info)".into(),
+        });
     }
     f.bolt_ready = file.section_by_name(".rela.text").is_some();
 
@@ -173,7 +222,9 @@ pub fn inspect(data: &[u8]) -> Result<ElfFacts> {
         match name {
             ".symtab" => has_symtab = true,
             "__llvm_prf_cnts" | "__llvm_prf_data" | "__llvm_prf_names" => f.pgo_instrumented = true,
-            n if n.starts_with(".debug_") && n != ".debug_gdb_scripts" => f.debug_sections.push(n.to_string()),
+            n if n.starts_with(".debug_") && n != ".debug_gdb_scripts" => {
+                f.debug_sections.push(n.to_string())
+            }
             _ => {}
         }
     }
@@ -203,15 +254,27 @@ pub fn inspect(data: &[u8]) -> Result<ElfFacts> {
     f.build_id = section_data(&file, ".note.gnu.build-id")
         .and_then(|d| note_desc(d, little))
         .map(|d| d.iter().map(|b| format!("{b:02x}")).collect());
-    f.interpreter = section_data(&file, ".interp").map(|d| String::from_utf8_lossy(d).trim_end_matches('\0').to_string());
+    f.interpreter = section_data(&file, ".interp").map(|d| {
+        String::from_utf8_lossy(d)
+            .trim_end_matches('\0')
+            .to_string()
+    });
     let dynstr_data = section_data(&file, ".dynstr").unwrap_or(&[]);
     let mut pie_flag = false;
     if let Some(dynamic) = section_data(&file, ".dynamic") {
         for (tag, val) in dynamic_entries(dynamic, is64, little) {
             match tag {
                 DT_NEEDED => f.needed.extend(dynstr(dynstr_data, val)),
-                DT_RUNPATH => f.runpath.extend(dynstr(dynstr_data, val).map(|s| s.split(':').map(String::from).collect::<Vec<_>>()).unwrap_or_default()),
-                DT_RPATH => f.rpath.extend(dynstr(dynstr_data, val).map(|s| s.split(':').map(String::from).collect::<Vec<_>>()).unwrap_or_default()),
+                DT_RUNPATH => f.runpath.extend(
+                    dynstr(dynstr_data, val)
+                        .map(|s| s.split(':').map(String::from).collect::<Vec<_>>())
+                        .unwrap_or_default(),
+                ),
+                DT_RPATH => f.rpath.extend(
+                    dynstr(dynstr_data, val)
+                        .map(|s| s.split(':').map(String::from).collect::<Vec<_>>())
+                        .unwrap_or_default(),
+                ),
                 DT_FLAGS_1 => pie_flag = val & DF_1_PIE != 0,
                 _ => {}
             }
@@ -241,9 +304,15 @@ mod tests {
 
     #[test]
     fn linker_strings_from_real_binaries() {
-        assert_eq!(linker_of_comment("Linker: LLD 22.1.2 (/checkout/src/llvm-project/llvm 4f0d2ab)"), Some("rust-lld"));
+        assert_eq!(
+            linker_of_comment("Linker: LLD 22.1.2 (/checkout/src/llvm-project/llvm 4f0d2ab)"),
+            Some("rust-lld")
+        );
         assert_eq!(linker_of_comment("Linker: Debian LLD 22.1.8"), Some("lld"));
-        assert_eq!(linker_of_comment("mold 1.10.1 (compatible with GNU ld)"), Some("mold"));
+        assert_eq!(
+            linker_of_comment("mold 1.10.1 (compatible with GNU ld)"),
+            Some("mold")
+        );
         assert_eq!(linker_of_comment("Linker: Wild 0.10.0"), Some("wild"));
         assert_eq!(linker_of_comment("GCC: (Debian 12.2.0-14) 12.2.0"), None);
         assert_eq!(linker_of_comment("Linker: LLDB thing"), None);
@@ -252,8 +321,13 @@ mod tests {
     #[test]
     fn non_elf_and_truncated() {
         assert!(inspect(b"").unwrap_err().to_string().contains("not an ELF"));
-        assert!(inspect(b"hello world").unwrap_err().to_string().contains("not an ELF"));
-        let e = inspect(b"\x7fELF\x02\x01\x01\0\0\0").unwrap_err().to_string();
+        assert!(inspect(b"hello world")
+            .unwrap_err()
+            .to_string()
+            .contains("not an ELF"));
+        let e = inspect(b"\x7fELF\x02\x01\x01\0\0\0")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("truncated or malformed"), "{e}");
     }
 

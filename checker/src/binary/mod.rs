@@ -47,17 +47,30 @@ pub fn read(path: &Path) -> Result<BinaryFacts> {
     // because another process could truncate or rewrite the file while it is mapped; a
     // binary being inspected is not expected to change underneath us, and tiercheck never
     // writes through the map.
-    let map = unsafe { memmap2::Mmap::map(&file) }.with_context(|| format!("{shown}: cannot map"))?;
+    let map =
+        unsafe { memmap2::Mmap::map(&file) }.with_context(|| format!("{shown}: cannot map"))?;
     let elf = inspect::inspect(&map).with_context(|| shown.clone())?;
     let dwp = PathBuf::from(format!("{shown}.dwp"));
     let dwp = dwp.is_file().then(|| dwp.display().to_string());
-    let dwo_found = elf.dwo_names.iter().filter(|n| dwo_path(path, n).is_file()).count();
+    let dwo_found = elf
+        .dwo_names
+        .iter()
+        .filter(|n| dwo_path(path, n).is_file())
+        .count();
     let split_debuginfo = match (elf.dwo_names.is_empty(), &dwp) {
         (true, _) => "off",
         (false, Some(_)) => "packed",
         (false, None) => "unpacked",
     };
-    Ok(BinaryFacts { file: shown, size: meta.len(), profile: None, split_debuginfo, dwo_found, dwp, elf })
+    Ok(BinaryFacts {
+        file: shown,
+        size: meta.len(),
+        profile: None,
+        split_debuginfo,
+        dwo_found,
+        dwp,
+        elf,
+    })
 }
 
 /// A skeleton's dwo name is absolute, or relative to the compile dir (Cargo's target/<p>/deps).
@@ -66,13 +79,16 @@ fn dwo_path(bin: &Path, name: &str) -> PathBuf {
     if p.is_absolute() {
         return p.to_path_buf();
     }
-    bin.parent().map_or_else(|| p.to_path_buf(), |d| d.join("deps").join(p))
+    bin.parent()
+        .map_or_else(|| p.to_path_buf(), |d| d.join("deps").join(p))
 }
 
 /// target/debug -> dev, target/release -> release, target/<custom> -> that profile.
 pub fn profile_from_path(path: &Path) -> Option<String> {
     let dir = path.parent()?.file_name()?.to_str()?;
-    let in_target = path.ancestors().any(|a| a.file_name().is_some_and(|n| n == "target"));
+    let in_target = path
+        .ancestors()
+        .any(|a| a.file_name().is_some_and(|n| n == "target"));
     match dir {
         "debug" => Some("dev".into()),
         "release" => Some("release".into()),
@@ -101,7 +117,10 @@ pub fn check(data: &TierData, files: &[PathBuf], opts: &Options) -> Result<(Repo
     for path in files {
         match read(path) {
             Ok(mut b) => {
-                b.profile = opts.profile.map(String::from).or_else(|| profile_from_path(path));
+                b.profile = opts
+                    .profile
+                    .map(String::from)
+                    .or_else(|| profile_from_path(path));
                 general_findings(&b, &mut report.findings);
                 if let Some(t) = opts.tier {
                     tier_findings(data, t, &b, opts, &mut report.findings)?;
@@ -121,7 +140,14 @@ fn general_findings(b: &BinaryFacts, out: &mut Vec<Finding>) {
         out.push(Finding::new(Severity::Warning, "pgo-instrumented", "PGO-instrumented binary (__llvm_prf_* / __llvm_profile_*): it writes .profraw files and runs slower; do not ship it").at(&b.file, ""));
     }
     if b.elf.bolt.as_ref().is_some_and(|x| x.instrumented) {
-        out.push(Finding::new(Severity::Warning, "bolt-instrumented", "BOLT-instrumented binary (-instrument): a training build, do not ship it").at(&b.file, ""));
+        out.push(
+            Finding::new(
+                Severity::Warning,
+                "bolt-instrumented",
+                "BOLT-instrumented binary (-instrument): a training build, do not ship it",
+            )
+            .at(&b.file, ""),
+        );
     }
     if b.split_debuginfo == "unpacked" && b.dwo_found < b.elf.dwo_names.len() {
         out.push(Finding::new(Severity::Info, "dwo-missing", format!("{} of {} .dwo files the skeleton units name are not on disk: debuggers will lack their debuginfo", b.elf.dwo_names.len() - b.dwo_found, b.elf.dwo_names.len())).at(&b.file, ""));
@@ -129,46 +155,95 @@ fn general_findings(b: &BinaryFacts, out: &mut Vec<Finding>) {
 }
 
 fn mismatch(b: &BinaryFacts, tier: &str, id: &str, msg: String) -> Finding {
-    Finding::new(Severity::Error, "tier-mismatch", format!("{tier} ({id}): {msg}")).at(&b.file, "")
+    Finding::new(
+        Severity::Error,
+        "tier-mismatch",
+        format!("{tier} ({id}): {msg}"),
+    )
+    .at(&b.file, "")
 }
 
-fn tier_findings(data: &TierData, tier: &str, b: &BinaryFacts, opts: &Options, out: &mut Vec<Finding>) -> Result<()> {
+fn tier_findings(
+    data: &TierData,
+    tier: &str,
+    b: &BinaryFacts,
+    opts: &Options,
+    out: &mut Vec<Finding>,
+) -> Result<()> {
     let mut sel = opts.select.clone();
     let host = crate::toolchain::rustc_info(None).ok().map(|i| i.host);
-    sel.platform = host.as_deref().and_then(|h| data.platform_of_triple(h)).map(String::from);
+    sel.platform = host
+        .as_deref()
+        .and_then(|h| data.platform_of_triple(h))
+        .map(String::from);
     let root = b.profile.as_deref().map(profile_root);
     sel.profile_root = root.clone();
     let r = resolve(data, tier, &sel)?;
     if let (Some((_, tc)), Some(ch)) = (&r.toolchain, &b.elf.rustc_channel) {
-        let nightly_needed = r.techniques.iter().any(|id| data.techniques[id].channel == Channel::Nightly);
+        let nightly_needed = r
+            .techniques
+            .iter()
+            .any(|id| data.techniques[id].channel == Channel::Nightly);
         if nightly_needed && tc.channel == Channel::Nightly && ch != "nightly" {
-            out.push(mismatch(b, tier, "toolchain", format!("built by a {ch} rustc, the tier uses nightly")));
+            out.push(mismatch(
+                b,
+                tier,
+                "toolchain",
+                format!("built by a {ch} rustc, the tier uses nightly"),
+            ));
         }
     }
     let overrides = profile_overrides(&b.file, b.profile.as_deref());
     let mut lto_claimed = false;
     for id in &r.techniques {
-        let Some(sign) = &data.techniques[id].binary else { continue };
+        let Some(sign) = &data.techniques[id].binary else {
+            continue;
+        };
         if !sign.profiles.is_empty() && !root.as_ref().is_some_and(|p| sign.profiles.contains(p)) {
             continue;
         }
         let keys = data.techniques[id].profile.values().flat_map(|k| k.keys());
         if let Some(k) = keys.into_iter().find(|k| overrides.contains(*k)) {
-            out.push(Finding::new(Severity::Info, "profile-overrides", format!("{id} not checked: profile {} sets its own {k}", b.profile.as_deref().unwrap_or("?"))).at(&b.file, ""));
+            out.push(
+                Finding::new(
+                    Severity::Info,
+                    "profile-overrides",
+                    format!(
+                        "{id} not checked: profile {} sets its own {k}",
+                        b.profile.as_deref().unwrap_or("?")
+                    ),
+                )
+                .at(&b.file, ""),
+            );
             continue;
         }
         if let Some(want) = &sign.linker {
             let got = b.elf.linker.as_str();
-            let ok = got == want || (want == "lld" && got == "rust-lld") || (want == "none" && got == "none-recorded");
+            let ok = got == want
+                || (want == "lld" && got == "rust-lld")
+                || (want == "none" && got == "none-recorded");
             if got == "none-recorded" && !ok {
                 out.push(Finding::new(Severity::Warning, "linker-unknown", format!("{tier} ({id}) links with {want}, but no linker is recorded in .comment (GNU ld, or .comment stripped): cannot confirm")).at(&b.file, ""));
             } else if !ok {
-                out.push(mismatch(b, tier, id, format!("linked by {got}, the tier links with {want}")));
+                out.push(mismatch(
+                    b,
+                    tier,
+                    id,
+                    format!("linked by {got}, the tier links with {want}"),
+                ));
             }
         }
         if let Some(want) = &sign.split_debuginfo {
             if b.split_debuginfo != want && !b.elf.debug_sections.is_empty() {
-                out.push(mismatch(b, tier, id, format!("split debuginfo is {}, the tier sets {want}", b.split_debuginfo)));
+                out.push(mismatch(
+                    b,
+                    tier,
+                    id,
+                    format!(
+                        "split debuginfo is {}, the tier sets {want}",
+                        b.split_debuginfo
+                    ),
+                ));
             }
         }
         if let Some(want) = &sign.strip {
@@ -177,21 +252,46 @@ fn tier_findings(data: &TierData, tier: &str, b: &BinaryFacts, opts: &Options, o
                 other => b.elf.stripped == other,
             };
             if !ok {
-                out.push(mismatch(b, tier, id, format!("strip state is {}, the tier strips {want}", b.elf.stripped)));
+                out.push(mismatch(
+                    b,
+                    tier,
+                    id,
+                    format!("strip state is {}, the tier strips {want}", b.elf.stripped),
+                ));
             } else if want == "debuginfo" && b.elf.stripped == "symbols" {
                 out.push(Finding::new(Severity::Info, "symbols-stripped", format!("{tier} ({id}) strips debuginfo only, but .symtab is gone too (mold 1.10 drops it on --strip-debug; rust-lld keeps it); build the `profiling` profile for a binary with symbols")).at(&b.file, ""));
             }
         }
         if sign.codegen.as_deref() == Some("cranelift") && !b.elf.cranelift {
-            out.push(mismatch(b, tier, id, "compiled by LLVM, the tier uses Cranelift for this profile".into()));
+            out.push(mismatch(
+                b,
+                tier,
+                id,
+                "compiled by LLVM, the tier uses Cranelift for this profile".into(),
+            ));
         }
         if sign.pgo_instrumented == Some(false) && b.elf.pgo_instrumented {
-            out.push(mismatch(b, tier, id, "the binary is PGO-instrumented, not PGO-optimized".into()));
+            out.push(mismatch(
+                b,
+                tier,
+                id,
+                "the binary is PGO-instrumented, not PGO-optimized".into(),
+            ));
         }
         if sign.bolt == Some(true) && opts.pipeline {
             match &b.elf.bolt {
-                None => out.push(mismatch(b, tier, id, "no .note.bolt_info: BOLT did not process this binary".into())),
-                Some(x) if x.instrumented => out.push(mismatch(b, tier, id, "BOLT-instrumented, not BOLT-optimized".into())),
+                None => out.push(mismatch(
+                    b,
+                    tier,
+                    id,
+                    "no .note.bolt_info: BOLT did not process this binary".into(),
+                )),
+                Some(x) if x.instrumented => out.push(mismatch(
+                    b,
+                    tier,
+                    id,
+                    "BOLT-instrumented, not BOLT-optimized".into(),
+                )),
                 Some(_) => {}
             }
         }
@@ -212,16 +312,28 @@ fn tier_findings(data: &TierData, tier: &str, b: &BinaryFacts, opts: &Options, o
 /// Keys a custom profile sets itself (up its `inherits` chain, short of dev/release), read from
 /// the Cargo.toml of the project whose target/ holds the file.
 fn profile_overrides(file: &str, profile: Option<&str>) -> Vec<String> {
-    let Some(mut cur) = profile.map(String::from) else { return vec![] };
-    let target = Path::new(file).ancestors().find(|a| a.file_name().is_some_and(|n| n == "target"));
-    let Some(manifest) = target.and_then(Path::parent).map(|d| d.join("Cargo.toml")) else { return vec![] };
-    let Ok(table) = crate::project::load::read_toml(&manifest, "Cargo.toml") else { return vec![] };
+    let Some(mut cur) = profile.map(String::from) else {
+        return vec![];
+    };
+    let target = Path::new(file)
+        .ancestors()
+        .find(|a| a.file_name().is_some_and(|n| n == "target"));
+    let Some(manifest) = target.and_then(Path::parent).map(|d| d.join("Cargo.toml")) else {
+        return vec![];
+    };
+    let Ok(table) = crate::project::load::read_toml(&manifest, "Cargo.toml") else {
+        return vec![];
+    };
     let mut keys = vec![];
     for _ in 0..8 {
         if ["dev", "release", "test", "bench"].contains(&cur.as_str()) {
             break;
         }
-        let Some(t) = crate::project::load::get(&table, &["profile", &cur]).and_then(|v| v.as_table()) else { break };
+        let Some(t) =
+            crate::project::load::get(&table, &["profile", &cur]).and_then(|v| v.as_table())
+        else {
+            break;
+        };
         keys.extend(t.keys().filter(|k| *k != "inherits").cloned());
         match t.get("inherits").and_then(|v| v.as_str()) {
             Some(parent) => cur = parent.to_string(),
@@ -237,22 +349,86 @@ pub fn facts_text(r: &Report) -> String {
         let e = &b["elf"];
         let st = |v: &serde_json::Value| v.as_str().unwrap_or("-").to_string();
         let list = |v: &serde_json::Value| {
-            let items: Vec<String> = v.as_array().into_iter().flatten().filter_map(|x| x.as_str().map(String::from)).collect();
-            if items.is_empty() { "-".to_string() } else { items.join(":") }
+            let items: Vec<String> = v
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect();
+            if items.is_empty() {
+                "-".to_string()
+            } else {
+                items.join(":")
+            }
         };
-        let _ = writeln!(s, "{}: {} {} {}{} {} (profile {})", st(&b["file"]), st(&e["class"]), st(&e["machine"]), if e["pie"] == true { "PIE " } else { "" }, st(&e["linkage"]), st(&e["kind"]), st(&b["profile"]));
-        let rustc: Vec<String> = e["rustc"].as_array().into_iter().flatten().filter_map(|x| x.as_str().map(String::from)).collect();
-        let _ = writeln!(s, "  rustc      {} ({}){}", if rustc.is_empty() { "none recorded".into() } else { rustc.join("; ") }, st(&e["rustc_channel"]), if e["cranelift"] == true { " [cranelift]" } else { "" });
-        let _ = writeln!(s, "  linker     {}{}", st(&e["linker"]), e["linker_comment"].as_str().map(|c| format!("  ({c})")).unwrap_or_default());
+        let _ = writeln!(
+            s,
+            "{}: {} {} {}{} {} (profile {})",
+            st(&b["file"]),
+            st(&e["class"]),
+            st(&e["machine"]),
+            if e["pie"] == true { "PIE " } else { "" },
+            st(&e["linkage"]),
+            st(&e["kind"]),
+            st(&b["profile"])
+        );
+        let rustc: Vec<String> = e["rustc"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x.as_str().map(String::from))
+            .collect();
+        let _ = writeln!(
+            s,
+            "  rustc      {} ({}){}",
+            if rustc.is_empty() {
+                "none recorded".into()
+            } else {
+                rustc.join("; ")
+            },
+            st(&e["rustc_channel"]),
+            if e["cranelift"] == true {
+                " [cranelift]"
+            } else {
+                ""
+            }
+        );
+        let _ = writeln!(
+            s,
+            "  linker     {}{}",
+            st(&e["linker"]),
+            e["linker_comment"]
+                .as_str()
+                .map(|c| format!("  ({c})"))
+                .unwrap_or_default()
+        );
         let _ = writeln!(s, "  strip      {} stripped; {} debug sections; split debuginfo {} ({} .dwo named, {} on disk{})", st(&e["stripped"]), e["debug_sections"].as_array().map_or(0, |a| a.len()), st(&b["split_debuginfo"]), e["dwo_names"].as_array().map_or(0, |a| a.len()), b["dwo_found"], b["dwp"].as_str().map(|d| format!(", {d}")).unwrap_or_default());
         let bolt = match &e["bolt"] {
             serde_json::Value::Null => "no".to_string(),
             x if x["instrumented"] == true => "instrumented".into(),
-            x => format!("yes ({})", st(&x["info"]).chars().take(60).collect::<String>()),
+            x => format!(
+                "yes ({})",
+                st(&x["info"]).chars().take(60).collect::<String>()
+            ),
         };
-        let _ = writeln!(s, "  bolt       {bolt}; BOLT-ready (.rela.text): {}; PGO-instrumented: {}", e["bolt_ready"], e["pgo_instrumented"]);
-        let _ = writeln!(s, "  build-id   {}; interpreter {}; runpath {}; rpath {}", st(&e["build_id"]), st(&e["interpreter"]), list(&e["runpath"]), list(&e["rpath"]));
-        let _ = writeln!(s, "  lto hint   {} `.llvm.<N>` symbols of {} (heuristic)", e["llvm_suffixed_symbols"], e["symbols"]);
+        let _ = writeln!(
+            s,
+            "  bolt       {bolt}; BOLT-ready (.rela.text): {}; PGO-instrumented: {}",
+            e["bolt_ready"], e["pgo_instrumented"]
+        );
+        let _ = writeln!(
+            s,
+            "  build-id   {}; interpreter {}; runpath {}; rpath {}",
+            st(&e["build_id"]),
+            st(&e["interpreter"]),
+            list(&e["runpath"]),
+            list(&e["rpath"])
+        );
+        let _ = writeln!(
+            s,
+            "  lto hint   {} `.llvm.<N>` symbols of {} (heuristic)",
+            e["llvm_suffixed_symbols"], e["symbols"]
+        );
     }
     s
 }
@@ -263,9 +439,18 @@ mod tests {
 
     #[test]
     fn profile_from_target_layout() {
-        assert_eq!(profile_from_path(Path::new("/p/target/debug/app")).as_deref(), Some("dev"));
-        assert_eq!(profile_from_path(Path::new("/p/target/release/deps/app-123")).as_deref(), Some("release"));
-        assert_eq!(profile_from_path(Path::new("/p/target/release-fat/app")).as_deref(), Some("release-fat"));
+        assert_eq!(
+            profile_from_path(Path::new("/p/target/debug/app")).as_deref(),
+            Some("dev")
+        );
+        assert_eq!(
+            profile_from_path(Path::new("/p/target/release/deps/app-123")).as_deref(),
+            Some("release")
+        );
+        assert_eq!(
+            profile_from_path(Path::new("/p/target/release-fat/app")).as_deref(),
+            Some("release-fat")
+        );
         assert_eq!(profile_from_path(Path::new("/usr/bin/ls")), None);
     }
 }

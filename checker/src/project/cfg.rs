@@ -19,7 +19,10 @@ fn target_facts(triple: &str) -> Vec<(&'static str, String)> {
     } else {
         parts.get(2).copied().unwrap_or("")
     };
-    let env = ["gnu", "musl", "msvc"].into_iter().find(|e| triple.ends_with(e)).unwrap_or("");
+    let env = ["gnu", "musl", "msvc"]
+        .into_iter()
+        .find(|e| triple.ends_with(e))
+        .unwrap_or("");
     let family = if os == "windows" { "windows" } else { "unix" };
     let width = if arch.contains("64") { "64" } else { "32" };
     vec![
@@ -54,9 +57,14 @@ fn split_args(s: &str) -> Vec<&str> {
 fn eval(e: &str, triple: &str) -> Option<bool> {
     for (op, all) in [("all(", true), ("any(", false)] {
         if let Some(body) = e.strip_prefix(op).and_then(|b| b.strip_suffix(')')) {
-            let vals: Option<Vec<bool>> = split_args(body).iter().map(|a| eval(a, triple)).collect();
+            let vals: Option<Vec<bool>> =
+                split_args(body).iter().map(|a| eval(a, triple)).collect();
             let vals = vals?;
-            return Some(if all { vals.iter().all(|v| *v) } else { vals.iter().any(|v| *v) });
+            return Some(if all {
+                vals.iter().all(|v| *v)
+            } else {
+                vals.iter().any(|v| *v)
+            });
         }
     }
     if let Some(body) = e.strip_prefix("not(").and_then(|b| b.strip_suffix(')')) {
@@ -64,12 +72,17 @@ fn eval(e: &str, triple: &str) -> Option<bool> {
     }
     let facts = target_facts(triple);
     match e {
-        "unix" | "windows" => return Some(facts.iter().any(|(k, v)| *k == "target_family" && v == e)),
+        "unix" | "windows" => {
+            return Some(facts.iter().any(|(k, v)| *k == "target_family" && v == e))
+        }
         _ => {}
     }
     let (k, v) = e.split_once('=')?;
     let v = v.trim().trim_matches('"');
-    facts.iter().find(|(name, _)| *name == k.trim()).map(|(_, actual)| actual == v)
+    facts
+        .iter()
+        .find(|(name, _)| *name == k.trim())
+        .map(|(_, actual)| actual == v)
 }
 
 #[cfg(test)]
@@ -83,8 +96,17 @@ mod tests {
         assert_eq!(matches("cfg(unix)", T), Some(true));
         assert_eq!(matches("cfg(windows)", T), Some(false));
         assert_eq!(matches("cfg(target_os = \"linux\")", T), Some(true));
-        assert_eq!(matches("cfg(all(target_arch = \"x86_64\", not(target_env = \"musl\")))", T), Some(true));
-        assert_eq!(matches("cfg(any(target_os = \"macos\", windows))", T), Some(false));
+        assert_eq!(
+            matches(
+                "cfg(all(target_arch = \"x86_64\", not(target_env = \"musl\")))",
+                T
+            ),
+            Some(true)
+        );
+        assert_eq!(
+            matches("cfg(any(target_os = \"macos\", windows))", T),
+            Some(false)
+        );
         assert_eq!(matches("cfg(feature = \"x\")", T), None);
     }
 }

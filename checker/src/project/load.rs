@@ -47,18 +47,27 @@ pub fn read_toml(path: &Path, shown: &str) -> Result<toml::Table> {
             let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
             format!(" at line {line} column {col}")
         });
-        anyhow::anyhow!("{shown}: invalid TOML{}: {}", at.unwrap_or_default(), e.message().trim())
+        anyhow::anyhow!(
+            "{shown}: invalid TOML{}: {}",
+            at.unwrap_or_default(),
+            e.message().trim()
+        )
     })
 }
 
 fn shown(dir: &Path, path: &Path) -> String {
-    path.strip_prefix(dir).map_or_else(|_| path.display().to_string(), |p| p.display().to_string())
+    path.strip_prefix(dir)
+        .map_or_else(|_| path.display().to_string(), |p| p.display().to_string())
 }
 
 fn load(dir: &Path, path: PathBuf) -> Result<TomlFile> {
     let s = shown(dir, &path);
     let table = read_toml(&path, &s)?;
-    Ok(TomlFile { path, shown: s, table })
+    Ok(TomlFile {
+        path,
+        shown: s,
+        table,
+    })
 }
 
 pub fn get<'a>(table: &'a toml::Table, keys: &[&str]) -> Option<&'a toml::Value> {
@@ -131,7 +140,12 @@ fn toolchain_pin(dir: &Path) -> Result<Option<ToolchainPin>> {
                 text.trim().to_string()
             };
             let (channel, version) = parse_channel(&channel_text);
-            return Ok(Some(ToolchainPin { shown: s, channel_text, channel, version }));
+            return Ok(Some(ToolchainPin {
+                shown: s,
+                channel_text,
+                channel,
+                version,
+            }));
         }
     }
     Ok(None)
@@ -159,7 +173,9 @@ impl Project {
         if !dir.is_dir() {
             bail!("{}: not a directory", dir.display());
         }
-        let dir = dir.canonicalize().with_context(|| format!("{}: cannot resolve", dir.display()))?;
+        let dir = dir
+            .canonicalize()
+            .with_context(|| format!("{}: cannot resolve", dir.display()))?;
         let manifest = dir.join("Cargo.toml");
         if !manifest.is_file() {
             bail!("{}: no Cargo.toml (not a Cargo project)", dir.display());
@@ -178,7 +194,11 @@ impl Project {
                 }
             }
         }
-        let root_dir = root.path.parent().map(Path::to_path_buf).unwrap_or_else(|| dir.clone());
+        let root_dir = root
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| dir.clone());
         let mut members = vec![];
         if let Some(list) = get(&root.table, &["workspace", "members"]).and_then(|v| v.as_array()) {
             for pat in list.iter().filter_map(|v| v.as_str()) {
@@ -204,7 +224,14 @@ impl Project {
                 }
             }
         }
-        Ok(Project { toolchain: toolchain_pin(&dir)?, dir, root, members, configs, env: relevant_env() })
+        Ok(Project {
+            toolchain: toolchain_pin(&dir)?,
+            dir,
+            root,
+            members,
+            configs,
+            env: relevant_env(),
+        })
     }
 
     /// `[profile.<p>.<key>]`: config files (nearest first) win over the root manifest.
@@ -235,7 +262,10 @@ impl Project {
     pub fn rust_version(&self) -> Option<(String, semver::Version)> {
         let mut found = vec![];
         for f in std::iter::once(&self.root).chain(&self.members) {
-            for path in [&["package", "rust-version"][..], &["workspace", "package", "rust-version"][..]] {
+            for path in [
+                &["package", "rust-version"][..],
+                &["workspace", "package", "rust-version"][..],
+            ] {
                 if let Some(v) = get(&f.table, path).and_then(|v| v.as_str()) {
                     if let (_, Some(ver)) = parse_channel(v) {
                         found.push((format!("{}: {}", f.shown, path.join(".")), ver));
@@ -253,8 +283,14 @@ mod tests {
 
     #[test]
     fn channel_pins() {
-        assert_eq!(parse_channel("1.95.0").1, Some(semver::Version::new(1, 95, 0)));
-        assert_eq!(parse_channel("1.70").1, Some(semver::Version::new(1, 70, 0)));
+        assert_eq!(
+            parse_channel("1.95.0").1,
+            Some(semver::Version::new(1, 95, 0))
+        );
+        assert_eq!(
+            parse_channel("1.70").1,
+            Some(semver::Version::new(1, 70, 0))
+        );
         assert_eq!(parse_channel("nightly-2026-05-19").0, Channel::Nightly);
         assert_eq!(parse_channel("stable").1, None);
     }

@@ -19,17 +19,37 @@ use crate::toolchain;
 pub fn check(data: &TierData, dir: &Path, tier: Option<&str>, sel: &Selection) -> Result<Report> {
     // Resolve the tier first: an unknown tier is a usage error even for a broken project.
     let host = toolchain::rustc_info(Some(dir)).ok();
-    let triple = host.as_ref().map_or_else(|| "x86_64-unknown-linux-gnu".to_string(), |h| h.host.clone());
+    let triple = host.as_ref().map_or_else(
+        || "x86_64-unknown-linux-gnu".to_string(),
+        |h| h.host.clone(),
+    );
     let mut sel = sel.clone();
     sel.platform = data.platform_of_triple(&triple).map(String::from);
     let resolved = tier.map(|t| resolve(data, t, &sel)).transpose()?;
     let p = load::Project::load(dir)?;
-    let channel: Option<Channel> = p.toolchain.as_ref().map(|t| t.channel).or(host.as_ref().map(|h| h.channel));
-    let rustc_version = p.toolchain.as_ref().and_then(|t| t.version.clone()).or(host.as_ref().map(|h| h.version.clone()));
-    let ctx = rules::Ctx { data, sources: rustflags::sources(&p, &triple), p: &p, triple: triple.clone(), channel, rustc_version };
+    let channel: Option<Channel> = p
+        .toolchain
+        .as_ref()
+        .map(|t| t.channel)
+        .or(host.as_ref().map(|h| h.channel));
+    let rustc_version = p
+        .toolchain
+        .as_ref()
+        .and_then(|t| t.version.clone())
+        .or(host.as_ref().map(|h| h.version.clone()));
+    let ctx = rules::Ctx {
+        data,
+        sources: rustflags::sources(&p, &triple),
+        p: &p,
+        triple: triple.clone(),
+        channel,
+        rustc_version,
+    };
     let mut report = Report::new("project", tier, p.dir.display().to_string());
     rules::all(&ctx, &mut report.findings);
-    let statuses = resolved.as_ref().map(|r| tier_match::check(&ctx, r, &mut report.findings));
+    let statuses = resolved
+        .as_ref()
+        .map(|r| tier_match::check(&ctx, r, &mut report.findings));
     report.facts = json!({
         "dir": p.dir,
         "manifest": p.root.shown,

@@ -48,8 +48,13 @@ fn build_linker_key(ctx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 fn bare_linker(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let Some((origin, key, prog)) = rustflags::linker(ctx.p, &ctx.sources, &ctx.triple) else { return };
-    let flavor_set = rustflags::effective(&ctx.sources).iter().flat_map(|s| s.opts()).any(|o| o.is('C', "linker-flavor"));
+    let Some((origin, key, prog)) = rustflags::linker(ctx.p, &ctx.sources, &ctx.triple) else {
+        return;
+    };
+    let flavor_set = rustflags::effective(&ctx.sources)
+        .iter()
+        .flat_map(|s| s.opts())
+        .any(|o| o.is('C', "linker-flavor"));
     if let Some(kind @ ("mold" | "wild" | "lld" | "gold" | "bfd")) = classify_program(&prog) {
         if !flavor_set {
             out.push(
@@ -63,18 +68,26 @@ fn bare_linker(ctx: &Ctx, out: &mut Vec<Finding>) {
 
 fn rustc_lld_default(ctx: &Ctx) -> bool {
     ctx.triple == "x86_64-unknown-linux-gnu"
-        && ctx.rustc_version.as_ref().is_none_or(|v| *v >= semver::Version::new(1, 90, 0))
+        && ctx
+            .rustc_version
+            .as_ref()
+            .is_none_or(|v| *v >= semver::Version::new(1, 90, 0))
 }
 
 fn cc_driver_drops_rust_lld(ctx: &Ctx, out: &mut Vec<Finding>) {
     if !rustc_lld_default(ctx) {
         return;
     }
-    let Some((origin, key, prog)) = rustflags::linker(ctx.p, &ctx.sources, &ctx.triple) else { return };
+    let Some((origin, key, prog)) = rustflags::linker(ctx.p, &ctx.sources, &ctx.triple) else {
+        return;
+    };
     if classify_program(&prog) != Some("cc") {
         return;
     }
-    let opts: Vec<_> = rustflags::effective(&ctx.sources).iter().flat_map(|s| s.opts()).collect();
+    let opts: Vec<_> = rustflags::effective(&ctx.sources)
+        .iter()
+        .flat_map(|s| s.opts())
+        .collect();
     let picks = flags::selected_by_link_args(&flags::link_args(&opts)).is_some()
         || opts.iter().any(|o| o.is('C', "linker-features"));
     if !picks {
@@ -89,7 +102,9 @@ fn cc_driver_drops_rust_lld(ctx: &Ctx, out: &mut Vec<Finding>) {
 fn link_self_contained_alone(ctx: &Ctx, out: &mut Vec<Finding>) {
     for s in &ctx.sources {
         let opts = s.opts();
-        let alone = opts.iter().any(|o| o.is('C', "link-self-contained") && o.value.as_deref() == Some("-linker"))
+        let alone = opts
+            .iter()
+            .any(|o| o.is('C', "link-self-contained") && o.value.as_deref() == Some("-linker"))
             && !opts.iter().any(|o| o.is('C', "linker-features"));
         if alone {
             out.push(
@@ -123,7 +138,13 @@ fn manifests(p: &Project) -> impl Iterator<Item = &TomlFile> {
 fn cargo_features(p: &Project) -> Vec<(String, String)> {
     let mut out = vec![];
     for m in manifests(p) {
-        for f in m.table.get("cargo-features").and_then(|v| v.as_array()).into_iter().flatten() {
+        for f in m
+            .table
+            .get("cargo-features")
+            .and_then(|v| v.as_array())
+            .into_iter()
+            .flatten()
+        {
             if let Some(s) = f.as_str() {
                 out.push((m.shown.clone(), s.to_string()));
             }
@@ -136,29 +157,54 @@ fn nightly_only_on_stable(ctx: &Ctx, out: &mut Vec<Finding>) {
     if ctx.channel != Some(Channel::Stable) {
         return;
     }
-    let pin = ctx.p.toolchain.as_ref().map_or("the active toolchain".to_string(), |t| format!("{} ({})", t.shown, t.channel_text));
+    let pin = ctx
+        .p
+        .toolchain
+        .as_ref()
+        .map_or("the active toolchain".to_string(), |t| {
+            format!("{} ({})", t.shown, t.channel_text)
+        });
     let err = |rule: &str, what: String| {
-        Finding::new(Severity::Error, rule, format!("{what} needs nightly, but {pin} is stable"))
-            .fix("remove it, or pin a dated nightly in rust-toolchain.toml (tier2+)")
+        Finding::new(
+            Severity::Error,
+            rule,
+            format!("{what} needs nightly, but {pin} is stable"),
+        )
+        .fix("remove it, or pin a dated nightly in rust-toolchain.toml (tier2+)")
     };
     for s in &ctx.sources {
         if let Some(z) = s.opts().iter().find(|o| o.kind == 'Z') {
-            out.push(err("nightly-flag-on-stable", format!("`-Z {}`", z.name)).at(&s.origin, &s.key));
+            out.push(
+                err("nightly-flag-on-stable", format!("`-Z {}`", z.name)).at(&s.origin, &s.key),
+            );
         }
     }
     for (file, feat) in cargo_features(ctx.p) {
-        out.push(err("nightly-flag-on-stable", format!("cargo-features = [\"{feat}\"]")).at(file, "cargo-features"));
+        out.push(
+            err(
+                "nightly-flag-on-stable",
+                format!("cargo-features = [\"{feat}\"]"),
+            )
+            .at(file, "cargo-features"),
+        );
     }
     for (f, name, t) in ctx.p.profiles() {
         if t.contains_key("codegen-backend") {
-            out.push(err("nightly-flag-on-stable", "codegen-backend".into()).at(&f.shown, format!("profile.{name}.codegen-backend")));
+            out.push(
+                err("nightly-flag-on-stable", "codegen-backend".into())
+                    .at(&f.shown, format!("profile.{name}.codegen-backend")),
+            );
         }
     }
     for c in &ctx.p.configs {
         if c.table.contains_key("unstable") {
             out.push(
-                Finding::new(Severity::Warning, "unstable-table-on-stable", "Cargo ignores the [unstable] table on a stable toolchain")
-                    .at(&c.shown, "unstable"),
+                Finding::new(
+                    Severity::Warning,
+                    "unstable-table-on-stable",
+                    "Cargo ignores the [unstable] table on a stable toolchain",
+                )
+                .at(&c.shown, "unstable"),
             );
         }
     }
@@ -166,13 +212,24 @@ fn nightly_only_on_stable(ctx: &Ctx, out: &mut Vec<Finding>) {
 
 fn unstable_enabled(ctx: &Ctx, feature: &str) -> bool {
     cargo_features(ctx.p).iter().any(|(_, f)| f == feature)
-        || ctx.p.configs.iter().any(|c| get(&c.table, &["unstable", feature]).and_then(|v| v.as_bool()) == Some(true))
-        || ctx.p.env.get(&format!("CARGO_UNSTABLE_{}", crate::env::env_key(feature))).is_some_and(|v| v == "true")
+        || ctx
+            .p
+            .configs
+            .iter()
+            .any(|c| get(&c.table, &["unstable", feature]).and_then(|v| v.as_bool()) == Some(true))
+        || ctx
+            .p
+            .env
+            .get(&format!("CARGO_UNSTABLE_{}", crate::env::env_key(feature)))
+            .is_some_and(|v| v == "true")
 }
 
 fn unstable_feature_gates(ctx: &Ctx, out: &mut Vec<Finding>) {
     for (f, name, t) in ctx.p.profiles() {
-        for (key, feature) in [("codegen-backend", "codegen-backend"), ("rustflags", "profile-rustflags")] {
+        for (key, feature) in [
+            ("codegen-backend", "codegen-backend"),
+            ("rustflags", "profile-rustflags"),
+        ] {
             if t.contains_key(key) && !unstable_enabled(ctx, feature) {
                 out.push(
                     Finding::new(Severity::Error, "unstable-feature-missing", format!("profile key `{key}` needs the unstable Cargo feature `{feature}`; Cargo refuses the manifest without it"))
@@ -193,7 +250,11 @@ fn rustflags_shadowing(ctx: &Ctx, out: &mut Vec<Finding>) {
     ] {
         let Some(w) = by(winner).next() else { continue };
         for l in losers.into_iter().flat_map(by) {
-            let rule = if winner == Kind::Target { "build-rustflags-ignored" } else { "rustflags-env-shadows-config" };
+            let rule = if winner == Kind::Target {
+                "build-rustflags-ignored"
+            } else {
+                "rustflags-env-shadows-config"
+            };
             out.push(
                 Finding::new(Severity::Warning, rule, format!("ignored: {} ({}) replaces these flags ({})", w.key, w.origin, l.tokens.join(" ")))
                     .at(&l.origin, &l.key)
@@ -218,11 +279,18 @@ fn profiles_in_members(ctx: &Ctx, out: &mut Vec<Finding>) {
 
 fn custom_profiles_inherit(ctx: &Ctx, out: &mut Vec<Finding>) {
     for (f, name, t) in ctx.p.profiles() {
-        if !BUILTIN_PROFILES.contains(&name.as_str()) && !t.contains_key("inherits") && !name.starts_with("dev.") {
+        if !BUILTIN_PROFILES.contains(&name.as_str())
+            && !t.contains_key("inherits")
+            && !name.starts_with("dev.")
+        {
             out.push(
-                Finding::new(Severity::Error, "custom-profile-inherits", format!("custom profile `{name}` has no `inherits`; Cargo refuses it"))
-                    .at(&f.shown, format!("profile.{name}"))
-                    .fix("add inherits = \"release\" (or \"dev\")"),
+                Finding::new(
+                    Severity::Error,
+                    "custom-profile-inherits",
+                    format!("custom profile `{name}` has no `inherits`; Cargo refuses it"),
+                )
+                .at(&f.shown, format!("profile.{name}"))
+                .fix("add inherits = \"release\" (or \"dev\")"),
             );
         }
     }
@@ -247,14 +315,24 @@ pub fn used_techniques(ctx: &Ctx) -> Vec<(String, String, String)> {
             for (key, want) in keys {
                 if let Some((f, v)) = ctx.p.profile_value(profile, key) {
                     if v == want {
-                        used.push((id.clone(), f.shown.clone(), format!("profile.{profile}.{key}")));
+                        used.push((
+                            id.clone(),
+                            f.shown.clone(),
+                            format!("profile.{profile}.{key}"),
+                        ));
                     }
                 }
             }
         }
-        let names: Vec<_> = flags::parse(&t.rustflags).into_iter().filter(|o| o.name != "link-arg").collect();
+        let names: Vec<_> = flags::parse(&t.rustflags)
+            .into_iter()
+            .filter(|o| o.name != "link-arg")
+            .collect();
         for s in &ctx.sources {
-            if s.opts().iter().any(|o| names.iter().any(|n| n.kind == o.kind && n.name == o.name)) {
+            if s.opts()
+                .iter()
+                .any(|o| names.iter().any(|n| n.kind == o.kind && n.name == o.name))
+            {
                 used.push((id.clone(), s.origin.clone(), s.key.clone()));
             }
         }
@@ -264,8 +342,17 @@ pub fn used_techniques(ctx: &Ctx) -> Vec<(String, String, String)> {
             used.push((l, origin, "linker".into()));
         }
     }
-    if let Some((f, name, _)) = ctx.p.profiles().into_iter().find(|(_, n, _)| !BUILTIN_PROFILES.contains(&n.as_str())) {
-        used.push(("custom-profiles".into(), f.shown.clone(), format!("profile.{name}")));
+    if let Some((f, name, _)) = ctx
+        .p
+        .profiles()
+        .into_iter()
+        .find(|(_, n, _)| !BUILTIN_PROFILES.contains(&n.as_str()))
+    {
+        used.push((
+            "custom-profiles".into(),
+            f.shown.clone(),
+            format!("profile.{name}"),
+        ));
     }
     used.sort();
     used.dedup();
@@ -274,15 +361,25 @@ pub fn used_techniques(ctx: &Ctx) -> Vec<(String, String, String)> {
 
 fn min_rust(ctx: &Ctx, out: &mut Vec<Finding>) {
     let msrv = ctx.p.rust_version();
-    let pin = ctx.p.toolchain.as_ref().and_then(|t| t.version.clone().map(|v| (t.shown.clone(), v)));
+    let pin = ctx
+        .p
+        .toolchain
+        .as_ref()
+        .and_then(|t| t.version.clone().map(|v| (t.shown.clone(), v)));
     for (id, file, key) in used_techniques(ctx) {
-        let Ok(req) = ctx.data.techniques[&id].min_rust_req() else { continue };
+        let Ok(req) = ctx.data.techniques[&id].min_rust_req() else {
+            continue;
+        };
         if let Some((pfile, v)) = &pin {
             if !req.matches(v) {
                 out.push(
-                    Finding::new(Severity::Error, "min-rust", format!("{id} needs rustc {req}, but {pfile} pins {v}"))
-                        .at(&file, &key)
-                        .fix("raise the pinned toolchain or drop the setting"),
+                    Finding::new(
+                        Severity::Error,
+                        "min-rust",
+                        format!("{id} needs rustc {req}, but {pfile} pins {v}"),
+                    )
+                    .at(&file, &key)
+                    .fix("raise the pinned toolchain or drop the setting"),
                 );
             }
         }
@@ -301,27 +398,57 @@ fn min_rust(ctx: &Ctx, out: &mut Vec<Finding>) {
 fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
     let wrapper = ["RUSTC_WRAPPER", "CARGO_BUILD_RUSTC_WRAPPER"]
         .iter()
-        .find_map(|k| ctx.p.env.get(*k).map(|v| (format!("env:{k}"), k.to_string(), v.clone())))
+        .find_map(|k| {
+            ctx.p
+                .env
+                .get(*k)
+                .map(|v| (format!("env:{k}"), k.to_string(), v.clone()))
+        })
         .or_else(|| {
             ctx.p.configs.iter().find_map(|c| {
-                get(&c.table, &["build", "rustc-wrapper"]).and_then(|v| v.as_str()).map(|v| (c.shown.clone(), "build.rustc-wrapper".to_string(), v.to_string()))
+                get(&c.table, &["build", "rustc-wrapper"])
+                    .and_then(|v| v.as_str())
+                    .map(|v| {
+                        (
+                            c.shown.clone(),
+                            "build.rustc-wrapper".to_string(),
+                            v.to_string(),
+                        )
+                    })
             })
         });
-    let Some((origin, key, prog)) = wrapper else { return };
+    let Some((origin, key, prog)) = wrapper else {
+        return;
+    };
     if !prog.contains("sccache") {
         return;
     }
-    let found = if prog.contains('/') { std::path::Path::new(&prog).is_file() } else { crate::tools::which(&prog).is_some() };
+    let found = if prog.contains('/') {
+        std::path::Path::new(&prog).is_file()
+    } else {
+        crate::tools::which(&prog).is_some()
+    };
     if !found {
         out.push(
-            Finding::new(Severity::Error, "sccache-missing", format!("rustc wrapper {prog:?} is not installed: every rustc call fails"))
-                .at(&origin, &key)
-                .fix("cargo install --locked sccache, or unset the wrapper"),
+            Finding::new(
+                Severity::Error,
+                "sccache-missing",
+                format!("rustc wrapper {prog:?} is not installed: every rustc call fails"),
+            )
+            .at(&origin, &key)
+            .fix("cargo install --locked sccache, or unset the wrapper"),
         );
     }
     let env_off = ctx.p.env.get("CARGO_INCREMENTAL").is_some_and(|v| v == "0");
-    let dev_off = ctx.p.profile_value("dev", "incremental").is_some_and(|(_, v)| v.as_bool() == Some(false))
-        || ctx.p.env.get("CARGO_PROFILE_DEV_INCREMENTAL").is_some_and(|v| v == "false");
+    let dev_off = ctx
+        .p
+        .profile_value("dev", "incremental")
+        .is_some_and(|(_, v)| v.as_bool() == Some(false))
+        || ctx
+            .p
+            .env
+            .get("CARGO_PROFILE_DEV_INCREMENTAL")
+            .is_some_and(|v| v == "false");
     if !env_off && !dev_off {
         out.push(
             Finding::new(Severity::Warning, "sccache-incremental", "sccache cannot cache incremental crates; with incremental on, dev builds of workspace crates are never cached")

@@ -37,7 +37,10 @@ impl Source {
 fn tokens(v: &toml::Value) -> Vec<String> {
     match v {
         toml::Value::String(s) => s.split_whitespace().map(String::from).collect(),
-        toml::Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
+        toml::Value::Array(a) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(String::from))
+            .collect(),
         _ => vec![],
     }
 }
@@ -63,26 +66,48 @@ pub fn sources(p: &Project, triple: &str) -> Vec<Source> {
     };
     let ws = |s: &str| s.split_whitespace().map(String::from).collect();
     out.extend(env_src(Kind::Encoded, "CARGO_ENCODED_RUSTFLAGS", |s| {
-        s.split('\x1f').filter(|x| !x.is_empty()).map(String::from).collect()
+        s.split('\x1f')
+            .filter(|x| !x.is_empty())
+            .map(String::from)
+            .collect()
     }));
     out.extend(env_src(Kind::Env, "RUSTFLAGS", ws));
-    out.extend(env_src(Kind::Target, &format!("CARGO_TARGET_{}_RUSTFLAGS", env_key(triple)), ws));
+    out.extend(env_src(
+        Kind::Target,
+        &format!("CARGO_TARGET_{}_RUSTFLAGS", env_key(triple)),
+        ws,
+    ));
     out.extend(env_src(Kind::Build, "CARGO_BUILD_RUSTFLAGS", ws));
     for c in &p.configs {
         if let Some(targets) = c.table.get("target").and_then(|t| t.as_table()) {
             for (k, t) in targets {
                 if let Some(v) = t.get("rustflags").filter(|_| target_applies(k, triple)) {
-                    out.push(Source { kind: Kind::Target, origin: c.shown.clone(), key: format!("target.{k}.rustflags"), tokens: tokens(v) });
+                    out.push(Source {
+                        kind: Kind::Target,
+                        origin: c.shown.clone(),
+                        key: format!("target.{k}.rustflags"),
+                        tokens: tokens(v),
+                    });
                 }
             }
         }
         if let Some(v) = get(&c.table, &["build", "rustflags"]) {
-            out.push(Source { kind: Kind::Build, origin: c.shown.clone(), key: "build.rustflags".into(), tokens: tokens(v) });
+            out.push(Source {
+                kind: Kind::Build,
+                origin: c.shown.clone(),
+                key: "build.rustflags".into(),
+                tokens: tokens(v),
+            });
         }
     }
     for (f, name, t) in p.profiles() {
         if let Some(v) = t.get("rustflags") {
-            out.push(Source { kind: Kind::Profile, origin: f.shown.clone(), key: format!("profile.{name}.rustflags"), tokens: tokens(v) });
+            out.push(Source {
+                kind: Kind::Profile,
+                origin: f.shown.clone(),
+                key: format!("profile.{name}.rustflags"),
+                tokens: tokens(v),
+            });
         }
     }
     out
@@ -103,7 +128,11 @@ pub fn effective(all: &[Source]) -> Vec<&Source> {
 pub fn linker(p: &Project, all: &[Source], triple: &str) -> Option<(String, String, String)> {
     for s in effective(all) {
         if let Some(o) = s.opts().iter().rev().find(|o| o.is('C', "linker")) {
-            return Some((s.origin.clone(), s.key.clone(), o.value.clone().unwrap_or_default()));
+            return Some((
+                s.origin.clone(),
+                s.key.clone(),
+                o.value.clone().unwrap_or_default(),
+            ));
         }
     }
     let env_name = format!("CARGO_TARGET_{}_LINKER", env_key(triple));
@@ -113,7 +142,11 @@ pub fn linker(p: &Project, all: &[Source], triple: &str) -> Option<(String, Stri
     for c in &p.configs {
         if let Some(targets) = c.table.get("target").and_then(|t| t.as_table()) {
             for (k, t) in targets {
-                if let Some(v) = t.get("linker").and_then(|v| v.as_str()).filter(|_| target_applies(k, triple)) {
+                if let Some(v) = t
+                    .get("linker")
+                    .and_then(|v| v.as_str())
+                    .filter(|_| target_applies(k, triple))
+                {
                     return Some((c.shown.clone(), format!("target.{k}.linker"), v.to_string()));
                 }
             }

@@ -11,7 +11,6 @@ use crate::report::{Finding, Severity};
 use crate::resolve::Resolved;
 use crate::tiers::Channel;
 
-
 #[derive(Debug, Serialize)]
 pub struct TechniqueStatus {
     pub id: String,
@@ -26,9 +25,19 @@ pub fn check(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) -> Vec<TechniqueSt
     if let (Some((tc_name, tc)), Some(pin)) = (&r.toolchain, &ctx.p.toolchain) {
         if tc.channel == Channel::Nightly && pin.channel != Channel::Nightly {
             out.push(
-                Finding::new(Severity::Error, "tier-channel", format!("{} needs a nightly toolchain ({tc_name}), but the project pins {}", r.tier, pin.channel_text))
-                    .at(&pin.shown, "toolchain.channel")
-                    .fix(format!("pin channel = \"nightly-{}\"", tc.date.as_deref().unwrap_or("YYYY-MM-DD"))),
+                Finding::new(
+                    Severity::Error,
+                    "tier-channel",
+                    format!(
+                        "{} needs a nightly toolchain ({tc_name}), but the project pins {}",
+                        r.tier, pin.channel_text
+                    ),
+                )
+                .at(&pin.shown, "toolchain.channel")
+                .fix(format!(
+                    "pin channel = \"nightly-{}\"",
+                    tc.date.as_deref().unwrap_or("YYYY-MM-DD")
+                )),
             );
         }
     }
@@ -36,35 +45,68 @@ pub fn check(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) -> Vec<TechniqueSt
     for id in &r.techniques {
         let t = &data.techniques[id];
         let (status, detail) = if t.pipeline {
-            ("pipeline", "applied by the PGO/BOLT pipeline (tiercheck build --pgo), not by configuration".to_string())
+            (
+                "pipeline",
+                "applied by the PGO/BOLT pipeline (tiercheck build --pgo), not by configuration"
+                    .to_string(),
+            )
         } else if !t.profile.is_empty() {
             profile_status(ctx, r, id, out)
         } else if !t.rustflags.is_empty() || t.linker.is_some() {
             match used.iter().find(|(u, _, _)| u == id) {
-                Some((_, origin, _)) if origin.starts_with("env:") => ("from-env", format!("set by {origin}")),
+                Some((_, origin, _)) if origin.starts_with("env:") => {
+                    ("from-env", format!("set by {origin}"))
+                }
                 Some((_, origin, key)) => ("has", format!("{origin}: {key}")),
-                None => ("lacks", format!("supplied by `tiercheck env {0}` / `nix develop .#{0}`", r.tier)),
+                None => (
+                    "lacks",
+                    format!(
+                        "supplied by `tiercheck env {0}` / `nix develop .#{0}`",
+                        r.tier
+                    ),
+                ),
             }
         } else if let Some(sign) = &t.project {
             sign_status(ctx, id, sign, out)
         } else {
             ("n/a", "nothing to configure".to_string())
         };
-        statuses.push(TechniqueStatus { id: id.clone(), status, detail });
+        statuses.push(TechniqueStatus {
+            id: id.clone(),
+            status,
+            detail,
+        });
     }
     tier_min_rust(ctx, r, &used, out);
-    for (id, why) in &r.left_out {
-        statuses.push(TechniqueStatus { id: id.clone(), status: "unavailable", detail: why.clone() });
+    for l in &r.left_out {
+        statuses.push(TechniqueStatus {
+            id: l.id.clone(),
+            status: "unavailable",
+            detail: l.reason.clone(),
+        });
     }
     env_conflicts(ctx, r, out);
     statuses
 }
 
 /// The tier's techniques the project does not set itself, against its rust-version.
-fn tier_min_rust(ctx: &Ctx, r: &Resolved, used: &[(String, String, String)], out: &mut Vec<Finding>) {
-    let Some((file, msrv)) = ctx.p.rust_version() else { return };
-    for id in r.techniques.iter().filter(|id| !used.iter().any(|(u, _, _)| u == *id)) {
-        let Ok(req) = ctx.data.techniques[id].min_rust_req() else { continue };
+fn tier_min_rust(
+    ctx: &Ctx,
+    r: &Resolved,
+    used: &[(String, String, String)],
+    out: &mut Vec<Finding>,
+) {
+    let Some((file, msrv)) = ctx.p.rust_version() else {
+        return;
+    };
+    for id in r
+        .techniques
+        .iter()
+        .filter(|id| !used.iter().any(|(u, _, _)| u == *id))
+    {
+        let Ok(req) = ctx.data.techniques[id].min_rust_req() else {
+            continue;
+        };
         if !req.matches(&msrv) {
             out.push(
                 Finding::new(Severity::Warning, "min-rust", format!("{} uses {id}, which needs rustc {req}; the project's rust-version is {msrv}", r.tier))
@@ -76,7 +118,12 @@ fn tier_min_rust(ctx: &Ctx, r: &Resolved, used: &[(String, String, String)], out
 }
 
 /// Profile keys: the project's value, else the environment's, compared with the tier's.
-fn profile_status(ctx: &Ctx, r: &Resolved, id: &str, out: &mut Vec<Finding>) -> (&'static str, String) {
+fn profile_status(
+    ctx: &Ctx,
+    r: &Resolved,
+    id: &str,
+    out: &mut Vec<Finding>,
+) -> (&'static str, String) {
     let (mut from_project, mut from_env, mut missing) = (0, 0, vec![]);
     for (profile, keys) in &ctx.data.techniques[id].profile {
         for (key, want) in keys {
@@ -89,7 +136,10 @@ fn profile_status(ctx: &Ctx, r: &Resolved, id: &str, out: &mut Vec<Finding>) -> 
                             .at(&f.shown, format!("profile.{profile}.{key}"))
                             .fix(format!("set {key} = {want}, or build with `--without {id}`")),
                     );
-                    return ("contradicts", format!("project sets {v}, tier sets {want_s}"));
+                    return (
+                        "contradicts",
+                        format!("project sets {v}, tier sets {want_s}"),
+                    );
                 }
                 None => {
                     let env_name = format!("CARGO_PROFILE_{}_{}", env_key(profile), env_key(key));
@@ -103,23 +153,50 @@ fn profile_status(ctx: &Ctx, r: &Resolved, id: &str, out: &mut Vec<Finding>) -> 
         }
     }
     match (missing.is_empty(), from_env) {
-        (false, _) => ("lacks", format!("{} not set; supplied by `tiercheck env {1}` / `nix develop .#{1}`", missing.join(", "), r.tier)),
+        (false, _) => (
+            "lacks",
+            format!(
+                "{} not set; supplied by `tiercheck env {1}` / `nix develop .#{1}`",
+                missing.join(", "),
+                r.tier
+            ),
+        ),
         (true, 0) => ("has", format!("{from_project} setting(s) in the project")),
         (true, _) => ("from-env", "set by the tier environment".to_string()),
     }
 }
 
-fn sign_status(ctx: &Ctx, id: &str, sign: &crate::tiers::ProjectSign, out: &mut Vec<Finding>) -> (&'static str, String) {
+fn sign_status(
+    ctx: &Ctx,
+    id: &str,
+    sign: &crate::tiers::ProjectSign,
+    out: &mut Vec<Finding>,
+) -> (&'static str, String) {
     if !sign.custom_profiles.is_empty() {
         let defined: Vec<String> = ctx.p.profiles().into_iter().map(|(_, n, _)| n).collect();
-        let missing: Vec<&String> = sign.custom_profiles.iter().filter(|p| !defined.contains(p)).collect();
+        let missing: Vec<&String> = sign
+            .custom_profiles
+            .iter()
+            .filter(|p| !defined.contains(p))
+            .collect();
         if missing.is_empty() {
             return ("has", "profiles defined".into());
         }
         out.push(
-            Finding::new(Severity::Info, "tier-lacks", format!("{id}: no [profile.{}] in the project; the environment cannot create profiles", missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("], [profile.")))
-                .at(&ctx.p.root.shown, "profile")
-                .fix("copy them from templates/workspace/Cargo.toml"),
+            Finding::new(
+                Severity::Info,
+                "tier-lacks",
+                format!(
+                    "{id}: no [profile.{}] in the project; the environment cannot create profiles",
+                    missing
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join("], [profile.")
+                ),
+            )
+            .at(&ctx.p.root.shown, "profile")
+            .fix("copy them from templates/workspace/Cargo.toml"),
         );
         return ("lacks", "profiles missing from Cargo.toml".into());
     }
@@ -132,11 +209,19 @@ fn sign_status(ctx: &Ctx, id: &str, sign: &crate::tiers::ProjectSign, out: &mut 
 
 /// What in the project would silently defeat the tier's environment.
 fn env_conflicts(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) {
-    let tier_flags: Vec<String> = r.techniques.iter().flat_map(|id| ctx.data.techniques[id].rustflags.clone()).collect();
+    let tier_flags: Vec<String> = r
+        .techniques
+        .iter()
+        .flat_map(|id| ctx.data.techniques[id].rustflags.clone())
+        .collect();
     if tier_flags.is_empty() {
         return;
     }
-    for s in ctx.sources.iter().filter(|s| matches!(s.kind, Kind::Env | Kind::Encoded)) {
+    for s in ctx
+        .sources
+        .iter()
+        .filter(|s| matches!(s.kind, Kind::Env | Kind::Encoded))
+    {
         out.push(
             Finding::new(Severity::Error, "rustflags-env-defeats-tier", format!("{} replaces the tier's target rustflags ({}): the tier's linker and flags are lost", s.key, tier_flags.join(" ")))
                 .at(&s.origin, &s.key)
@@ -145,13 +230,33 @@ fn env_conflicts(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) {
     }
     for s in ctx.sources.iter().filter(|s| s.kind == Kind::Build) {
         out.push(
-            Finding::new(Severity::Warning, "build-rustflags-ignored", format!("under {} Cargo uses target rustflags, so these are ignored: {}", r.tier, s.tokens.join(" ")))
-                .at(&s.origin, &s.key)
-                .fix(format!("move them to [target.{}] rustflags (Cargo joins those with the tier's)", ctx.triple)),
+            Finding::new(
+                Severity::Warning,
+                "build-rustflags-ignored",
+                format!(
+                    "under {} Cargo uses target rustflags, so these are ignored: {}",
+                    r.tier,
+                    s.tokens.join(" ")
+                ),
+            )
+            .at(&s.origin, &s.key)
+            .fix(format!(
+                "move them to [target.{}] rustflags (Cargo joins those with the tier's)",
+                ctx.triple
+            )),
         );
     }
-    let tier_linker = r.techniques.iter().find_map(|id| ctx.data.techniques[id].binary.as_ref()?.linker.clone());
-    let project_linker = flags::selected_by_link_args(&flags::link_args(&ctx.sources.iter().filter(|s| s.kind == Kind::Target && !s.origin.starts_with("env:")).flat_map(|s| s.opts()).collect::<Vec<_>>()));
+    let tier_linker = r
+        .techniques
+        .iter()
+        .find_map(|id| ctx.data.techniques[id].binary.as_ref()?.linker.clone());
+    let project_linker = flags::selected_by_link_args(&flags::link_args(
+        &ctx.sources
+            .iter()
+            .filter(|s| s.kind == Kind::Target && !s.origin.starts_with("env:"))
+            .flat_map(|s| s.opts())
+            .collect::<Vec<_>>(),
+    ));
     if let (Some(want), Some(have)) = (tier_linker, project_linker) {
         if want != have {
             out.push(

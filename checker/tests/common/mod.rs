@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// A Command with the caller's Cargo/tier variables removed.
@@ -18,12 +20,21 @@ pub fn clean(cmd: &str) -> Command {
             || k.starts_with("CARGO_PROFILE_")
             || k.starts_with("CARGO_UNSTABLE_")
             || k.starts_with("RUST_TIERS_")
-            || ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "RUSTC_WRAPPER", "CARGO_INCREMENTAL", "RUSTUP_TOOLCHAIN"].contains(&k.as_str())
+            || [
+                "RUSTFLAGS",
+                "CARGO_ENCODED_RUSTFLAGS",
+                "CARGO_BUILD_RUSTFLAGS",
+                "RUSTC_WRAPPER",
+                "CARGO_INCREMENTAL",
+                "RUSTUP_TOOLCHAIN",
+            ]
+            .contains(&k.as_str())
         {
             c.env_remove(k);
         }
     }
-    c.env("CARGO_HOME", empty_cargo_home()).env("RUSTUP_AUTO_INSTALL", "0");
+    c.env("CARGO_HOME", empty_cargo_home())
+        .env("RUSTUP_AUTO_INSTALL", "0");
     c
 }
 
@@ -45,7 +56,8 @@ pub fn tiercheck(args: &[&str], envs: &[(&str, &str)]) -> Output {
 }
 
 pub fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 pub fn rules(report: &serde_json::Value) -> Vec<(String, String)> {
@@ -53,6 +65,11 @@ pub fn rules(report: &serde_json::Value) -> Vec<(String, String)> {
         .as_array()
         .into_iter()
         .flatten()
-        .map(|f| (f["severity"].as_str().unwrap_or("").to_string(), f["rule"].as_str().unwrap_or("").to_string()))
+        .map(|f| {
+            (
+                f["severity"].as_str().unwrap_or("").to_string(),
+                f["rule"].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect()
 }

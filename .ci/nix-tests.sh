@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The Nix tests that run without nixpkgs (CI installs Nix 2.26 with install-nix.sh): every .nix
+# file parses, the pure nix/lib tests and the fixture-pkgs wiring tests, Nix and tiercheck agree
+# on every tier's environment, the flake's pure outputs and templates work offline, each template
+# builds on the host under its tier and verifies with tiercheck, and deadnix finds nothing.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+export PATH="${NIX_PREFIX:-/opt/nix-2.26}/bin:$HOME/.cargo/bin:$PATH"
+export NIX_CONFIG=$'experimental-features = nix-command flakes\nbuild-users-group =\nsandbox = false'
+# shellcheck source=.ci/lib.sh
+. "$root/.ci/lib.sh"
+passed=0 failed=0
+ok() { passed=$((passed + 1)); printf 'ok    %s\n' "$*"; }
+bad() { failed=$((failed + 1)); printf 'FAIL  %s\n' "$*"; }
+work=$(mktemp -d /tmp/rust-tiers-nix.XXXXXX)
+cd "$root"
+(cd checker && cargo build --release -q) || { echo "cannot build tiercheck"; exit 1; }
+tc="$root/checker/target/release/tiercheck"
+echo "nix: $(nix --version)"
+
+echo "== every .nix file parses"
+while IFS= read -r f; do
+  if nix-instantiate --parse "$f" >/dev/null 2>"$work/parse.err"; then ok "parse $f"; else bad "parse $f: $(tail -1 "$work/parse.err")"; fi
+done < <(git ls-files '*.nix')
+
+echo "== nix/lib pure tests and fixture-pkgs wiring tests"
+if out=$(nix-instantiate --eval --strict --json -E "import $root/nix/tests/run.nix {}" 2>&1); then
+  read -r p f < <(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["passed"], r["failed"]); [print("FAIL  "+x["name"]+": got "+json.dumps(x["got"])[:300], file=sys.stderr) for x in r["failures"]]' "$out")
+  passed=$((passed + p)); failed=$((failed + f)); echo "nix tests: $p passed, $f failed"
+else bad "nix/tests/run.nix did not evaluate: $(tail -2 <<<"$out")"; fi
+
+echo "== Nix and tiercheck agree on every tier x platform x profile"
+if python3 "$root/.ci/nix_consistency.py" nix-instantiate "$tc" "$root" >"$work/consistency.log" 2>&1; then
+  ok "$(tail -1 "$work/consistency.log")"
+else bad "$(cat "$work/consistency.log")"; fi
+
+echo "== the flake offline: metadata, pure outputs, lock untouched"
+# Nix reads a git flake as git sees it: evaluate a fresh repo holding exactly the working tree's
+# files (tracked and untracked, not ignored), so local runs and CI see the same thing.
+mkdir -p "$work/flake"
+git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$work/flake"
+( cd "$work/flake" && git init -q && git add -A && git -c user.name=ci -c user.email=ci@localhost commit -qm snapshot )
+if nix flake metadata --offline "$work/flake" >"$work/meta.log" 2>&1; then ok "nix flake metadata --offline"; else bad "flake metadata: $(tail -2 "$work/meta.log")"; fi
+if git -C "$work/flake" diff --quiet -- flake.lock; then ok "flake.lock unchanged (complete lock, no relock)"; else bad "nix rewrote flake.lock"; fi
+for expr in 'lib.shellTiers' 'templates.default.description'; do
+  if out=$(nix eval --offline --json "$work/flake#$expr" 2>&1); then ok "nix eval --offline .#$expr = $out"; else bad "nix eval .#$expr: $(tail -1 <<<"$out")"; fi
+done
+if out=$(nix eval --offline --json "$work/flake#lib" --apply 'l: l.tierEnv { tier = "tier1"; system = "x86_64-linux"; }' 2>&1) \
+   && [ "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["RUST_TIERS_TIER"])' "$out")" = tier1 ]; then
+  ok "nix eval --offline .#lib.tierEnv through the flake"
+else bad "nix eval .#lib.tierEnv: $(tail -1 <<<"$out")"; fi
+if out=$(nix eval --offline "$work/flake#packages.x86_64-linux" --apply builtins.attrNames 2>&1); then ok "packages.x86_64-linux names without fetching: $out"; else bad "packages names: $(tail -1 <<<"$out")"; fi
+
+echo "== templates: nix flake init offline, then a host build under the template's tier"
+for t in workspace minimal pgo; do
+  dest="$work/init-$t"; mkdir -p "$dest"
+  if (cd "$dest" && nix flake init --offline -t "$work/flake#$t" >"$work/init.log" 2>&1); then
+    if diff -r -q "$root/templates/$t" "$dest" >/dev/null; then ok "nix flake init -t .#$t: files identical to templates/$t"
+    else bad "nix flake init -t .#$t: files differ: $(diff -r -q "$root/templates/$t" "$dest" | head -3)"; fi
+  else bad "nix flake init -t .#$t: $(tail -2 "$work/init.log")"; continue; fi
+  tier=$(sed -n 's/^ *tier = "\(tier[0-9]\)";.*/\1/p' "$dest/flake.nix" | head -1)
+  profile=dev; [ "$t" = pgo ] && profile=release
+  if out=$(clean_env "$tc" project --tier "$tier" --format json "$dest" 2>&1) \
+     && python3 -c 'import json,sys; r=json.loads(sys.argv[1]); bad=[t["id"] for t in r["facts"]["tier_techniques"] if t["status"] in ("contradicts","lacks")]; sys.exit(1 if bad or r["summary"]["warnings"] else 0)' "$out"; then
+    ok "template $t agrees with $tier (tiercheck project: every technique present, no warnings)"
+  else bad "template $t vs $tier: $(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print([(t["id"],t["status"]) for t in r["facts"]["tier_techniques"] if t["status"]!="has"], r["summary"])' "$out" 2>/dev/null || tail -2 <<<"$out")"; fi
+  if out=$(cd "$dest" && clean_env env CARGO_TARGET_DIR="$work/target-$t" "$tc" build --tier "$tier" --profile "$profile" --format json 2>"$work/build-$t.log"); then
+    ok "template $t: tiercheck build --tier $tier --profile $profile on the host: $(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["summary"], [b["elf"]["linker"] for b in r["facts"]["binaries"]])' "$out")"
+  else bad "template $t: tiercheck build --tier $tier: $(tail -3 "$work/build-$t.log" | tr '\n' ' ')"; fi
+done
+
+echo "== deadnix"
+if out=$(deadnix --fail $(git ls-files '*.nix') 2>&1); then ok "deadnix: no unused bindings"; else bad "deadnix: $out"; fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

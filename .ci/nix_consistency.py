@@ -1,0 +1,57 @@
+"""Every tier x platform x profile: Nix's resolveTier/tierEnv must equal `tiercheck env --raw`.
+
+usage: nix_consistency.py NIX TIERCHECK REPO   (prints one line per mismatch and a count line)
+"""
+import itertools
+import json
+import subprocess
+import sys
+
+nix, tiercheck, repo = sys.argv[1:4]
+tiers = ["tier1", "tier2", "tier3", "tier4"]
+platforms = ["x86_64-linux", "aarch64-linux", "x86_64-darwin", "aarch64-darwin"]
+profiles = [None, "dev", "release"]
+combos = list(itertools.product(tiers, platforms, profiles))
+
+def nix_str(v):
+    return "null" if v is None else json.dumps(v)
+
+expr = "let l = import %s/nix/lib {}; in [ %s ]" % (repo, " ".join(
+    "{ env = l.tierEnv { tier = %s; system = %s; profile = %s; }; "
+    "r = l.resolveTier { tier = %s; platform = %s; profile = %s; }; }"
+    % (nix_str(t), nix_str(p), nix_str(pr), nix_str(t), nix_str(p), nix_str(pr))
+    for t, p, pr in combos))
+out = subprocess.run([nix, "--eval", "--strict", "--json", "-E", expr], capture_output=True, text=True)
+if out.returncode != 0:
+    print("nix evaluation failed:", out.stderr.strip().splitlines()[-1])
+    sys.exit(1)
+nix_results = json.loads(out.stdout)
+
+passed = failed = 0
+for (tier, platform, profile), n in zip(combos, nix_results):
+    args = [tiercheck, "env", tier, "--raw", "--platform", platform, "--format", "json"]
+    if profile:
+        args += ["--profile", profile]
+    t = json.loads(subprocess.run(args, capture_output=True, text=True, check=True).stdout)
+    same = (t["env"] == n["env"] and t["techniques"] == n["r"]["techniques"]
+            and t["left_out"] == n["r"]["leftOut"])
+    if same:
+        passed += 1
+    else:
+        failed += 1
+        keys = sorted(set(t["env"]) ^ set(n["env"]) | {k for k in t["env"] if n["env"].get(k) != t["env"][k]})
+        print(f"MISMATCH {tier} {platform} {profile}: env keys differing {keys}; "
+              f"techniques {t['techniques']} vs {n['r']['techniques']}")
+
+# tier5 ships nothing: both sides must refuse.
+t5 = subprocess.run([tiercheck, "env", "tier5", "--raw", "--platform", "x86_64-linux"], capture_output=True, text=True)
+n5 = subprocess.run([nix, "--eval", "--strict", "-E",
+                     "(import %s/nix/lib {}).tierEnv { tier = \"tier5\"; system = \"x86_64-linux\"; }" % repo],
+                    capture_output=True, text=True)
+if t5.returncode == 2 and n5.returncode != 0 and "ships nothing" in t5.stderr and "ships nothing" in n5.stderr:
+    passed += 1
+else:
+    failed += 1
+    print("MISMATCH tier5: both must refuse with 'ships nothing'")
+print(f"consistency: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

@@ -1,0 +1,29 @@
+# A fixture `pkgs`: just enough attributes for the wiring files, each "package" a fake store path.
+{
+  system ? "x86_64-linux",
+}:
+let
+  drv = name: {
+    type = "derivation";
+    inherit name;
+    pname = name;
+    outPath = "/nix/store/fixture-${name}";
+  };
+in
+{
+  inherit drv;
+  pkgs = {
+    stdenv.hostPlatform.system = system;
+    mkShell = args: args;
+    runCommand = name: attrs: script: { inherit name attrs script; };
+    callPackage = f: args: { inherit f args; buildPackage = a: a; };
+    clang = drv "clang";
+    mold = drv "mold";
+    wild = drv "wild";
+    llvmPackages_22.bolt = drv "bolt";
+    sccache = drv "sccache";
+    cargo-pgo = drv "cargo-pgo";
+    cargo-nextest = drv "cargo-nextest";
+    hyperfine = drv "hyperfine";
+  };
+}
