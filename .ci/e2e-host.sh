@@ -117,6 +117,32 @@ for ex in workspace cpu-bound; do
   done
 done
 
+echo "== PGO + BOLT pipeline on the host (tier3 release: no Cranelift needed)"
+ex="$root/examples/cpu-bound"
+out=$(cd "$ex" && clean_env env CARGO_TARGET_DIR="$work/pgo" "$tc" build --tier tier3 --format json \
+  --pgo '"$BIN" workloads/train/fib-sort.lisp' --pgo '"$BIN" workloads/train/primes.lisp' . 2>"$work/pgo.log")
+rc=$?
+if [ "$rc" = 0 ]; then
+  final=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["facts"]["pgo"]["binary"])' "$out")
+  ok "tiercheck build --tier tier3 --pgo: $(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["summary"], ", ".join(s["step"] + " " + str(s["seconds"]) + "s" for s in r["facts"]["pgo"]["steps"]))' "$out")"
+  expect "PGO+BOLT result verified against tier3 --pipeline" "$final" --tier tier3 --profile release --pipeline -- elf.pgo_instrumented=false elf.bolt.instrumented=false elf.linker=rust-lld
+  plain=$(build cpu-bound plain-release release)
+  if cmp -s <("$plain" "$ex/workloads/heldout/mix.lisp") <("$final" "$ex/workloads/heldout/mix.lisp"); then
+    ok "PGO+BOLT binary: output identical to the plain release binary on the held-out workload"
+  else bad "PGO+BOLT binary output differs from the plain release on the held-out workload"; fi
+  # The merged profile can be passed back in to skip training.
+  if (cd "$ex" && clean_env env CARGO_TARGET_DIR="$work/pgo2" "$tc" build --tier tier3 --no-bolt --profdata "$work/pgo/rust-tiers-pgo/merged.profdata" . >"$work/pgo2.log" 2>&1); then
+    ok "reusing merged.profdata skips the instrumented build and training"
+  else bad "--profdata reuse failed: $(tail -2 "$work/pgo2.log" | tr '\n' ' ')"; fi
+else
+  bad "tiercheck build --tier tier3 --pgo: exit $rc: $(tail -5 "$work/pgo.log" | tr '\n' ' ')"
+fi
+# llvm-profdata of another LLVM major must be refused, not silently produce a bad profile.
+mkdir -p "$work/fake-llvm"; printf '#!/bin/sh\necho "LLVM (http://llvm.org/):"\necho "  LLVM version 14.0.6"\n' >"$work/fake-llvm/llvm-profdata"; chmod +x "$work/fake-llvm/llvm-profdata"
+if msg=$(LLVM_PROFDATA="$work/fake-llvm/llvm-profdata" RUSTC=rustc PROFILE_DIR="$work/pgo" OUT="$work/x.profdata" bash "$root/nix/scripts/pgo-merge.sh" 2>&1); then
+  bad "pgo-merge.sh accepted an LLVM 14 llvm-profdata"
+else ok "pgo-merge.sh refuses a mismatched llvm-profdata: $msg"; fi
+
 echo "== bad input: one line, exit 2, no panic, no hang"
 bad_input() { # NAME FILE EXPECTED-TEXT
   local out rc

@@ -45,7 +45,7 @@ pub fn profile_root_in(p: &Project, profile: &str) -> String {
 
 /// When the tier needs nightly and the active toolchain is stable, use rustup's nightly
 /// (unless the project pins a toolchain, which rustup would then ignore).
-fn select_toolchain(
+pub fn select_toolchain(
     data: &TierData,
     tier: &str,
     root: &str,
@@ -84,11 +84,13 @@ fn select_toolchain(
     Ok(Some("nightly".into()))
 }
 
-/// Runs cargo with the tier environment; returns the executables cargo reported.
-fn run_cargo(
+/// Runs cargo with the tier environment (plus `extra` variables, which win); returns the
+/// executables cargo reported.
+pub fn run_cargo(
     opts: &Options,
     env: &HostEnv,
     toolchain: Option<&str>,
+    extra: &BTreeMap<String, String>,
 ) -> Result<(bool, Vec<PathBuf>)> {
     let mut c = Command::new("cargo");
     c.arg("build")
@@ -99,7 +101,7 @@ fn run_cargo(
     // These would replace the tier's target rustflags (Cargo does not merge them).
     c.env_remove("RUSTFLAGS")
         .env_remove("CARGO_ENCODED_RUSTFLAGS");
-    c.envs(&env.env).env("RUSTUP_AUTO_INSTALL", "0");
+    c.envs(&env.env).envs(extra).env("RUSTUP_AUTO_INSTALL", "0");
     if let Some(t) = toolchain {
         c.env("RUSTUP_TOOLCHAIN", t);
     }
@@ -136,7 +138,7 @@ pub fn run(data: &TierData, opts: &Options) -> Result<Report> {
     }
     let env = host_env(data, opts.tier, Some(&root), opts.select)?;
     let project = crate::project::check(data, &p.dir, Some(opts.tier), opts.select)?;
-    let (ok, exes) = run_cargo(opts, &env, toolchain.as_deref())?;
+    let (ok, exes) = run_cargo(opts, &env, toolchain.as_deref(), &BTreeMap::new())?;
     let mut report = Report::new("build", Some(opts.tier), p.dir.display().to_string());
     report.findings.extend(project.findings.iter().cloned());
     if let Some(t) = &toolchain {

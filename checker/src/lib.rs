@@ -6,6 +6,7 @@ pub mod env;
 pub mod envcmd;
 pub mod explain;
 pub mod flags;
+pub mod pgo;
 pub mod project;
 pub mod report;
 pub mod resolve;

@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use tiercheck::report::Report;
 use tiercheck::resolve::Selection;
 use tiercheck::tiers::TierData;
-use tiercheck::{binary, build, envcmd, explain, project, toolchain_check, EnvFormat, Format};
+use tiercheck::{binary, build, envcmd, explain, pgo, project, toolchain_check, EnvFormat, Format};
 
 #[derive(Parser)]
 #[command(
@@ -118,6 +118,24 @@ enum Cmd {
         format: Format,
         #[command(flatten)]
         select: SelectArgs,
+        /// Run the PGO (+ BOLT) pipeline with this training command ("$BIN" is the binary; repeatable)
+        #[arg(long = "pgo", value_name = "COMMAND")]
+        pgo: Vec<String>,
+        /// Where the training commands run (default: DIR)
+        #[arg(long)]
+        train_dir: Option<PathBuf>,
+        /// PGO only, no BOLT
+        #[arg(long)]
+        no_bolt: bool,
+        /// Reuse a merged .profdata (skips the instrumented build and its training)
+        #[arg(long)]
+        profdata: Option<PathBuf>,
+        /// Reuse a merged .fdata (skips BOLT's instrumentation and training)
+        #[arg(long)]
+        fdata: Option<PathBuf>,
+        /// The executable to train and optimize when there are several
+        #[arg(long)]
+        bin: Option<String>,
         /// Extra arguments for cargo build (after --)
         #[arg(last = true)]
         cargo_args: Vec<String>,
@@ -214,16 +232,22 @@ fn run(cli: Cli) -> Result<i32> {
             dir,
             format,
             select,
+            pgo,
+            train_dir,
+            no_bolt,
+            profdata,
+            fdata,
+            bin,
             cargo_args,
         } => {
             let sel = select.selection();
-            let profile = profile.unwrap_or_else(|| {
-                if release {
-                    "release".into()
-                } else {
-                    "dev".into()
-                }
-            });
+            let pipeline = !pgo.is_empty() || profdata.is_some();
+            let default_profile = if release || pipeline {
+                "release"
+            } else {
+                "dev"
+            };
+            let profile = profile.unwrap_or_else(|| default_profile.into());
             let opts = build::Options {
                 tier: &tier,
                 profile,
@@ -231,6 +255,18 @@ fn run(cli: Cli) -> Result<i32> {
                 select: &sel,
                 cargo_args: &cargo_args,
             };
+            if pipeline {
+                let popts = pgo::PgoOptions {
+                    training: pgo,
+                    train_dir,
+                    bolt: !no_bolt,
+                    profdata,
+                    fdata,
+                    bin,
+                };
+                let report = pgo::run(&data, &opts, &popts)?;
+                return print_report(&report, format, &pgo::facts_text(&report));
+            }
             let report = build::run(&data, &opts)?;
             print_report(&report, format, &build::facts_text(&report))
         }

@@ -15,9 +15,20 @@ pub struct TierData {
     pub schema: u32,
     pub platforms: BTreeMap<String, Platform>,
     pub toolchains: BTreeMap<String, ToolchainSpec>,
+    pub pipeline: Pipeline,
     pub tools: BTreeMap<String, Tool>,
     pub tiers: BTreeMap<String, Tier>,
     pub techniques: BTreeMap<String, Technique>,
+}
+
+/// The PGO + BOLT release pipeline's flags.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pipeline {
+    pub instrument_rustflags: Vec<String>,
+    pub optimize_rustflags: Vec<String>,
+    pub bolt_link_rustflags: Vec<String>,
+    pub bolt_flags: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -171,11 +182,18 @@ impl Technique {
     /// Every `@tool@` placeholder in what the technique sets, plus its declared tools.
     pub fn tool_refs(&self) -> BTreeSet<String> {
         let mut out: BTreeSet<String> = self.tools.iter().cloned().collect();
+        let profile_strings = self
+            .profile
+            .values()
+            .flat_map(|keys| keys.values())
+            .filter_map(|v| v.as_str());
         let values = self
             .rustflags
             .iter()
-            .chain(self.linker.iter())
-            .chain(self.env.values());
+            .map(String::as_str)
+            .chain(self.linker.as_deref())
+            .chain(self.env.values().map(String::as_str))
+            .chain(profile_strings);
         for v in values {
             out.extend(placeholders(v));
         }

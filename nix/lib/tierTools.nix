@@ -26,7 +26,12 @@ let
   namesOf =
     t:
     (t.tools or [ ])
-    ++ concatMap placeholders ((t.rustflags or [ ]) ++ (if t ? linker then [ t.linker ] else [ ]) ++ builtins.attrValues (t.env or { }));
+    ++ concatMap placeholders (
+      (t.rustflags or [ ])
+      ++ (if t ? linker then [ t.linker ] else [ ])
+      ++ builtins.attrValues (t.env or { })
+      ++ filter builtins.isString (concatMap builtins.attrValues (builtins.attrValues (t.profile or { })))
+    );
   all = builtins.foldl' (acc: n: if elem n acc then acc else acc ++ [ n ]) [ ] (
     concatMap (id: namesOf data.techniques.${id}) (
       filter (id: !(sandbox && data.techniques.${id}.category == "cache")) resolved.techniques

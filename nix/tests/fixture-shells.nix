@@ -32,9 +32,9 @@ in
     expr = names t3;
     expected = [ "toolchain-tier3" "tiercheck" "clang" "wild" "bolt" "sccache" "cargo-pgo" "cargo-nextest" "hyperfine" ];
   };
-  "fixture shells: tier3 cranelift env and wild path" = {
-    expr = [ t3.CARGO_PROFILE_DEV_CODEGEN_BACKEND t3.CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS ];
-    expected = [ "cranelift" "-Z threads=8 -C link-arg=--ld-path=/nix/store/fixture-wild/bin/wild" ];
+  "fixture shells: tier3 cranelift env and the dev-profile wild link through store paths" = {
+    expr = [ t3.CARGO_PROFILE_DEV_CODEGEN_BACKEND t3.CARGO_PROFILE_DEV_RUSTFLAGS ];
+    expected = [ "cranelift" "-C linker=/nix/store/fixture-clang/bin/clang -C link-arg=--ld-path=/nix/store/fixture-wild/bin/wild" ];
   };
   "fixture shells: the banner names the tier and how to check" = {
     expr = builtins.match ".*rust-tiers tier3 \\(preview\\) on x86_64-linux.*tiercheck project --tier tier3.*" t3.shellHook != null;

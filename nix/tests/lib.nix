@@ -72,17 +72,20 @@ in
       RUST_TIERS_TIER = "tier1";
     };
   };
-  "env: tier3 uses wild, -Z threads and cranelift for dev" = {
+  "env: tier3 uses -Z threads, and wild and cranelift for the dev profile only" = {
     expr =
       let
         e = env "tier3" "aarch64-linux";
       in
       [
         e.CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS
+        e.CARGO_PROFILE_DEV_RUSTFLAGS
+        e.CARGO_UNSTABLE_PROFILE_RUSTFLAGS
         e.CARGO_PROFILE_DEV_CODEGEN_BACKEND
         e.CARGO_UNSTABLE_CODEGEN_BACKEND
+        (e ? CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER)
       ];
-    expected = [ "-Z threads=8 -C link-arg=--ld-path=@wild@" "cranelift" "true" ];
+    expected = [ "-Z threads=8" "-C linker=@clang@ -C link-arg=--ld-path=@wild@" "true" "cranelift" "true" false ];
   };
   "env: tier1 on darwin has no linker (mold is ELF-only)" = {
     expr = (env "tier1" "aarch64-darwin") ? CARGO_TARGET_AARCH64_APPLE_DARWIN_LINKER;

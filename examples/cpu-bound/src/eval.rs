@@ -3,7 +3,9 @@
 use std::fmt::Write as _;
 use std::rc::Rc;
 
-use crate::value::{assign, lookup, new_env, Builtin, Env, Lambda, Show, Sym, Symbols, Value, BUILTINS};
+use crate::value::{
+    assign, lookup, new_env, Builtin, Env, Lambda, Show, Sym, Symbols, Value, BUILTINS,
+};
 
 pub struct Interp {
     pub syms: Symbols,
@@ -38,14 +40,33 @@ fn int(v: &Value) -> Result<i64, String> {
 impl Interp {
     pub fn new() -> (Interp, Env) {
         let mut syms = Symbols::default();
-        let vars = BUILTINS.iter().map(|(n, b)| (syms.intern(n), Value::Builtin(*b))).collect();
+        let vars = BUILTINS
+            .iter()
+            .map(|(n, b)| (syms.intern(n), Value::Builtin(*b)))
+            .collect();
         let mut i = |n| syms.intern(n);
         let forms = Forms {
-            quote: i("quote"), r#if: i("if"), define: i("define"), set: i("set!"), lambda: i("lambda"),
-            r#let: i("let"), begin: i("begin"), r#while: i("while"), cond: i("cond"), r#else: i("else"),
-            and: i("and"), or: i("or"),
+            quote: i("quote"),
+            r#if: i("if"),
+            define: i("define"),
+            set: i("set!"),
+            lambda: i("lambda"),
+            r#let: i("let"),
+            begin: i("begin"),
+            r#while: i("while"),
+            cond: i("cond"),
+            r#else: i("else"),
+            and: i("and"),
+            or: i("or"),
         };
-        (Interp { syms, out: String::new(), forms }, new_env(None, vars))
+        (
+            Interp {
+                syms,
+                out: String::new(),
+                forms,
+            },
+            new_env(None, vars),
+        )
     }
 
     fn body(&mut self, forms: &[Value], env: &Env) -> R {
@@ -56,9 +77,20 @@ impl Interp {
         Ok(last)
     }
 
+    /// Evaluates the forms of a list in order, without copying it.
+    fn body_list(&mut self, forms: &Value, env: &Env) -> R {
+        let mut last = Value::Nil;
+        for f in forms.iter() {
+            last = self.eval(f, env)?;
+        }
+        Ok(last)
+    }
+
     pub fn eval(&mut self, x: &Value, env: &Env) -> R {
         match x {
-            Value::Sym(s) => lookup(env, *s).ok_or_else(|| format!("unbound symbol {}", self.syms.name(*s))),
+            Value::Sym(s) => {
+                lookup(env, *s).ok_or_else(|| format!("unbound symbol {}", self.syms.name(*s)))
+            }
             Value::Pair(p) => {
                 if let Value::Sym(head) = p.0 {
                     if let Some(v) = self.special(head, &p.1, env)? {
@@ -67,10 +99,8 @@ impl Interp {
                 }
                 let f = self.eval(&p.0, env)?;
                 let mut args = Vec::with_capacity(4);
-                let mut cur = &p.1;
-                while let Value::Pair(a) = cur {
-                    args.push(self.eval(&a.0, env)?);
-                    cur = &a.1;
+                for a in p.1.iter() {
+                    args.push(self.eval(a, env)?);
                 }
                 self.apply(&f, args)
             }
@@ -80,79 +110,81 @@ impl Interp {
 
     fn special(&mut self, head: Sym, rest: &Value, env: &Env) -> Result<Option<Value>, String> {
         let f = &self.forms;
-        let args = || rest.to_vec();
+        let nth = |i: usize| rest.iter().nth(i);
         let v = if head == f.quote {
-            args()?.into_iter().next().unwrap_or(Value::Nil)
+            nth(0).cloned().unwrap_or(Value::Nil)
         } else if head == f.r#if {
-            let a = args()?;
-            let cond = self.eval(a.first().ok_or("if: no condition")?, env)?;
-            match (cond.truthy(), a.get(1), a.get(2)) {
+            let cond = self.eval(nth(0).ok_or("if: no condition")?, env)?;
+            match (cond.truthy(), nth(1), nth(2)) {
                 (true, Some(t), _) => self.eval(t, env)?,
                 (false, _, Some(e)) => self.eval(e, env)?,
                 _ => Value::Nil,
             }
         } else if head == f.define {
-            let a = args()?;
-            match a.first() {
+            match nth(0) {
                 Some(Value::Sym(name)) => {
-                    let v = self.eval(a.get(1).ok_or("define: no value")?, env)?;
+                    let v = self.eval(nth(1).ok_or("define: no value")?, env)?;
                     env.borrow_mut().vars.push((*name, v));
                 }
                 Some(sig @ Value::Pair(_)) => {
-                    let sig = sig.to_vec()?;
-                    let Some(Value::Sym(name)) = sig.first() else { return Err("define: bad name".into()) };
-                    let lam = self.lambda(&sig[1..], &a[1..], env)?;
+                    let Some(Value::Sym(name)) = sig.iter().next() else {
+                        return Err("define: bad name".into());
+                    };
+                    let params: Vec<Value> = sig.tail().iter().cloned().collect();
+                    let body: Vec<Value> = rest.tail().iter().cloned().collect();
+                    let lam = self.lambda(&params, &body, env)?;
                     env.borrow_mut().vars.push((*name, lam));
                 }
                 _ => return Err("define: bad form".into()),
             }
             Value::Nil
         } else if head == f.set {
-            let a = args()?;
-            let Some(Value::Sym(name)) = a.first() else { return Err("set!: bad name".into()) };
-            let v = self.eval(a.get(1).ok_or("set!: no value")?, env)?;
+            let Some(Value::Sym(name)) = nth(0) else {
+                return Err("set!: bad name".into());
+            };
+            let v = self.eval(nth(1).ok_or("set!: no value")?, env)?;
             if !assign(env, *name, v) {
                 return Err(format!("set!: unbound {}", self.syms.name(*name)));
             }
             Value::Nil
         } else if head == f.lambda {
-            let a = args()?;
-            let params = a.first().ok_or("lambda: no params")?.to_vec()?;
-            self.lambda(&params, &a[1..], env)?
+            let params = nth(0).ok_or("lambda: no params")?.to_vec()?;
+            let body: Vec<Value> = rest.tail().iter().cloned().collect();
+            self.lambda(&params, &body, env)?
         } else if head == f.r#let {
-            let a = args()?;
             let mut vars = vec![];
-            for b in a.first().ok_or("let: no bindings")?.to_vec()? {
-                let b = b.to_vec()?;
-                let Some(Value::Sym(name)) = b.first() else { return Err("let: bad binding".into()) };
-                vars.push((*name, self.eval(b.get(1).ok_or("let: no value")?, env)?));
+            for b in nth(0).ok_or("let: no bindings")?.iter() {
+                let mut parts = b.iter();
+                let Some(Value::Sym(name)) = parts.next() else {
+                    return Err("let: bad binding".into());
+                };
+                vars.push((*name, self.eval(parts.next().ok_or("let: no value")?, env)?));
             }
             let inner = new_env(Some(env.clone()), vars);
-            self.body(&a[1..], &inner)?
+            self.body_list(rest.tail(), &inner)?
         } else if head == f.begin {
-            self.body(&args()?, env)?
+            self.body_list(rest, env)?
         } else if head == f.r#while {
-            let a = args()?;
-            let cond = a.first().ok_or("while: no condition")?;
+            let cond = nth(0).ok_or("while: no condition")?;
             while self.eval(cond, env)?.truthy() {
-                self.body(&a[1..], env)?;
+                self.body_list(rest.tail(), env)?;
             }
             Value::Nil
         } else if head == f.cond {
             let els = f.r#else;
-            for clause in args()? {
-                let c = clause.to_vec()?;
-                let test = c.first().ok_or("cond: empty clause")?;
-                let hit = matches!(test, Value::Sym(s) if *s == els) || self.eval(test, env)?.truthy();
+            for clause in rest.iter() {
+                let test = clause.iter().next().ok_or("cond: empty clause")?;
+                let hit =
+                    matches!(test, Value::Sym(s) if *s == els) || self.eval(test, env)?.truthy();
                 if hit {
-                    return self.body(&c[1..], env).map(Some);
+                    return self.body_list(clause.tail(), env).map(Some);
                 }
             }
             Value::Nil
         } else if head == f.and {
             let mut last = Value::Bool(true);
-            for x in args()? {
-                last = self.eval(&x, env)?;
+            for x in rest.iter() {
+                last = self.eval(x, env)?;
                 if !last.truthy() {
                     break;
                 }
@@ -160,8 +192,8 @@ impl Interp {
             last
         } else if head == f.or {
             let mut last = Value::Bool(false);
-            for x in args()? {
-                last = self.eval(&x, env)?;
+            for x in rest.iter() {
+                last = self.eval(x, env)?;
                 if last.truthy() {
                     break;
                 }
@@ -181,14 +213,22 @@ impl Interp {
                 _ => Err("lambda: parameter is not a symbol".to_string()),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Value::Lambda(Rc::new(Lambda { params, body: body.into(), env: env.clone() })))
+        Ok(Value::Lambda(Rc::new(Lambda {
+            params,
+            body: body.into(),
+            env: env.clone(),
+        })))
     }
 
     pub fn apply(&mut self, f: &Value, args: Vec<Value>) -> R {
         match f {
             Value::Lambda(l) => {
                 if l.params.len() != args.len() {
-                    return Err(format!("arity: expected {}, got {}", l.params.len(), args.len()));
+                    return Err(format!(
+                        "arity: expected {}, got {}",
+                        l.params.len(),
+                        args.len()
+                    ));
                 }
                 let vars = l.params.iter().copied().zip(args).collect();
                 let env = new_env(Some(l.env.clone()), vars);
@@ -201,7 +241,11 @@ impl Interp {
 
     fn builtin(&mut self, b: Builtin, a: Vec<Value>) -> R {
         use Builtin::*;
-        let arg = |i: usize| a.get(i).cloned().ok_or_else(|| format!("{b:?}: missing argument"));
+        let arg = |i: usize| {
+            a.get(i)
+                .cloned()
+                .ok_or_else(|| format!("{b:?}: missing argument"))
+        };
         let fold = |init: i64, op: fn(i64, i64) -> Option<i64>| -> R {
             let mut acc = init;
             for v in &a {
@@ -209,7 +253,8 @@ impl Interp {
             }
             Ok(Value::Int(acc))
         };
-        let cmp = |op: fn(i64, i64) -> bool| -> R { Ok(Value::Bool(op(int(&arg(0)?)?, int(&arg(1)?)?))) };
+        let cmp =
+            |op: fn(i64, i64) -> bool| -> R { Ok(Value::Bool(op(int(&arg(0)?)?, int(&arg(1)?)?))) };
         match b {
             Add => fold(0, i64::checked_add),
             Mul => fold(1, i64::checked_mul),
@@ -224,7 +269,11 @@ impl Interp {
                 if y == 0 {
                     return Err("division by zero".into());
                 }
-                Ok(Value::Int(if b == Div { x.div_euclid(y) } else { x.rem_euclid(y) }))
+                Ok(Value::Int(if b == Div {
+                    x.div_euclid(y)
+                } else {
+                    x.rem_euclid(y)
+                }))
             }
             Lt => cmp(|x, y| x < y),
             Gt => cmp(|x, y| x > y),

@@ -19,9 +19,7 @@ fn tokenize(src: &str) -> Vec<String> {
     let mut chars = src.chars().peekable();
     while let Some(&c) = chars.peek() {
         match c {
-            ';' => {
-                while chars.next().is_some_and(|c| c != '\n') {}
-            }
+            ';' => while chars.next().is_some_and(|c| c != '\n') {},
             '(' | ')' | '\'' => {
                 out.push(c.to_string());
                 chars.next();
@@ -81,6 +79,9 @@ fn read(tokens: &[String], pos: &mut usize, syms: &mut Symbols) -> Result<Value,
         "#t" => Ok(Value::Bool(true)),
         "#f" => Ok(Value::Bool(false)),
         t if t.starts_with('"') => Ok(Value::Str(Rc::from(&t[1..]))),
-        t => Ok(t.parse::<i64>().map(Value::Int).unwrap_or_else(|_| Value::Sym(syms.intern(t)))),
+        t => Ok(t
+            .parse::<i64>()
+            .map(Value::Int)
+            .unwrap_or_else(|_| Value::Sym(syms.intern(t)))),
     }
 }

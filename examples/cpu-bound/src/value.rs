@@ -48,19 +48,65 @@ pub struct Lambda {
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Builtin {
-    Add, Sub, Mul, Div, Mod, Lt, Gt, Le, Ge, NumEq, Eq, Cons, Car, Cdr, List, IsNull, IsPair,
-    Not, Length, Display, Newline, StrAppend, NumToStr, Abs, Max, Min, Reverse, Append,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Lt,
+    Gt,
+    Le,
+    Ge,
+    NumEq,
+    Eq,
+    Cons,
+    Car,
+    Cdr,
+    List,
+    IsNull,
+    IsPair,
+    Not,
+    Length,
+    Display,
+    Newline,
+    StrAppend,
+    NumToStr,
+    Abs,
+    Max,
+    Min,
+    Reverse,
+    Append,
 }
 
 pub const BUILTINS: &[(&str, Builtin)] = &[
-    ("+", Builtin::Add), ("-", Builtin::Sub), ("*", Builtin::Mul), ("/", Builtin::Div),
-    ("mod", Builtin::Mod), ("<", Builtin::Lt), (">", Builtin::Gt), ("<=", Builtin::Le),
-    (">=", Builtin::Ge), ("=", Builtin::NumEq), ("eq?", Builtin::Eq), ("cons", Builtin::Cons),
-    ("car", Builtin::Car), ("cdr", Builtin::Cdr), ("list", Builtin::List), ("null?", Builtin::IsNull),
-    ("pair?", Builtin::IsPair), ("not", Builtin::Not), ("length", Builtin::Length),
-    ("display", Builtin::Display), ("newline", Builtin::Newline), ("string-append", Builtin::StrAppend),
-    ("number->string", Builtin::NumToStr), ("abs", Builtin::Abs), ("max", Builtin::Max),
-    ("min", Builtin::Min), ("reverse", Builtin::Reverse), ("append", Builtin::Append),
+    ("+", Builtin::Add),
+    ("-", Builtin::Sub),
+    ("*", Builtin::Mul),
+    ("/", Builtin::Div),
+    ("mod", Builtin::Mod),
+    ("<", Builtin::Lt),
+    (">", Builtin::Gt),
+    ("<=", Builtin::Le),
+    (">=", Builtin::Ge),
+    ("=", Builtin::NumEq),
+    ("eq?", Builtin::Eq),
+    ("cons", Builtin::Cons),
+    ("car", Builtin::Car),
+    ("cdr", Builtin::Cdr),
+    ("list", Builtin::List),
+    ("null?", Builtin::IsNull),
+    ("pair?", Builtin::IsPair),
+    ("not", Builtin::Not),
+    ("length", Builtin::Length),
+    ("display", Builtin::Display),
+    ("newline", Builtin::Newline),
+    ("string-append", Builtin::StrAppend),
+    ("number->string", Builtin::NumToStr),
+    ("abs", Builtin::Abs),
+    ("max", Builtin::Max),
+    ("min", Builtin::Min),
+    ("reverse", Builtin::Reverse),
+    ("append", Builtin::Append),
 ];
 
 pub struct Frame {
@@ -111,7 +157,10 @@ impl Value {
         !matches!(self, Value::Bool(false) | Value::Nil)
     }
     pub fn list(items: Vec<Value>) -> Value {
-        items.into_iter().rev().fold(Value::Nil, |acc, v| Value::Pair(Rc::new((v, acc))))
+        items
+            .into_iter()
+            .rev()
+            .fold(Value::Nil, |acc, v| Value::Pair(Rc::new((v, acc))))
     }
     pub fn to_vec(&self) -> Result<Vec<Value>, String> {
         let mut out = vec![];
@@ -125,6 +174,35 @@ impl Value {
                 }
                 _ => return Err("not a proper list".into()),
             }
+        }
+    }
+}
+
+/// Walks a list in place (no copy): the elements, then stops at the tail.
+pub struct ListIter<'a>(&'a Value);
+
+impl<'a> Iterator for ListIter<'a> {
+    type Item = &'a Value;
+    fn next(&mut self) -> Option<&'a Value> {
+        match self.0 {
+            Value::Pair(p) => {
+                self.0 = &p.1;
+                Some(&p.0)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Value {
+    pub fn iter(&self) -> ListIter<'_> {
+        ListIter(self)
+    }
+    /// The list after its first element.
+    pub fn tail(&self) -> &Value {
+        match self {
+            Value::Pair(p) => &p.1,
+            other => other,
         }
     }
 }
