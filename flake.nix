@@ -181,19 +181,29 @@
           ) [ "tier1" "tier2" ];
           templateChecks = map (name: {
             name = "template-${name}";
-            value =
-              let
-                tier = if name == "pgo" then "tier3" else "tier1";
-                package = needsCrane (buildTierPackage {
-                  inherit pkgs tier;
-                  src = self.templates.${name}.path;
-                });
-              in
-              verifyTier {
-                inherit pkgs tier package tiercheck;
+            value = verifyTier {
+              inherit pkgs tiercheck;
+              tier = "tier1";
+              package = needsCrane (buildTierPackage {
+                inherit pkgs;
+                tier = "tier1";
                 src = self.templates.${name}.path;
-              };
+              });
+              src = self.templates.${name}.path;
+            };
           }) [ "workspace" "minimal" ];
+          templatePgo = verifyTier {
+            inherit pkgs tiercheck;
+            tier = "tier3";
+            pipeline = true;
+            package = needsCrane (buildPgoPackage {
+              inherit pkgs;
+              src = self.templates.pgo.path;
+              bin = "exprs";
+              training = ''"$BIN" --bench 200000 1'';
+            });
+            src = self.templates.pgo.path;
+          };
         in
         {
           inherit tiercheck;
@@ -206,6 +216,7 @@
           );
           tiercheck-fmt = craneLib.cargoFmt { inherit (commonArgs) src pname postUnpack cargoToml; };
           tiercheck-nextest = craneLib.cargoNextest (commonArgs // { inherit cargoArtifacts; });
+          template-pgo = templatePgo;
         }
         // builtins.listToAttrs (exampleChecks ++ templateChecks)
       );

@@ -19,7 +19,9 @@
   backend ? "rust-overlay",
   enable ? [ ],
   disable ? [ ],
-  # Extra crane arguments (cargoExtraArgs, pname, buildInputs, ...), shared by both steps.
+  # Appended to the tier's CARGO_TARGET_<TRIPLE>_RUSTFLAGS (the PGO pipeline's flags).
+  extraRustflags ? [ ],
+  # Extra crane arguments (cargoExtraArgs, pname, cargoVendorDir, ...), shared by both steps.
   args ? { },
 }:
 let
@@ -31,12 +33,23 @@ let
     profile = profileRoot;
     sandbox = true;
   };
-  env = tiersLib.tierEnv {
+  tierEnv = tiersLib.tierEnv {
     inherit tier system enable disable;
     profile = profileRoot;
     sandbox = true;
     tools = tiersLib.toolPath { inherit pkgs toolchain system; };
   };
+  flagsVar = "CARGO_TARGET_${tiersLib.envKey tiersLib.data.platforms.${system}.triple}_RUSTFLAGS";
+  env =
+    if extraRustflags == [ ] then
+      tierEnv
+    else
+      tierEnv
+      // {
+        ${flagsVar} = builtins.concatStringsSep " " (
+          builtins.filter (f: f != "") [ (tierEnv.${flagsVar} or "") ] ++ extraRustflags
+        );
+      };
   toolPackages = tiersLib.toolPackages { inherit pkgs; } tools.nixpkgs;
   commonArgs =
     env

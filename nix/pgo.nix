@@ -1,4 +1,103 @@
-# lib.buildPgoPackage: PGO (+ BOLT) release builds as a chain of derivations.
+# lib.buildPgoPackage: a PGO (+ BOLT) release build as a chain of derivations, running the same
+# nix/scripts/*.sh as `tiercheck build --pgo` on a plain machine, with the flags of
+# nix/tiers.toml [pipeline]:
+#   instrumented  -> profile (merged .profdata)  -> optimized (-Cprofile-use, -Wl,-q)
+#   -> boltProfile (merged .fdata)  -> result (llvm-bolt -data)
+# `profile` and `boltProfile` are single files a user can keep and pass back in (profdata /
+# fdata) to skip the instrumented builds and the training. All builds share one vendored
+# dependency set; compiled dependencies are not shared, because -Cprofile-generate/-use must
+# reach the dependency crates too (their hot code is what PGO lays out).
 { tiersLib, buildTierPackage }:
-{ ... }:
-throw "rust-tiers: buildPgoPackage is not implemented yet (see the PGO issue); tiersLib has ${toString (builtins.length tiersLib.tiers)} tiers, buildTierPackage is ${builtins.typeOf buildTierPackage}"
+{
+  pkgs,
+  src,
+  # The executable to optimize.
+  bin,
+  # Training commands, one per line; "$BIN" is the binary being trained. They run in
+  # `trainingDir` (read-only), so they should read inputs from there and write to stdout.
+  training,
+  trainingDir ? src,
+  tier ? "tier3",
+  bolt ? true,
+  # A merged .profdata / .fdata from an earlier build: skips that stage's training.
+  profdata ? null,
+  fdata ? null,
+  enable ? [ ],
+  disable ? [ ],
+  args ? { },
+}:
+let
+  inherit (tiersLib.data) pipeline;
+  system = pkgs.stdenv.hostPlatform.system;
+  fill = key: value: map (builtins.replaceStrings [ "@${key}@" ] [ (toString value) ]);
+  withBolt = bolt && builtins.elem "bolt" (tiersLib.resolveTier {
+    inherit tier enable disable;
+    platform = system;
+    profile = "release";
+  }).techniques;
+  build =
+    stage: extraRustflags:
+    buildTierPackage {
+      inherit pkgs tier src enable disable extraRustflags;
+      args = args // {
+        pname = "${args.pname or bin}-${stage}";
+        cargoVendorDir = vendorDir;
+      };
+    };
+  plain = build "release" [ ];
+  inherit (plain.passthru) toolchain;
+  vendorDir = args.cargoVendorDir or (plain.passthru.craneLib.vendorCargoDeps { inherit src; });
+  tool = tiersLib.toolPath { inherit pkgs toolchain system; };
+  scripts = ./scripts;
+  trainEnv = ''
+    export TRAINING=${pkgs.lib.escapeShellArg training}
+    export TRAIN_DIR=${trainingDir}
+  '';
+
+  instrumented = build "instrumented" (fill "profile_dir" "/tmp/rust-tiers-pgo" pipeline.instrument_rustflags);
+  profile =
+    if profdata != null then
+      profdata
+    else
+      pkgs.runCommand "${bin}-merged.profdata" { } ''
+        ${trainEnv}
+        KIND=pgo BIN=${instrumented}/bin/${bin} OUT_DIR="$TMPDIR/profraw" bash ${scripts}/train.sh
+        LLVM_PROFDATA=${tool "llvm-profdata"} RUSTC=${toolchain}/bin/rustc PROFILE_DIR="$TMPDIR/profraw" OUT="$out" \
+          bash ${scripts}/pgo-merge.sh
+      '';
+  optimized = build "pgo" (
+    fill "profdata" profile pipeline.optimize_rustflags ++ (if withBolt then pipeline.bolt_link_rustflags else [ ])
+  );
+  boltProfile =
+    if fdata != null then
+      fdata
+    else
+      pkgs.runCommand "${bin}-merged.fdata" { } ''
+        ${trainEnv}
+        LLVM_BOLT=${tool "llvm-bolt"} BIN=${optimized}/bin/${bin} OUT="$TMPDIR/${bin}.instrumented" OUT_DIR="$TMPDIR/fdata" \
+          bash ${scripts}/bolt-instrument.sh
+        KIND=bolt BIN="$TMPDIR/${bin}.instrumented" OUT_DIR="$TMPDIR/fdata" bash ${scripts}/train.sh
+        MERGE_FDATA=${tool "merge-fdata"} FDATA_DIR="$TMPDIR/fdata" OUT="$out" bash ${scripts}/bolt-merge.sh
+      '';
+  bolted = pkgs.runCommand "${bin}-pgo-bolt" { } ''
+    mkdir -p "$out/bin"
+    LLVM_BOLT=${tool "llvm-bolt"} BIN=${optimized}/bin/${bin} FDATA=${boltProfile} OUT="$out/bin/${bin}" \
+      BOLT_FLAGS=${pkgs.lib.escapeShellArg (builtins.concatStringsSep "\n" pipeline.bolt_flags)} \
+      bash ${scripts}/bolt-optimize.sh
+    rm -f "$out/bin/${bin}.log"
+  '';
+  result = if withBolt then bolted else optimized;
+in
+result
+// {
+  passthru = (result.passthru or { }) // {
+    inherit
+      plain
+      instrumented
+      profile
+      optimized
+      tier
+      ;
+    boltProfile = if withBolt then boltProfile else null;
+  };
+}

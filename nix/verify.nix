@@ -8,6 +8,8 @@
   src,
   tiercheck,
   profile ? "release",
+  # The package came out of buildPgoPackage: BOLT must be there.
+  pipeline ? false,
 }:
 pkgs.runCommand "tiercheck-${tier}-${package.pname or package.name}"
   {
@@ -17,6 +19,6 @@ pkgs.runCommand "tiercheck-${tier}-${package.pname or package.name}"
     tiercheck project --tier ${tier} ${src}
     bins=$(find ${package}/bin -type f -perm -u+x 2>/dev/null)
     if [ -z "$bins" ]; then echo "no executables in ${package}/bin" >&2; exit 1; fi
-    tiercheck binary --tier ${tier} --profile ${profile} $bins
+    tiercheck binary --tier ${tier} --profile ${profile} ${if pipeline then "--pipeline" else ""} $bins
     touch $out
   ''

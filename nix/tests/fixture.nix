@@ -15,7 +15,11 @@ in
   pkgs = {
     stdenv.hostPlatform.system = system;
     mkShell = args: args;
-    runCommand = name: attrs: script: { inherit name attrs script; };
+    runCommand = name: attrs: script: {
+      inherit name attrs script;
+      type = "derivation";
+      outPath = "/nix/store/fixture-run-${name}";
+    };
     callPackage = f: args: { inherit f args; buildPackage = a: a; };
     clang = drv "clang";
     mold = drv "mold";

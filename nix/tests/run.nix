@@ -7,6 +7,7 @@ let
     ./fixture-toolchains.nix
     ./fixture-shells.nix
     ./fixture-build.nix
+    ./fixture-pgo.nix
   ];
   tests = builtins.foldl' (acc: f: acc // import f { }) { } files;
   run =

@@ -1,5 +1,5 @@
 {
-  description = "PLACEHOLDER until the PGO pipeline lands: a tier3 release crate";
+  description = "A release build with PGO and BOLT on rust-tiers (tier3)";
 
   inputs = {
     rust-tiers.url = "github:rust-tiers/rust-tiers";
@@ -13,16 +13,24 @@
       rust-tiers,
     }:
     let
-      # tier1 (production-safe) .. tier4 (experimental): `tiercheck explain tier1` says what each does.
       tier = "tier3";
-      inherit (rust-tiers.lib) forEachSystem buildTierPackage verifyTier;
+      inherit (rust-tiers.lib) forEachSystem buildPgoPackage verifyTier;
     in
     {
       packages = forEachSystem (system: {
-        default = buildTierPackage {
+        # instrumented build -> training -> PGO build (-Wl,-q) -> BOLT training -> BOLT.
+        # The merged profiles are `.passthru.profile` and `.passthru.boltProfile`: keep them and
+        # pass them back as `profdata` / `fdata` to skip the training runs.
+        default = buildPgoPackage {
           inherit tier;
           pkgs = nixpkgs.legacyPackages.${system};
           src = ./.;
+          bin = "exprs";
+          # The training workload; a different seed is the held-out benchmark input.
+          training = ''
+            "$BIN" --bench 200000 1
+            "$BIN" --bench 50000 7
+          '';
         };
       });
 
@@ -31,13 +39,13 @@
       });
 
       checks = forEachSystem (system: {
-        build = self.packages.${system}.default;
         tiercheck = verifyTier {
           inherit tier;
           pkgs = nixpkgs.legacyPackages.${system};
           package = self.packages.${system}.default;
           src = ./.;
           tiercheck = rust-tiers.packages.${system}.tiercheck;
+          pipeline = true;
         };
       });
     };
