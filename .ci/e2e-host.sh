@@ -182,6 +182,12 @@ for t in aarch64-linux-gnu i686-linux-gnu; do
   else bad "clang-22 --target=$t failed"; fi
 done
 
+echo "== team compile cache: sccache with a real Redis"
+if out=$(E2E_WORK="$work" bash "$root/.ci/e2e-sccache-redis.sh" 2>&1); then
+  ok "sccache + Redis: $(grep -c '^ok' <<<"$out") checks; $(grep -E '^(cold|warm) build' <<<"$out" | tr '\n' ';')"
+else bad "sccache + Redis: $(grep -E '^FAIL' <<<"$out" | tr '\n' ' ')"; fi
+grep -E '^(ok|FAIL)' <<<"$out" | sed 's/^/      /'
+
 echo "== fuzzing the ELF inspector (${fuzz_seconds}s)"
 if [ "$fuzz_seconds" -gt 0 ]; then
   # New inputs go to a scratch corpus; the checked-in seeds are only read.

@@ -1,7 +1,9 @@
 //! tiercheck as a library: the tier data, the checks, and the ELF inspector (also a fuzz target).
 
+pub mod bench;
 pub mod binary;
 pub mod build;
+pub mod cache;
 pub mod env;
 pub mod envcmd;
 pub mod explain;

@@ -5,13 +5,15 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use tiercheck::report::Report;
 use tiercheck::resolve::Selection;
 use tiercheck::tiers::TierData;
-use tiercheck::{binary, build, envcmd, explain, pgo, project, toolchain_check, EnvFormat, Format};
+use tiercheck::{
+    bench, binary, build, envcmd, explain, pgo, project, toolchain_check, EnvFormat, Format,
+};
 
 #[derive(Parser)]
 #[command(
@@ -139,6 +141,46 @@ enum Cmd {
         /// Extra arguments for cargo build (after --)
         #[arg(last = true)]
         cargo_args: Vec<String>,
+    },
+    /// Measure configurations side by side (interleaved rounds): clean debug build, incremental
+    /// rebuild, clean release build, release runtime; Markdown table and SVG chart
+    Bench {
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Configurations: stock, gnu-ld-full-debug, tier1..tier4, tierN+pgo (repeatable)
+        #[arg(long = "config", required = true)]
+        configs: Vec<String>,
+        /// The configuration ratios are taken against
+        #[arg(long)]
+        baseline: String,
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// The file touched before the incremental rebuild (default: the first src/main.rs)
+        #[arg(long)]
+        touch: Option<PathBuf>,
+        /// Held-out command timed on each release binary ("$BIN" is the binary)
+        #[arg(long)]
+        run: Option<String>,
+        #[arg(long, default_value_t = 3)]
+        runs_per_round: usize,
+        /// Training commands for tierN+pgo configurations (repeatable)
+        #[arg(long = "train")]
+        training: Vec<String>,
+        /// Measurements to skip: clean-debug, incremental, clean-release
+        #[arg(long)]
+        skip: Vec<String>,
+        /// Write the Markdown table here (default: stdout)
+        #[arg(long)]
+        markdown: Option<PathBuf>,
+        /// Write the SVG chart here
+        #[arg(long)]
+        svg: Option<PathBuf>,
+        /// Write the raw samples as JSON here
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Scratch directory for the configurations' target dirs
+        #[arg(long, default_value = "target/rust-tiers-bench")]
+        work: PathBuf,
     },
     /// Check the toolchain and tools on PATH (against a tier's needs with --tier)
     Toolchain {
@@ -269,6 +311,54 @@ fn run(cli: Cli) -> Result<i32> {
             }
             let report = build::run(&data, &opts)?;
             print_report(&report, format, &build::facts_text(&report))
+        }
+        Cmd::Bench {
+            dir,
+            configs,
+            baseline,
+            rounds,
+            touch,
+            run,
+            runs_per_round,
+            training,
+            skip,
+            markdown,
+            svg,
+            json,
+            work,
+        } => {
+            let title = format!(
+                "rust-tiers bench: {}",
+                dir.canonicalize().unwrap_or(dir.clone()).display()
+            );
+            let opts = bench::Options {
+                dir,
+                configs,
+                baseline: baseline.clone(),
+                rounds,
+                touch,
+                run,
+                runs_per_round,
+                training,
+                skip,
+                work,
+            };
+            let (series, cfgs) = bench::run(&data, &opts)?;
+            let md = bench::markdown(&series, &cfgs, &baseline);
+            match markdown {
+                Some(p) => std::fs::write(&p, &md)
+                    .with_context(|| format!("{}: cannot write", p.display()))?,
+                None => println!("{md}"),
+            }
+            if let Some(p) = svg {
+                std::fs::write(&p, bench::svg(&series, &cfgs, &baseline, &title))
+                    .with_context(|| format!("{}: cannot write", p.display()))?;
+            }
+            if let Some(p) = json {
+                std::fs::write(&p, serde_json::to_string_pretty(&series)?)
+                    .with_context(|| format!("{}: cannot write", p.display()))?;
+            }
+            Ok(0)
         }
         Cmd::Toolchain {
             tier,

@@ -121,8 +121,20 @@ pub fn check(
             }
         }
     }
+    let wants_cache = tool_names.iter().any(|t| t == "sccache")
+        || std::env::var("RUSTC_WRAPPER").is_ok_and(|w| w.contains("sccache"));
+    let mut cache = serde_json::Value::Null;
+    if let Some((var, host, port)) =
+        crate::cache::endpoint(|k| std::env::var(k).ok()).filter(|_| wants_cache)
+    {
+        let reach = crate::cache::probe(&host, port, std::time::Duration::from_secs(2));
+        if let Err(e) = &reach {
+            report.findings.push(Finding::new(Severity::Warning, "sccache-backend-unreachable", format!("{var} {host}:{port} is unreachable ({e}): builds compile locally and share nothing")).at(format!("env:{var}"), ""));
+        }
+        cache = json!({"variable": var, "host": host, "port": port, "reachable": reach.is_ok()});
+    }
     report.facts = json!({
-        "rustc": info, "cargo": cargo, "cranelift": cranelift,
+        "rustc": info, "cargo": cargo, "cranelift": cranelift, "sccache_backend": cache,
         "techniques": resolved.as_ref().map(|r| &r.techniques), "tools": tool_facts,
     });
     report.finish();

@@ -165,6 +165,30 @@ const CASES: &[(&str, &[&str], Pairs, i32, Pairs)] = &[
         1,
         &[("error", "sccache-missing")],
     ),
+    // sccache hashes CARGO_* variables: a CARGO_TARGET_DIR rules out sharing.
+    (
+        "sccache-incremental",
+        &[],
+        &[
+            ("RUSTC_WRAPPER", "sccache"),
+            ("CARGO_INCREMENTAL", "0"),
+            ("CARGO_TARGET_DIR", "/tmp/t"),
+        ],
+        0,
+        &[("warning", "sccache-target-dir-env")],
+    ),
+    // An unreachable backend is reported within the 2 s bound, not hung on.
+    (
+        "sccache-incremental",
+        &[],
+        &[
+            ("RUSTC_WRAPPER", "sccache"),
+            ("CARGO_INCREMENTAL", "0"),
+            ("SCCACHE_REDIS_ENDPOINT", "redis://127.0.0.1:1"),
+        ],
+        0,
+        &[("warning", "sccache-backend-unreachable")],
+    ),
     // Clean projects.
     ("clean-minimal", &[], &[], 0, &[]),
     ("clean-tier1", &["--tier", "tier1"], &[], 0, &[]),

@@ -439,6 +439,22 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
             .fix("cargo install --locked sccache, or unset the wrapper"),
         );
     }
+    if let Some((var, host, port)) = crate::cache::endpoint(|k| std::env::var(k).ok()) {
+        if let Err(e) = crate::cache::probe(&host, port, std::time::Duration::from_secs(2)) {
+            out.push(
+                Finding::new(Severity::Warning, "sccache-backend-unreachable", format!("the cache in {var} ({host}:{port}) is unreachable ({e}): every crate compiles locally, nothing is shared"))
+                    .at(format!("env:{var}"), &var)
+                    .fix("start the cache or fix the endpoint; SCCACHE_IGNORE_SERVER_IO_ERROR=1 keeps builds working meanwhile"),
+            );
+        }
+    }
+    if std::env::var_os("CARGO_TARGET_DIR").is_some() {
+        out.push(
+            Finding::new(Severity::Warning, "sccache-target-dir-env", "CARGO_TARGET_DIR is set: sccache hashes every CARGO_* variable rustc sees, so no other checkout or machine can share these cache entries (measured: 0 hits, with or without SCCACHE_BASEDIRS)")
+                .at("env:CARGO_TARGET_DIR", "CARGO_TARGET_DIR")
+                .fix("let each checkout build into its own target/ (or set [build] target-dir in .cargo/config.toml)"),
+        );
+    }
     let env_off = ctx.p.env.get("CARGO_INCREMENTAL").is_some_and(|v| v == "0");
     let dev_off = ctx
         .p
