@@ -59,7 +59,7 @@
       verifyTier = import ./nix/verify.nix { };
       mkTierShell = import ./nix/shells.nix { inherit tiersLib toolchainFor; };
 
-      # tiercheck reads nix/tiers.toml at build time (include_str!), so both go into the source.
+      # tiercheck embeds nix/tiers.toml and nix/scripts (include_str!), so they go into its source.
       tiercheckFor =
         pkgs:
         buildTierPackage {
@@ -72,6 +72,7 @@
               ./checker/Cargo.lock
               ./checker/src
               ./nix/tiers.toml
+              ./nix/scripts
             ];
           };
           args = {

@@ -182,6 +182,14 @@ for t in aarch64-linux-gnu i686-linux-gnu; do
   else bad "clang-22 --target=$t failed"; fi
 done
 
+echo "== tiercheck bench (smoke: one round, two configurations)"
+if (cd "$root/examples/cpu-bound" && clean_env "$tc" bench --config stock --config tier1 --baseline stock --rounds 1 \
+      --skip clean-release --work "$work/bench" --markdown "$work/bench.md" --svg "$work/bench.svg" --json "$work/bench.json" . 2>"$work/bench.log") \
+   && grep -q '| `tier1`' "$work/bench.md" \
+   && python3 -c 'import json,sys,xml.dom.minidom as m; m.parse(sys.argv[1]); d=json.load(open(sys.argv[2])); assert {x["measure"] for x in d} == {"clean-debug","incremental"}' "$work/bench.svg" "$work/bench.json"; then
+  ok "bench: Markdown table, SVG chart and JSON samples for stock vs tier1"
+else bad "bench smoke: $(tail -3 "$work/bench.log" | tr '\n' ' ')"; fi
+
 echo "== team compile cache: sccache with a real Redis"
 if out=$(E2E_WORK="$work" bash "$root/.ci/e2e-sccache-redis.sh" 2>&1); then
   ok "sccache + Redis: $(grep -c '^ok' <<<"$out") checks; $(grep -E '^(cold|warm) build' <<<"$out" | tr '\n' ';')"

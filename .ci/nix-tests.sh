@@ -72,6 +72,19 @@ for t in workspace minimal pgo; do
   else bad "template $t: tiercheck build --tier $tier: $(tail -3 "$work/build-$t.log" | tr '\n' ' ')"; fi
 done
 
+echo "== every file tiercheck embeds is in the flake's tiercheck source"
+missing=""
+while IFS= read -r rel; do
+  path=$(realpath -m --relative-to="$root" "$root/checker/src/$rel")
+  covered=no
+  for entry in $(sed -n '/fileset.unions \[/,/\];/p' "$root/flake.nix" | grep -o '\./[A-Za-z0-9_./-]*'); do
+    e=${entry#./}
+    case "$path" in "$e"|"$e"/*) covered=yes ;; esac
+  done
+  [ "$covered" = yes ] || missing="$missing $path"
+done < <(grep -rhoE 'include_str!\("[^"]+"\)' "$root/checker/src" | sed -E 's/include_str!\("(.*)"\)/\1/' | sort -u)
+if [ -z "$missing" ]; then ok "include_str! files are all in the tiercheck fileset"; else bad "not in the tiercheck fileset:$missing"; fi
+
 echo "== deadnix"
 if out=$(deadnix --fail $(git ls-files '*.nix') 2>&1); then ok "deadnix: no unused bindings"; else bad "deadnix: $out"; fi
 

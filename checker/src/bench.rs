@@ -30,7 +30,8 @@ pub struct Config {
 pub struct Options {
     pub dir: PathBuf,
     pub configs: Vec<String>,
-    pub baseline: String,
+    /// The first is the chart's; the Markdown has a ratio column for each.
+    pub baselines: Vec<String>,
     pub rounds: usize,
     /// File touched before the incremental rebuild (default: src/main.rs or the first bin's).
     pub touch: Option<PathBuf>,
@@ -51,7 +52,10 @@ pub struct Series {
     pub median: f64,
     pub min: f64,
     pub max: f64,
+    /// Baseline median / this median, for the first baseline (above 1 = faster).
     pub ratio: Option<f64>,
+    /// The same against every baseline.
+    pub ratios: BTreeMap<String, f64>,
 }
 
 pub const MEASURES: &[(&str, &str)] = &[
@@ -88,15 +92,21 @@ pub fn config(data: &TierData, spec: &str, triple: &str) -> Result<Config> {
                 None => (spec, false),
             };
             data.tier(tier)?;
-            let mut env = host_env_for(data, tier)?;
+            let (mut env, dropped) = host_env_for(data, tier)?;
             if needs_nightly(data, tier)? {
                 env.insert("RUSTUP_TOOLCHAIN".into(), "nightly".into());
             }
-            let label = format!(
+            let mut label = format!(
                 "{tier} ({}){}",
                 data.tiers[tier].title,
                 if pgo { " + PGO/BOLT release" } else { "" }
             );
+            if !dropped.is_empty() {
+                label.push_str(&format!(
+                    ", without {} (not installed here)",
+                    dropped.join(", ")
+                ));
+            }
             Ok(Config {
                 name: spec.into(),
                 label,
@@ -117,7 +127,7 @@ fn needs_nightly(data: &TierData, tier: &str) -> Result<bool> {
 
 /// The tier's environment for dev and release together, skipping techniques this machine lacks
 /// the component for (Cranelift) so the rest of the tier is still measured.
-fn host_env_for(data: &TierData, tier: &str) -> Result<BTreeMap<String, String>> {
+fn host_env_for(data: &TierData, tier: &str) -> Result<(BTreeMap<String, String>, Vec<String>)> {
     let mut sel = Selection::default();
     let info = toolchain::rustc_info(None)?;
     let nightly_has_cranelift = Command::new("rustup")
@@ -141,7 +151,7 @@ fn host_env_for(data: &TierData, tier: &str) -> Result<BTreeMap<String, String>>
     }
     let env = host_env(data, tier, None, &sel).map(|h| h.env);
     std::env::remove_var("RUSTUP_TOOLCHAIN");
-    env
+    Ok((env?, sel.without))
 }
 
 /// Runs cargo quietly; returns the wall time and the executables cargo reported.
@@ -329,10 +339,9 @@ fn median(v: &mut [f64]) -> f64 {
 }
 
 pub fn run(data: &TierData, opts: &Options) -> Result<(Vec<Series>, Vec<Config>)> {
-    if !opts.configs.contains(&opts.baseline) {
+    if let Some(b) = opts.baselines.iter().find(|b| !opts.configs.contains(b)) {
         bail!(
-            "--baseline {} is not one of the configurations ({})",
-            opts.baseline,
+            "--baseline {b} is not one of the configurations ({})",
             opts.configs.join(", ")
         );
     }
@@ -358,22 +367,31 @@ pub fn run(data: &TierData, opts: &Options) -> Result<(Vec<Series>, Vec<Config>)
     }
     let mut series = vec![];
     for (m, _) in MEASURES {
-        let base = samples
-            .get(&(m.to_string(), opts.baseline.clone()))
-            .map(|v| median(&mut v.clone()));
+        let base_of = |b: &String| {
+            samples
+                .get(&(m.to_string(), b.clone()))
+                .map(|v| median(&mut v.clone()))
+                .filter(|x| *x > 0.0)
+        };
         for cfg in &cfgs {
             let Some(v) = samples.get(&(m.to_string(), cfg.name.clone())) else {
                 continue;
             };
             let mut v = v.clone();
             let med = median(&mut v);
+            let ratios: BTreeMap<String, f64> = opts
+                .baselines
+                .iter()
+                .filter_map(|b| base_of(b).map(|x| (b.clone(), x / med)))
+                .collect();
             series.push(Series {
                 measure: m.to_string(),
                 config: cfg.name.clone(),
                 min: v.first().copied().unwrap_or(0.0),
                 max: v.last().copied().unwrap_or(0.0),
                 median: med,
-                ratio: base.filter(|b| *b > 0.0).map(|b| b / med),
+                ratio: opts.baselines.first().and_then(|b| ratios.get(b).copied()),
+                ratios,
                 samples: v,
             });
         }
@@ -381,36 +399,39 @@ pub fn run(data: &TierData, opts: &Options) -> Result<(Vec<Series>, Vec<Config>)
     Ok((series, cfgs))
 }
 
-/// Markdown: one table per measurement; the ratio is baseline time / this time (>1 = faster).
-pub fn markdown(series: &[Series], cfgs: &[Config], baseline: &str) -> String {
+/// Markdown: one table per measurement; a ratio is baseline time / this time (>1 = faster).
+pub fn markdown(series: &[Series], cfgs: &[Config], baselines: &[String]) -> String {
     let mut s = String::new();
     for (m, title) in MEASURES {
         let rows: Vec<&Series> = series.iter().filter(|x| x.measure == *m).collect();
         if rows.is_empty() {
             continue;
         }
-        let _ = writeln!(
-            s,
-            "\n**{title}** (ratio = {baseline} / configuration; above 1 is faster)\n"
-        );
-        let _ = writeln!(
-            s,
-            "| configuration | median | min–max | samples | speed-up vs {baseline} |"
-        );
-        let _ = writeln!(s, "|---|---:|---:|---:|---:|");
+        let _ = writeln!(s, "\n**{title}** (speed-up = baseline median / configuration median; above 1 is faster)\n");
+        let heads: String = baselines.iter().map(|b| format!(" vs `{b}` |")).collect();
+        let _ = writeln!(s, "| configuration | median | min–max | samples |{heads}");
+        let _ = writeln!(s, "|---|---:|---:|---:|{}", "---:|".repeat(baselines.len()));
         for r in rows {
             let label = cfgs
                 .iter()
                 .find(|c| c.name == r.config)
                 .map_or(r.config.clone(), |c| format!("`{}`: {}", c.name, c.label));
+            let cols: String = baselines
+                .iter()
+                .map(|b| {
+                    format!(
+                        " {} |",
+                        r.ratios.get(b).map_or("–".into(), |x| format!("{x:.2}x"))
+                    )
+                })
+                .collect();
             let _ = writeln!(
                 s,
-                "| {label} | {:.2} s | {:.2}–{:.2} s | {} | {} |",
+                "| {label} | {:.2} s | {:.2}–{:.2} s | {} |{cols}",
                 r.median,
                 r.min,
                 r.max,
-                r.samples.len(),
-                r.ratio.map_or("–".into(), |x| format!("{x:.2}x"))
+                r.samples.len()
             );
         }
     }

@@ -20,6 +20,18 @@ fn technique_json(id: &str, t: &Technique) -> serde_json::Value {
     })
 }
 
+/// Tiers where `id` can be switched on with --with.
+fn optional_in(data: &TierData, id: &str) -> Vec<String> {
+    data.tiers
+        .keys()
+        .filter(|tier| {
+            resolve(data, tier, &Selection::default())
+                .is_ok_and(|r| r.optional.iter().any(|t| t == id))
+        })
+        .cloned()
+        .collect()
+}
+
 fn tiers_of(data: &TierData, id: &str) -> Vec<String> {
     data.tiers
         .keys()
@@ -72,13 +84,22 @@ pub fn tiers(data: &TierData, format: Format) -> Result<i32> {
     )?;
     for (id, t) in &data.techniques {
         let shipped = if t.shipped { "yes" } else { "no" };
+        let on = tiers_of(data, id);
+        let opt = optional_in(data, id);
+        let mut tiers = on.join(",");
+        if !opt.is_empty() {
+            tiers.push_str(&format!(
+                "{}opt-in: {}",
+                if on.is_empty() { "" } else { "; " },
+                opt.join(",")
+            ));
+        }
         writeln!(
             s,
-            "{id:24} {:>4} {:8} {:>8} {shipped:8} {}",
+            "{id:24} {:>4} {:8} {:>8} {shipped:8} {tiers}",
             t.report_tier,
             t.channel.as_str(),
             t.min_rust,
-            tiers_of(data, id).join(",")
         )?;
     }
     print!("{s}");

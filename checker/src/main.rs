@@ -150,9 +150,9 @@ enum Cmd {
         /// Configurations: stock, gnu-ld-full-debug, tier1..tier4, tierN+pgo (repeatable)
         #[arg(long = "config", required = true)]
         configs: Vec<String>,
-        /// The configuration ratios are taken against
-        #[arg(long)]
-        baseline: String,
+        /// The configuration(s) ratios are taken against (repeatable; the first is the chart's)
+        #[arg(long = "baseline", required = true)]
+        baselines: Vec<String>,
         #[arg(long, default_value_t = 3)]
         rounds: usize,
         /// The file touched before the incremental rebuild (default: the first src/main.rs)
@@ -315,7 +315,7 @@ fn run(cli: Cli) -> Result<i32> {
         Cmd::Bench {
             dir,
             configs,
-            baseline,
+            baselines,
             rounds,
             touch,
             run,
@@ -334,7 +334,7 @@ fn run(cli: Cli) -> Result<i32> {
             let opts = bench::Options {
                 dir,
                 configs,
-                baseline: baseline.clone(),
+                baselines: baselines.clone(),
                 rounds,
                 touch,
                 run,
@@ -344,14 +344,14 @@ fn run(cli: Cli) -> Result<i32> {
                 work,
             };
             let (series, cfgs) = bench::run(&data, &opts)?;
-            let md = bench::markdown(&series, &cfgs, &baseline);
+            let md = bench::markdown(&series, &cfgs, &baselines);
             match markdown {
                 Some(p) => std::fs::write(&p, &md)
                     .with_context(|| format!("{}: cannot write", p.display()))?,
                 None => println!("{md}"),
             }
             if let Some(p) = svg {
-                std::fs::write(&p, bench::svg(&series, &cfgs, &baseline, &title))
+                std::fs::write(&p, bench::svg(&series, &cfgs, &baselines[0], &title))
                     .with_context(|| format!("{}: cannot write", p.display()))?;
             }
             if let Some(p) = json {

@@ -168,6 +168,20 @@ pub fn run(data: &TierData, opts: &Options, pgo: &PgoOptions) -> Result<Report> 
         .unwrap_or_else(|| p.dir.clone())
         .display()
         .to_string();
+    // One training run: KIND pgo (profraw via LLVM_PROFILE_FILE) or bolt (fdata), same commands.
+    let train = |kind: &str, bin: &Path, out_dir: &Path| {
+        run_script(
+            &scripts,
+            "train.sh",
+            &[
+                ("KIND", kind.to_string()),
+                ("BIN", bin.display().to_string()),
+                ("TRAINING", training.clone()),
+                ("TRAIN_DIR", train_dir.clone()),
+                ("OUT_DIR", out_dir.display().to_string()),
+            ],
+        )
+    };
     let mut steps = vec![];
     let mut timed = |name: &'static str, f: &mut dyn FnMut() -> Result<()>| -> Result<()> {
         eprintln!("== pgo: {name}");
@@ -208,17 +222,7 @@ pub fn run(data: &TierData, opts: &Options, pgo: &PgoOptions) -> Result<Report> 
             })?;
             let out = work.join("merged.profdata");
             timed("PGO training", &mut || {
-                run_script(
-                    &scripts,
-                    "train.sh",
-                    &[
-                        ("KIND", "pgo".into()),
-                        ("BIN", instrumented.display().to_string()),
-                        ("TRAINING", training.clone()),
-                        ("TRAIN_DIR", train_dir.clone()),
-                        ("OUT_DIR", raw_dir.display().to_string()),
-                    ],
-                )
+                train("pgo", &instrumented, &raw_dir)
             })?;
             timed("llvm-profdata merge", &mut || {
                 run_script(
@@ -286,19 +290,7 @@ pub fn run(data: &TierData, opts: &Options, pgo: &PgoOptions) -> Result<Report> 
                             ],
                         )
                     })?;
-                    timed("BOLT training", &mut || {
-                        run_script(
-                            &scripts,
-                            "train.sh",
-                            &[
-                                ("KIND", "bolt".into()),
-                                ("BIN", instr.display().to_string()),
-                                ("TRAINING", training.clone()),
-                                ("TRAIN_DIR", train_dir.clone()),
-                                ("OUT_DIR", fdata_dir.display().to_string()),
-                            ],
-                        )
-                    })?;
+                    timed("BOLT training", &mut || train("bolt", &instr, &fdata_dir))?;
                     let out = work.join("merged.fdata");
                     timed("merge-fdata", &mut || {
                         run_script(
