@@ -128,30 +128,25 @@ fn needs_nightly(data: &TierData, tier: &str) -> Result<bool> {
 /// The tier's environment for dev and release together, skipping techniques this machine lacks
 /// the component for (Cranelift) so the rest of the tier is still measured.
 fn host_env_for(data: &TierData, tier: &str) -> Result<(BTreeMap<String, String>, Vec<String>)> {
-    let mut sel = Selection::default();
-    let info = toolchain::rustc_info(None)?;
-    let nightly_has_cranelift = Command::new("rustup")
-        .args(["run", "nightly", "rustc", "--print", "sysroot"])
-        .output()
-        .ok()
-        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
-        .is_some_and(|sysroot| {
-            sysroot
-                .join("lib/rustlib")
-                .join(&info.host)
-                .join("codegen-backends")
-                .is_dir()
-        });
-    let r = crate::resolve::resolve(data, tier, &sel)?;
-    if r.techniques.iter().any(|t| t == "cranelift") && !nightly_has_cranelift {
-        sel.without.push("cranelift".into());
-    }
-    if needs_nightly(data, tier)? {
+    let nightly = needs_nightly(data, tier)?;
+    if nightly {
+        // host_env and the component check below ask `rustc`: make it the one cargo will run.
         std::env::set_var("RUSTUP_TOOLCHAIN", "nightly");
     }
-    let env = host_env(data, tier, None, &sel).map(|h| h.env);
-    std::env::remove_var("RUSTUP_TOOLCHAIN");
-    Ok((env?, sel.without))
+    let result = (|| {
+        let info = toolchain::rustc_info(None)?;
+        let mut sel = Selection::default();
+        let r = crate::resolve::resolve(data, tier, &sel)?;
+        if r.techniques.iter().any(|t| t == "cranelift") && !toolchain::has_cranelift(&info) {
+            sel.without.push("cranelift".into());
+        }
+        let env = host_env(data, tier, None, &sel)?.env;
+        Ok((env, sel.without))
+    })();
+    if nightly {
+        std::env::remove_var("RUSTUP_TOOLCHAIN");
+    }
+    result
 }
 
 /// Runs cargo quietly; returns the wall time and the executables cargo reported.

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::binary;
 use crate::envcmd::{host_env, HostEnv};
-use crate::project::load::{get, Project};
+use crate::project::load::{profile_chain, Project};
 use crate::report::{Finding, Report, Severity};
 use crate::resolve::{resolve, Selection};
 use crate::tiers::{Channel, TierData};
@@ -28,19 +28,9 @@ pub struct Options<'a> {
 
 /// dev/release for a profile, following `inherits` in the project's Cargo.toml.
 pub fn profile_root_in(p: &Project, profile: &str) -> String {
-    let mut cur = profile.to_string();
-    for _ in 0..8 {
-        match cur.as_str() {
-            "dev" | "test" => return "dev".into(),
-            "release" | "bench" => return "release".into(),
-            _ => {}
-        }
-        match get(&p.root.table, &["profile", &cur, "inherits"]).and_then(|v| v.as_str()) {
-            Some(parent) => cur = parent.to_string(),
-            None => break,
-        }
-    }
-    crate::envcmd::profile_root(profile)
+    profile_chain(&p.root.table, profile)
+        .root
+        .map_or_else(|| crate::envcmd::profile_root(profile), String::from)
 }
 
 /// When the tier needs nightly and the active toolchain is stable, use rustup's nightly

@@ -112,6 +112,11 @@ pub fn check(data: &TierData, files: &[PathBuf], opts: &Options) -> Result<(Repo
         data.tier(t)?;
     }
     let mut report = Report::new("binary", opts.tier, format!("{} file(s)", files.len()));
+    // The host platform decides which of the tier's techniques apply; ask rustc once per run.
+    let platform = opts
+        .tier
+        .and_then(|_| crate::toolchain::rustc_info(None).ok())
+        .and_then(|i| data.platform_of_triple(&i.host).map(String::from));
     let mut errors = vec![];
     let mut all = vec![];
     for path in files {
@@ -123,7 +128,7 @@ pub fn check(data: &TierData, files: &[PathBuf], opts: &Options) -> Result<(Repo
                     .or_else(|| profile_from_path(path));
                 general_findings(&b, &mut report.findings);
                 if let Some(t) = opts.tier {
-                    tier_findings(data, t, &b, opts, &mut report.findings)?;
+                    tier_findings(data, t, &b, opts, platform.as_deref(), &mut report.findings)?;
                 }
                 all.push(b);
             }
@@ -168,15 +173,12 @@ fn tier_findings(
     tier: &str,
     b: &BinaryFacts,
     opts: &Options,
+    platform: Option<&str>,
     out: &mut Vec<Finding>,
 ) -> Result<()> {
     let mut sel = opts.select.clone();
-    let host = crate::toolchain::rustc_info(None).ok().map(|i| i.host);
-    sel.platform = host
-        .as_deref()
-        .and_then(|h| data.platform_of_triple(h))
-        .map(String::from);
-    let root = b.profile.as_deref().map(profile_root);
+    sel.platform = platform.map(String::from);
+    let (root, overrides) = profile_in_project(&b.file, b.profile.as_deref());
     sel.profile_root = root.clone();
     let r = resolve(data, tier, &sel)?;
     if let (Some((_, tc)), Some(ch)) = (&r.toolchain, &b.elf.rustc_channel) {
@@ -193,7 +195,6 @@ fn tier_findings(
             ));
         }
     }
-    let overrides = profile_overrides(&b.file, b.profile.as_deref());
     let mut lto_claimed = false;
     for id in &r.techniques {
         let Some(sign) = &data.techniques[id].binary else {
@@ -309,38 +310,26 @@ fn tier_findings(
     Ok(())
 }
 
-/// Keys a custom profile sets itself (up its `inherits` chain, short of dev/release), read from
-/// the Cargo.toml of the project whose target/ holds the file.
-fn profile_overrides(file: &str, profile: Option<&str>) -> Vec<String> {
-    let Some(mut cur) = profile.map(String::from) else {
-        return vec![];
+/// The built-in profile (`dev`/`release`) a binary's profile inherits from, and the keys its
+/// custom profiles set themselves, from the Cargo.toml of the project whose target/ holds the
+/// file. Without that manifest the root is guessed from the profile name.
+fn profile_in_project(file: &str, profile: Option<&str>) -> (Option<String>, Vec<String>) {
+    let Some(profile) = profile else {
+        return (None, vec![]);
     };
     let target = Path::new(file)
         .ancestors()
         .find(|a| a.file_name().is_some_and(|n| n == "target"));
-    let Some(manifest) = target.and_then(Path::parent).map(|d| d.join("Cargo.toml")) else {
-        return vec![];
-    };
-    let Ok(table) = crate::project::load::read_toml(&manifest, "Cargo.toml") else {
-        return vec![];
-    };
-    let mut keys = vec![];
-    for _ in 0..8 {
-        if ["dev", "release", "test", "bench"].contains(&cur.as_str()) {
-            break;
-        }
-        let Some(t) =
-            crate::project::load::get(&table, &["profile", &cur]).and_then(|v| v.as_table())
-        else {
-            break;
-        };
-        keys.extend(t.keys().filter(|k| *k != "inherits").cloned());
-        match t.get("inherits").and_then(|v| v.as_str()) {
-            Some(parent) => cur = parent.to_string(),
-            None => break,
-        }
-    }
-    keys
+    let manifest = target
+        .and_then(Path::parent)
+        .map(|d| d.join("Cargo.toml"))
+        .and_then(|m| crate::project::load::read_toml(&m, "Cargo.toml").ok());
+    let chain = manifest.map(|t| crate::project::load::profile_chain(&t, profile));
+    let root = chain
+        .as_ref()
+        .and_then(|c| c.root)
+        .map_or_else(|| profile_root(profile), String::from);
+    (Some(root), chain.map(|c| c.keys).unwrap_or_default())
 }
 
 pub fn facts_text(r: &Report) -> String {

@@ -79,6 +79,45 @@ pub fn get<'a>(table: &'a toml::Table, keys: &[&str]) -> Option<&'a toml::Value>
     t.get(*last)
 }
 
+/// Where a profile's `inherits` chain leads in a manifest: the built-in profile it ends at, and
+/// the keys the custom profiles on the way set themselves.
+pub struct ProfileChain {
+    /// "dev" or "release"; `None` when the chain is broken or the profile is not in the file.
+    pub root: Option<&'static str>,
+    pub keys: Vec<String>,
+}
+
+pub fn profile_chain(manifest: &toml::Table, profile: &str) -> ProfileChain {
+    let mut cur = profile.to_string();
+    let mut keys = vec![];
+    for _ in 0..8 {
+        match cur.as_str() {
+            "dev" | "test" => {
+                return ProfileChain {
+                    root: Some("dev"),
+                    keys,
+                }
+            }
+            "release" | "bench" => {
+                return ProfileChain {
+                    root: Some("release"),
+                    keys,
+                }
+            }
+            _ => {}
+        }
+        let Some(t) = get(manifest, &["profile", &cur]).and_then(|v| v.as_table()) else {
+            break;
+        };
+        keys.extend(t.keys().filter(|k| *k != "inherits").cloned());
+        match t.get("inherits").and_then(|v| v.as_str()) {
+            Some(parent) => cur = parent.to_string(),
+            None => break,
+        }
+    }
+    ProfileChain { root: None, keys }
+}
+
 /// Expands a workspace member pattern (`crates/*`, `app`) into directories with a Cargo.toml.
 fn expand_member(root: &Path, pattern: &str) -> Vec<PathBuf> {
     match pattern.strip_suffix("/*") {
@@ -162,7 +201,12 @@ fn relevant_env() -> BTreeMap<String, String> {
         "RUST_TIERS_TIER",
         "RUST_TIERS_TECHNIQUES",
     ];
-    const PREFIX: &[&str] = &["CARGO_TARGET_", "CARGO_PROFILE_", "CARGO_UNSTABLE_"];
+    const PREFIX: &[&str] = &[
+        "CARGO_TARGET_",
+        "CARGO_PROFILE_",
+        "CARGO_UNSTABLE_",
+        "SCCACHE_",
+    ];
     env::vars()
         .filter(|(k, _)| EXACT.contains(&k.as_str()) || PREFIX.iter().any(|p| k.starts_with(p)))
         .collect()
@@ -293,6 +337,16 @@ mod tests {
         );
         assert_eq!(parse_channel("nightly-2026-05-19").0, Channel::Nightly);
         assert_eq!(parse_channel("stable").1, None);
+    }
+
+    #[test]
+    fn profile_chains() {
+        let t: toml::Table = "[profile.fat]\ninherits = \"prof\"\nlto = \"fat\"\n[profile.prof]\ninherits = \"release\"\nstrip = \"none\"\n[profile.loop]\ninherits = \"loop\"\n".parse().unwrap();
+        let c = profile_chain(&t, "fat");
+        assert_eq!((c.root, c.keys), (Some("release"), vec!["lto".to_string(), "strip".to_string()]));
+        assert_eq!(profile_chain(&t, "test").root, Some("dev"));
+        assert_eq!(profile_chain(&t, "missing").root, None);
+        assert_eq!(profile_chain(&t, "loop").root, None, "a cycle ends without a root");
     }
 
     #[test]

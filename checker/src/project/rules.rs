@@ -439,7 +439,7 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
             .fix("cargo install --locked sccache, or unset the wrapper"),
         );
     }
-    if let Some((var, host, port)) = crate::cache::endpoint(|k| std::env::var(k).ok()) {
+    if let Some((var, host, port)) = crate::cache::endpoint(|k| ctx.p.env.get(k).cloned()) {
         if let Err(e) = crate::cache::probe(&host, port, std::time::Duration::from_secs(2)) {
             out.push(
                 Finding::new(Severity::Warning, "sccache-backend-unreachable", format!("the cache in {var} ({host}:{port}) is unreachable ({e}): every crate compiles locally, nothing is shared"))
@@ -448,7 +448,7 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
             );
         }
     }
-    if std::env::var_os("CARGO_TARGET_DIR").is_some() {
+    if ctx.p.env.contains_key("CARGO_TARGET_DIR") {
         out.push(
             Finding::new(Severity::Warning, "sccache-target-dir-env", "CARGO_TARGET_DIR is set: sccache hashes every CARGO_* variable rustc sees, so no other checkout or machine can share these cache entries (measured: 0 hits, with or without SCCACHE_BASEDIRS)")
                 .at("env:CARGO_TARGET_DIR", "CARGO_TARGET_DIR")
