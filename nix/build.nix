@@ -25,20 +25,15 @@
   args ? { },
 }:
 let
-  system = pkgs.stdenv.hostPlatform.system;
   toolchain = toolchainFor { inherit pkgs tier backend enable disable; };
   craneLib = (mkCraneLib pkgs).overrideToolchain (_p: toolchain);
-  tools = tiersLib.tierTools {
-    inherit tier system enable disable;
+  setup = tiersLib.tierSetup {
+    inherit pkgs toolchain tier enable disable;
     profile = profileRoot;
     sandbox = true;
   };
-  tierEnv = tiersLib.tierEnv {
-    inherit tier system enable disable;
-    profile = profileRoot;
-    sandbox = true;
-    tools = tiersLib.toolPath { inherit pkgs toolchain system; };
-  };
+  inherit (setup) system;
+  tierEnv = setup.env;
   flagsVar = "CARGO_TARGET_${tiersLib.envKey tiersLib.data.platforms.${system}.triple}_RUSTFLAGS";
   env =
     if extraRustflags == [ ] then
@@ -50,7 +45,6 @@ let
           builtins.filter (f: f != "") [ (tierEnv.${flagsVar} or "") ] ++ extraRustflags
         );
       };
-  toolPackages = tiersLib.toolPackages { inherit pkgs; } tools.nixpkgs;
   commonArgs =
     env
     // {
@@ -58,7 +52,7 @@ let
       strictDeps = true;
       CARGO_PROFILE = profile;
       dontStrip = true;
-      nativeBuildInputs = toolPackages ++ (args.nativeBuildInputs or [ ]);
+      nativeBuildInputs = setup.packages ++ (args.nativeBuildInputs or [ ]);
     }
     // removeAttrs args [ "nativeBuildInputs" ];
   cargoArtifacts = craneLib.buildDepsOnly commonArgs;

@@ -17,29 +17,23 @@
   args ? { },
 }:
 let
-  system = pkgs.stdenv.hostPlatform.system;
   profile = if release then "release" else "dev";
   toolchain = toolchainFor { inherit pkgs tier backend enable disable; };
   naersk' = pkgs.callPackage naerskSrc {
     cargo = toolchain;
     rustc = toolchain;
   };
-  tools = tiersLib.tierTools {
-    inherit tier system enable disable profile;
+  setup = tiersLib.tierSetup {
+    inherit pkgs toolchain tier enable disable profile;
     sandbox = true;
-  };
-  env = tiersLib.tierEnv {
-    inherit tier system enable disable profile;
-    sandbox = true;
-    tools = tiersLib.toolPath { inherit pkgs toolchain system; };
   };
 in
 naersk'.buildPackage (
-  env
+  setup.env
   // {
     inherit src release;
     dontStrip = true;
-    nativeBuildInputs = tiersLib.toolPackages { inherit pkgs; } tools.nixpkgs;
+    nativeBuildInputs = setup.packages;
   }
   // args
 )

@@ -12,20 +12,16 @@
 }:
 let
   inherit (builtins) concatStringsSep filter;
-  system = pkgs.stdenv.hostPlatform.system;
   toolchain = toolchainFor { inherit pkgs tier backend enable disable; };
-  tools = tiersLib.tierTools { inherit tier system enable disable; };
-  env = tiersLib.tierEnv {
-    inherit tier system enable disable;
-    tools = tiersLib.toolPath { inherit pkgs toolchain system; };
-  };
+  setup = tiersLib.tierSetup { inherit pkgs toolchain tier enable disable; };
+  inherit (setup) system env;
+  toolPackages = setup.packages;
   resolved = tiersLib.resolveTier {
     inherit tier enable disable;
     platform = system;
   };
   title = tiersLib.data.tiers.${tier}.title;
   leftOut = map (x: "${x.id} (${x.reason})") resolved.leftOut;
-  toolPackages = tiersLib.toolPackages { inherit pkgs; } tools.nixpkgs;
   always = [
     pkgs.sccache
     pkgs.cargo-pgo

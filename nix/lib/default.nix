@@ -10,18 +10,20 @@ let
   unique = import ./unique.nix { };
   resolveTier = import ./resolveTier.nix { inherit data unique; };
   toolPackage = import ./toolPackage.nix { inherit data; };
+  tierEnv = import ./tierEnv.nix { inherit data resolveTier envKey profileValue; };
+  tierTools = import ./tierTools.nix { inherit data resolveTier; };
+  toolPath = import ./toolPath.nix { inherit data; };
+  toolPackages = import ./toolPackages.nix { inherit toolPackage unique; };
 in
 {
   inherit data envKey profileValue resolveTier;
-  tierEnv = import ./tierEnv.nix { inherit data resolveTier envKey profileValue; };
-  tierTools = import ./tierTools.nix { inherit data resolveTier; };
+  inherit tierEnv tierTools toolPath toolPackages;
+  tierSetup = import ./tierSetup.nix { inherit tierEnv tierTools toolPath toolPackages; };
   toolchainSpec = import ./toolchainSpec.nix { inherit data resolveTier unique; };
   profileSettings = import ./profileSettings.nix { inherit data resolveTier; };
   requireNix = import ./requireNix.nix { };
   forEachSystem = import ./forEachSystem.nix { inherit data; };
-  toolPath = import ./toolPath.nix { inherit data; };
   inherit toolPackage;
-  toolPackages = import ./toolPackages.nix { inherit toolPackage unique; };
   tiers = builtins.attrNames data.tiers;
   shellTiers = builtins.filter (t: (data.tiers.${t}.toolchain or null) != null) (builtins.attrNames data.tiers);
 }
