@@ -343,10 +343,20 @@ mod tests {
     fn profile_chains() {
         let t: toml::Table = "[profile.fat]\ninherits = \"prof\"\nlto = \"fat\"\n[profile.prof]\ninherits = \"release\"\nstrip = \"none\"\n[profile.loop]\ninherits = \"loop\"\n".parse().unwrap();
         let c = profile_chain(&t, "fat");
-        assert_eq!((c.root, c.keys), (Some("release"), vec!["lto".to_string(), "strip".to_string()]));
+        assert_eq!(
+            (c.root, c.keys),
+            (
+                Some("release"),
+                vec!["lto".to_string(), "strip".to_string()]
+            )
+        );
         assert_eq!(profile_chain(&t, "test").root, Some("dev"));
         assert_eq!(profile_chain(&t, "missing").root, None);
-        assert_eq!(profile_chain(&t, "loop").root, None, "a cycle ends without a root");
+        assert_eq!(
+            profile_chain(&t, "loop").root,
+            None,
+            "a cycle ends without a root"
+        );
     }
 
     #[test]
