@@ -8,6 +8,7 @@ pub mod env;
 pub mod envcmd;
 pub mod explain;
 pub mod flags;
+pub mod fsread;
 pub mod pgo;
 pub mod project;
 pub mod report;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::fsread;
 use crate::tiers::Channel;
 
 pub struct TomlFile {
@@ -39,7 +40,7 @@ pub struct Project {
 
 /// Reads a TOML file; a syntax error becomes one line with the file, line and column.
 pub fn read_toml(path: &Path, shown: &str) -> Result<toml::Table> {
-    let text = fs::read_to_string(path).with_context(|| format!("{shown}: cannot read"))?;
+    let text = fsread::read_text(path, shown, fsread::TEXT_CAP)?;
     text.parse::<toml::Table>().map_err(|e| {
         let at = e.span().map(|s| {
             let before = &text[..s.start.min(text.len())];
@@ -164,11 +165,11 @@ fn toolchain_pin(dir: &Path) -> Result<Option<ToolchainPin>> {
     for d in dir.ancestors() {
         for name in ["rust-toolchain.toml", "rust-toolchain"] {
             let p = d.join(name);
-            if !p.is_file() {
+            if fsread::Kind::of_link(&p) == fsread::Kind::Missing {
                 continue;
             }
             let s = shown(dir, &p);
-            let text = fs::read_to_string(&p).with_context(|| format!("{s}: cannot read"))?;
+            let text = fsread::read_text(&p, &s, fsread::TEXT_CAP)?;
             let channel_text = if text.contains('[') || name.ends_with(".toml") {
                 let t = read_toml(&p, &s)?;
                 get(&t, &["toolchain", "channel"])
@@ -261,7 +262,7 @@ impl Project {
         for cdir in chain {
             for name in ["config.toml", "config"] {
                 let p = cdir.join(name);
-                if p.is_file() && !seen.contains(&p) {
+                if fsread::Kind::of_link(&p) != fsread::Kind::Missing && !seen.contains(&p) {
                     seen.push(p.clone());
                     configs.push(load(&dir, p)?);
                     break;
