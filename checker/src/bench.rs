@@ -17,6 +17,88 @@ use crate::resolve::Selection;
 use crate::tiers::{Channel, TierData};
 use crate::toolchain;
 
+/// Measure configurations side by side (interleaved rounds): clean debug build, incremental
+/// rebuild, clean release build, release runtime; Markdown table and SVG chart
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Configurations: stock, gnu-ld-full-debug, tier1..tier4, tierN+pgo (repeatable)
+    #[arg(long = "config", required = true)]
+    configs: Vec<String>,
+    /// The configuration(s) ratios are taken against (repeatable; the first is the chart's)
+    #[arg(long = "baseline", required = true)]
+    baselines: Vec<String>,
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    /// The file touched before the incremental rebuild (default: the first src/main.rs)
+    #[arg(long)]
+    touch: Option<PathBuf>,
+    /// Held-out command timed on each release binary ("$BIN" is the binary)
+    #[arg(long)]
+    run: Option<String>,
+    #[arg(long, default_value_t = 3)]
+    runs_per_round: usize,
+    /// Training commands for tierN+pgo configurations (repeatable)
+    #[arg(long = "train")]
+    training: Vec<String>,
+    /// Measurements to skip: clean-debug, incremental, clean-release
+    #[arg(long)]
+    skip: Vec<String>,
+    /// Write the Markdown table here (default: stdout)
+    #[arg(long)]
+    markdown: Option<PathBuf>,
+    /// Write the SVG chart here
+    #[arg(long)]
+    svg: Option<PathBuf>,
+    /// Write the raw samples as JSON here
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Scratch directory for the configurations' target dirs
+    #[arg(long, default_value = "target/rust-tiers-bench")]
+    work: PathBuf,
+}
+
+pub fn run(args: Args, data: &TierData) -> Result<i32> {
+    let title = format!(
+        "rust-tiers bench: {}",
+        args.dir
+            .canonicalize()
+            .unwrap_or(args.dir.clone())
+            .display()
+    );
+    let baselines = args.baselines.clone();
+    let opts = Options {
+        dir: args.dir,
+        configs: args.configs,
+        baselines: args.baselines,
+        rounds: args.rounds,
+        touch: args.touch,
+        run: args.run,
+        runs_per_round: args.runs_per_round,
+        training: args.training,
+        skip: args.skip,
+        work: args.work,
+    };
+    let (series, cfgs) = measure(data, &opts)?;
+    let md = markdown(&series, &cfgs, &baselines);
+    match args.markdown {
+        Some(p) => {
+            std::fs::write(&p, &md).with_context(|| format!("{}: cannot write", p.display()))?
+        }
+        None => println!("{md}"),
+    }
+    if let Some(p) = args.svg {
+        std::fs::write(&p, svg(&series, &cfgs, &baselines[0], &title))
+            .with_context(|| format!("{}: cannot write", p.display()))?;
+    }
+    if let Some(p) = args.json {
+        std::fs::write(&p, serde_json::to_string_pretty(&series)?)
+            .with_context(|| format!("{}: cannot write", p.display()))?;
+    }
+    Ok(0)
+}
+
 /// One configuration: a name and the environment cargo runs with.
 pub struct Config {
     pub name: String,
@@ -333,7 +415,7 @@ fn median(v: &mut [f64]) -> f64 {
     }
 }
 
-pub fn run(data: &TierData, opts: &Options) -> Result<(Vec<Series>, Vec<Config>)> {
+pub fn measure(data: &TierData, opts: &Options) -> Result<(Vec<Series>, Vec<Config>)> {
     if let Some(b) = opts.baselines.iter().find(|b| !opts.configs.contains(b)) {
         bail!(
             "--baseline {b} is not one of the configurations ({})",

@@ -11,12 +11,84 @@ use anyhow::{bail, Context, Result};
 use serde_json::json;
 
 use crate::binary;
+use crate::cli::{print_report, SelectArgs};
 use crate::envcmd::{host_env, HostEnv};
 use crate::project::load::{profile_chain, Project};
-use crate::report::{Finding, Report, Severity};
+use crate::report::{Finding, Report, Rule};
 use crate::resolve::{resolve, Selection};
 use crate::tiers::{Channel, TierData};
-use crate::toolchain;
+use crate::{pgo, toolchain, Format};
+
+/// Build a project under a tier (no Nix needed) and verify the project and every binary
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(long)]
+    tier: String,
+    /// Build the release profile
+    #[arg(long, conflicts_with = "profile")]
+    release: bool,
+    /// Build this Cargo profile
+    #[arg(long)]
+    profile: Option<String>,
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    #[command(flatten)]
+    select: SelectArgs,
+    /// Run the PGO (+ BOLT) pipeline with this training command ("$BIN" is the binary; repeatable)
+    #[arg(long = "pgo", value_name = "COMMAND")]
+    pgo: Vec<String>,
+    /// Where the training commands run (default: DIR)
+    #[arg(long)]
+    train_dir: Option<PathBuf>,
+    /// PGO only, no BOLT
+    #[arg(long)]
+    no_bolt: bool,
+    /// Reuse a merged .profdata (skips the instrumented build and its training)
+    #[arg(long)]
+    profdata: Option<PathBuf>,
+    /// Reuse a merged .fdata (skips BOLT's instrumentation and training)
+    #[arg(long)]
+    fdata: Option<PathBuf>,
+    /// The executable to train and optimize when there are several
+    #[arg(long)]
+    bin: Option<String>,
+    /// Extra arguments for cargo build (after --)
+    #[arg(last = true)]
+    cargo_args: Vec<String>,
+}
+
+pub fn run(args: Args, data: &TierData) -> Result<i32> {
+    let sel = args.select.selection();
+    let pipeline = !args.pgo.is_empty() || args.profdata.is_some();
+    let default_profile = if args.release || pipeline {
+        "release"
+    } else {
+        "dev"
+    };
+    let opts = Options {
+        tier: &args.tier,
+        profile: args.profile.unwrap_or_else(|| default_profile.into()),
+        dir: &args.dir,
+        select: &sel,
+        cargo_args: &args.cargo_args,
+    };
+    if pipeline {
+        let popts = pgo::PgoOptions {
+            training: args.pgo,
+            train_dir: args.train_dir,
+            bolt: !args.no_bolt,
+            profdata: args.profdata,
+            fdata: args.fdata,
+            bin: args.bin,
+        };
+        let report = pgo::pipeline(data, &opts, &popts)?;
+        return print_report(&report, args.format, &pgo::facts_text(&report));
+    }
+    let report = build_and_check(data, &opts)?;
+    print_report(&report, args.format, &facts_text(&report))
+}
 
 pub struct Options<'a> {
     pub tier: &'a str,
@@ -117,7 +189,7 @@ pub fn run_cargo(
     Ok((status.success(), exes))
 }
 
-pub fn run(data: &TierData, opts: &Options) -> Result<Report> {
+pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
     data.tier(opts.tier)?;
     let p = Project::load(opts.dir)?;
     let root = profile_root_in(&p, &opts.profile);
@@ -133,8 +205,7 @@ pub fn run(data: &TierData, opts: &Options) -> Result<Report> {
     report.findings.extend(project.findings.iter().cloned());
     if let Some(t) = &toolchain {
         report.findings.push(Finding::new(
-            Severity::Info,
-            "toolchain-switched",
+            Rule::ToolchainSwitched,
             format!(
                 "{} needs nightly: built with RUSTUP_TOOLCHAIN={t}",
                 opts.tier
@@ -144,16 +215,14 @@ pub fn run(data: &TierData, opts: &Options) -> Result<Report> {
     if !ok {
         report.findings.push(
             Finding::new(
-                Severity::Error,
-                "cargo-failed",
+                Rule::CargoFailed,
                 "cargo build failed (its errors are above)",
             )
             .at(p.root.shown.clone(), ""),
         );
     } else if exes.is_empty() {
         report.findings.push(Finding::new(
-            Severity::Warning,
-            "no-executables",
+            Rule::NoExecutables,
             "cargo reported no executables to verify (a library-only project?)",
         ));
     }

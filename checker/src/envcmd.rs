@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use anyhow::{bail, Context, Result};
 use serde_json::json;
 
+use crate::cli::SelectArgs;
 use crate::env::{raw_env, substitute, tools_needed};
 use crate::resolve::{resolve, Resolved, Selection};
 use crate::tiers::{Channel, TierData};
@@ -89,12 +90,42 @@ pub fn require_toolchain(data: &TierData, r: &Resolved, info: &toolchain::RustcI
     Ok(())
 }
 
+/// Print the environment that switches a tier on, with tools found on PATH
+#[derive(clap::Args)]
+pub struct Args {
+    tier: String,
+    #[arg(long, value_enum, default_value = "sh")]
+    format: EnvFormat,
+    /// Only the techniques for this profile (dev, release, or a custom one inheriting them)
+    #[arg(long)]
+    profile: Option<String>,
+    /// Leave tools as @name@ placeholders and skip the host checks (for another machine)
+    #[arg(long)]
+    raw: bool,
+    /// With --raw: the platform (x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin)
+    #[arg(long, requires = "raw")]
+    platform: Option<String>,
+    #[command(flatten)]
+    select: SelectArgs,
+}
+
+pub fn run(args: Args, data: &TierData) -> Result<i32> {
+    let sel = args.select.selection();
+    let profile = args.profile.as_deref();
+    if args.raw {
+        let platform = args.platform.as_deref();
+        print_raw(data, &args.tier, args.format, profile, platform, &sel)
+    } else {
+        print_host(data, &args.tier, args.format, profile, &sel)
+    }
+}
+
 fn sh_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 /// `env --raw`: the variables with `@tool@` placeholders for any platform, no host checks.
-pub fn run_raw(
+fn print_raw(
     data: &TierData,
     tier: &str,
     format: EnvFormat,
@@ -145,7 +176,7 @@ pub fn run_raw(
     )
 }
 
-pub fn run(
+fn print_host(
     data: &TierData,
     tier: &str,
     format: EnvFormat,

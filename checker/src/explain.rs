@@ -10,6 +10,29 @@ use crate::resolve::{resolve, Selection};
 use crate::tiers::{Technique, TierData};
 use crate::Format;
 
+/// List tiers and techniques
+#[derive(clap::Args)]
+pub struct TiersArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+/// Explain a tier or a technique: what it does, channel, minimum rustc, tools, effect
+#[derive(clap::Args)]
+pub struct Args {
+    id: String,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+}
+
+pub fn run_tiers(args: TiersArgs, data: &TierData) -> Result<i32> {
+    tiers(data, args.format)
+}
+
+pub fn run(args: Args, data: &TierData) -> Result<i32> {
+    explain(data, &args.id, args.format)
+}
+
 fn technique_json(id: &str, t: &Technique) -> serde_json::Value {
     json!({
         "id": id, "title": t.title, "report_tier": t.report_tier, "category": t.category,

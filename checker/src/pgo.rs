@@ -15,7 +15,7 @@ use crate::build::{profile_root_in, run_cargo, select_toolchain, Options};
 use crate::env::env_key;
 use crate::envcmd::host_env;
 use crate::project::load::Project;
-use crate::report::{Finding, Report, Severity};
+use crate::report::{Finding, Report, Rule};
 use crate::tiers::TierData;
 use crate::{toolchain, tools};
 
@@ -98,7 +98,7 @@ fn pick_bin(exes: &[PathBuf], want: Option<&str>) -> Result<PathBuf> {
     }
 }
 
-pub fn run(data: &TierData, opts: &Options, pgo: &PgoOptions) -> Result<Report> {
+pub fn pipeline(data: &TierData, opts: &Options, pgo: &PgoOptions) -> Result<Report> {
     data.tier(opts.tier)?;
     let p = Project::load(opts.dir)?;
     let root = profile_root_in(&p, &opts.profile);
@@ -346,8 +346,7 @@ pub fn run(data: &TierData, opts: &Options, pgo: &PgoOptions) -> Result<Report> 
             "--no-bolt"
         };
         report.findings.push(Finding::new(
-            Severity::Info,
-            "bolt-skipped",
+            Rule::BoltSkipped,
             format!("BOLT not run: {why}"),
         ));
     }

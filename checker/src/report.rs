@@ -13,13 +13,130 @@ pub enum Severity {
     Error,
 }
 
+/// Declares the rules: variant, stable id (what JSON and `allow` lists say), default severity and
+/// one line of documentation. SCHEMA.md's rule table is rendered from this list.
+macro_rules! rules {
+    ($($variant:ident = $id:literal, $sev:ident, $doc:literal;)*) => {
+        /// Every rule tiercheck reports. Serialised as its id string.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Rule {
+            $($variant,)*
+        }
+
+        impl Rule {
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant,)*];
+
+            pub fn id(self) -> &'static str {
+                match self {
+                    $(Rule::$variant => $id,)*
+                }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self {
+                    $(Rule::$variant => Severity::$sev,)*
+                }
+            }
+
+            pub fn doc(self) -> &'static str {
+                match self {
+                    $(Rule::$variant => $doc,)*
+                }
+            }
+        }
+    };
+}
+
+rules! {
+    BuildLinkerKey = "build-linker-key", Error, "`[build] linker` is not a Cargo key";
+    LinkerNotADriver = "linker-not-a-driver", Error, "`-C linker=mold`/`wild`/`ld.lld`: rustc needs a cc-style driver";
+    CcLinkerDropsRustLld = "cc-linker-drops-rust-lld", Warning, "clang/gcc named as linker without a linker flag: rust-lld silently replaced by GNU ld";
+    LinkSelfContainedAlone = "link-self-contained-alone", Error, "`-C link-self-contained=-linker` without `-C linker-features=-lld`";
+    SplitDebuginfoValue = "split-debuginfo-value", Error, "a `split-debuginfo` value other than off/packed/unpacked (Cargo drops it)";
+    NightlyFlagOnStable = "nightly-flag-on-stable", Error, "`-Z` flags, `cargo-features`, `codegen-backend` with a stable toolchain";
+    UnstableTableOnStable = "unstable-table-on-stable", Warning, "`[unstable]` in config on stable (ignored)";
+    UnstableFeatureMissing = "unstable-feature-missing", Error, "`codegen-backend` / `profile.*.rustflags` without their Cargo feature";
+    RustflagsEnvShadowsConfig = "rustflags-env-shadows-config", Warning, "RUSTFLAGS / CARGO_ENCODED_RUSTFLAGS replace config rustflags";
+    BuildRustflagsIgnored = "build-rustflags-ignored", Warning, "`[build] rustflags` ignored because target rustflags exist (or the tier sets them)";
+    RustflagsEnvDefeatsTier = "rustflags-env-defeats-tier", Error, "RUSTFLAGS in the environment wipes out the tier's target rustflags";
+    ProfileInMember = "profile-in-member", Warning, "`[profile]` in a workspace member (Cargo ignores it)";
+    CustomProfileInherits = "custom-profile-inherits", Error, "a custom profile without `inherits`";
+    LlvmPasses = "llvm-passes", Info, "`-C passes` only runs passes LLVM has";
+    MinRust = "min-rust", Error, "a technique's minimum rustc (semver) above the pinned toolchain (error) or `rust-version` (warning)";
+    SccacheMissing = "sccache-missing", Error, "the rustc wrapper is not installed";
+    SccacheIncremental = "sccache-incremental", Warning, "sccache with incremental compilation on";
+    SccacheBackendUnreachable = "sccache-backend-unreachable", Warning, "the Redis/WebDAV endpoint in `SCCACHE_*` does not answer (2 s bound)";
+    SccacheTargetDirEnv = "sccache-target-dir-env", Warning, "`CARGO_TARGET_DIR` in the environment: sccache entries cannot be shared across checkouts";
+    TierChannel = "tier-channel", Error, "the tier needs nightly, the project or rustc is stable";
+    TierContradicts = "tier-contradicts", Warning, "the project sets another value than the tier";
+    TierLacks = "tier-lacks", Info, "something the environment cannot supply (custom profiles)";
+    ToolMissing = "tool-missing", Error, "a tier tool is missing or too old (the message has the install hint)";
+    ComponentMissing = "component-missing", Error, "the Cranelift component is not installed";
+    TierMismatch = "tier-mismatch", Error, "a binary does not show what the tier promises (linker, strip, split debuginfo, Cranelift, PGO, BOLT)";
+    LinkerUnknown = "linker-unknown", Warning, "no linker recorded in `.comment` (GNU ld or stripped): cannot confirm";
+    SymbolsStripped = "symbols-stripped", Info, "`.symtab` gone although only debuginfo was to be stripped (mold 1.10)";
+    ProfileOverrides = "profile-overrides", Info, "a custom profile sets the key itself, so the tier's expectation is skipped";
+    LtoHint = "lto-hint", Info, "`.llvm.<N>` symbols: ThinLTO likely (heuristic, never proof)";
+    PgoInstrumented = "pgo-instrumented", Warning, "a PGO training build, not for shipping";
+    BoltInstrumented = "bolt-instrumented", Warning, "a BOLT training build, not for shipping";
+    DwoMissing = "dwo-missing", Info, "`.dwo` files named by skeleton units are not on disk";
+    CargoFailed = "cargo-failed", Error, "`build` only: cargo build failed";
+    NoExecutables = "no-executables", Warning, "`build` only: cargo reported no executables to verify";
+    ToolchainPin = "toolchain-pin", Info, "context: the toolchain the Nix shell pins vs this machine's";
+    ToolchainSwitched = "toolchain-switched", Info, "context: `build` selected the tier's toolchain through rustup";
+    BoltSkipped = "bolt-skipped", Info, "context: the PGO pipeline ran without BOLT, and why";
+}
+
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl std::str::FromStr for Rule {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Rule, String> {
+        Rule::ALL
+            .iter()
+            .copied()
+            .find(|r| r.id() == s)
+            .ok_or_else(|| format!("unknown rule {s:?}"))
+    }
+}
+
+/// SCHEMA.md's rule table, rendered from `Rule` (a test keeps the file in step).
+pub fn rules_markdown() -> String {
+    let mut s = String::from("| rule | severity | what |\n|---|---|---|\n");
+    for r in Rule::ALL {
+        let sev = match r.severity() {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        };
+        s.push_str(&format!("| `{}` | {sev} | {} |\n", r.id(), r.doc()));
+    }
+    s
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     pub severity: Severity,
-    pub rule: String,
+    pub rule: Rule,
     /// The file the finding comes from (or `env:NAME` for an environment variable).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// 1-based line of `key` in `file`, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// 1-based column (in characters) of `key` in `file`, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
     /// The key inside that file (`build.linker`, `profile.dev.split-debuginfo`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
@@ -29,20 +146,34 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(severity: Severity, rule: &str, message: impl Into<String>) -> Finding {
+    /// A finding at the rule's default severity.
+    pub fn new(rule: Rule, message: impl Into<String>) -> Finding {
         Finding {
-            severity,
-            rule: rule.into(),
+            severity: rule.severity(),
+            rule,
             file: None,
+            line: None,
+            column: None,
             key: None,
             message: message.into(),
             fix: None,
         }
     }
+    /// For a rule used at more than one severity (`min-rust`).
+    pub fn severity(mut self, severity: Severity) -> Finding {
+        self.severity = severity;
+        self
+    }
     pub fn at(mut self, file: impl Into<String>, key: impl Into<String>) -> Finding {
         self.file = Some(file.into());
         let k: String = key.into();
         self.key = (!k.is_empty()).then_some(k);
+        self
+    }
+    /// Where `key` sits in `file` (1-based line and column).
+    pub fn span(mut self, line: u32, column: u32) -> Finding {
+        self.line = Some(line);
+        self.column = Some(column);
         self
     }
     pub fn fix(mut self, fix: impl Into<String>) -> Finding {
@@ -111,9 +242,15 @@ impl Report {
                 Severity::Info => "info",
             };
             s.push_str(&format!("{sev}[{}]", f.rule));
-            match (&f.file, &f.key) {
-                (Some(file), Some(key)) => s.push_str(&format!(" {file}: {key}:")),
-                (Some(file), None) => s.push_str(&format!(" {file}:")),
+            let place = match (&f.file, f.line, f.column) {
+                (Some(file), Some(l), Some(c)) => Some(format!("{file}:{l}:{c}")),
+                (Some(file), Some(l), None) => Some(format!("{file}:{l}")),
+                (Some(file), _, _) => Some(file.clone()),
+                _ => None,
+            };
+            match (place, &f.key) {
+                (Some(place), Some(key)) => s.push_str(&format!(" {place}: {key}:")),
+                (Some(place), None) => s.push_str(&format!(" {place}:")),
                 _ => s.push(':'),
             }
             s.push_str(&format!(" {}", f.message));
@@ -127,5 +264,63 @@ impl Report {
             self.subject, self.summary.errors, self.summary.warnings, self.summary.infos
         ));
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BEGIN: &str = "<!-- rules:begin (generated from report::Rule; TIERCHECK_BLESS=1 cargo test schema_rule_table) -->\n";
+    const END: &str = "<!-- rules:end -->";
+
+    /// SCHEMA.md's rule table is what `Rule` renders; `TIERCHECK_BLESS=1` rewrites it.
+    #[test]
+    fn schema_rule_table() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/SCHEMA.md");
+        let doc = std::fs::read_to_string(path).expect("SCHEMA.md");
+        let start = doc.find(BEGIN).expect("rules:begin marker") + BEGIN.len();
+        let end = doc.find(END).expect("rules:end marker");
+        let want = rules_markdown();
+        if std::env::var_os("TIERCHECK_BLESS").is_some() {
+            let new = format!("{}{want}{}", &doc[..start], &doc[end..]);
+            std::fs::write(path, new).expect("write SCHEMA.md");
+            return;
+        }
+        assert_eq!(
+            doc[start..end],
+            want,
+            "SCHEMA.md's rule table differs from report::Rule; run TIERCHECK_BLESS=1 cargo test schema_rule_table"
+        );
+    }
+
+    #[test]
+    fn rule_ids_unique_and_round_trip() {
+        let mut ids: Vec<_> = Rule::ALL.iter().map(|r| r.id()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), Rule::ALL.len());
+        for r in Rule::ALL {
+            assert_eq!(r.id().parse::<Rule>(), Ok(*r));
+            assert_eq!(serde_json::to_value(r).unwrap(), r.id());
+        }
+    }
+
+    #[test]
+    fn text_shows_file_line_column() {
+        let mut rep = Report::new("project", None, "x");
+        rep.findings.push(
+            Finding::new(Rule::MinRust, "m")
+                .severity(Severity::Warning)
+                .at("Cargo.toml", "rust-version")
+                .span(3, 1),
+        );
+        rep.finish();
+        let text = rep.findings_text();
+        assert!(
+            text.starts_with("warning[min-rust] Cargo.toml:3:1: rust-version: m\n"),
+            "{text}"
+        );
+        assert_eq!(rep.summary.warnings, 1);
     }
 }

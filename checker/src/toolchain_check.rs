@@ -1,16 +1,45 @@
 //! `tiercheck toolchain`: rustc, cargo, LLVM and each tool, against a tier's needs.
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use serde_json::json;
 
+use crate::cli::{print_report, SelectArgs};
 use crate::envcmd::profile_root;
-use crate::report::{Finding, Report, Severity};
+use crate::report::{Finding, Report, Rule};
 use crate::resolve::{resolve, Selection};
 use crate::tiers::{Channel, TierData};
-use crate::{toolchain, tools};
+use crate::{toolchain, tools, Format};
+
+/// Check the toolchain and tools on PATH (against a tier's needs with --tier)
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(long)]
+    tier: Option<String>,
+    /// Only what a build of this profile needs
+    #[arg(long)]
+    profile: Option<String>,
+    /// Directory whose rust-toolchain file selects the toolchain
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    #[command(flatten)]
+    select: SelectArgs,
+}
+
+pub fn run(args: Args, data: &TierData) -> Result<i32> {
+    let report = check(
+        data,
+        &args.dir,
+        args.tier.as_deref(),
+        args.profile.as_deref(),
+        &args.select.selection(),
+    )?;
+    print_report(&report, args.format, &facts_text(&report))
+}
 
 pub fn check(
     data: &TierData,
@@ -50,7 +79,7 @@ pub fn check(
                 tool_facts.push(json!({"tool": name, "ok": false, "error": format!("{e:#}")}));
                 if resolved.is_some() {
                     report.findings.push(
-                        Finding::new(Severity::Error, "tool-missing", format!("{e:#}"))
+                        Finding::new(Rule::ToolMissing, format!("{e:#}"))
                             .at(format!("tool:{name}"), ""),
                     );
                 }
@@ -66,8 +95,7 @@ pub fn check(
             if needs_nightly && info.channel != Channel::Nightly {
                 report.findings.push(
                     Finding::new(
-                        Severity::Error,
-                        "tier-channel",
+                        Rule::TierChannel,
                         format!(
                             "{} needs nightly ({name}, pinned {}), the active rustc is {}",
                             r.tier,
@@ -85,8 +113,7 @@ pub fn check(
                 .or(spec.date.as_ref().map(|d| format!("nightly {d}")))
                 .unwrap_or_default();
             report.findings.push(Finding::new(
-                Severity::Info,
-                "toolchain-pin",
+                Rule::ToolchainPin,
                 format!(
                     "the Nix shell pins {pinned}; this machine has {} (LLVM {})",
                     info.release,
@@ -104,8 +131,7 @@ pub fn check(
                 );
                 if !req.matches(&bare) {
                     report.findings.push(Finding::new(
-                        Severity::Error,
-                        "min-rust",
+                        Rule::MinRust,
                         format!(
                             "{id} needs rustc {req}, the active rustc is {}",
                             info.release
@@ -115,7 +141,7 @@ pub fn check(
             }
             if t.components.iter().any(|c| c.contains("cranelift")) && !cranelift {
                 report.findings.push(
-                    Finding::new(Severity::Error, "component-missing", format!("{id} needs the rustc-codegen-cranelift-preview component, which {} lacks", info.release))
+                    Finding::new(Rule::ComponentMissing, format!("{id} needs the rustc-codegen-cranelift-preview component, which {} lacks", info.release))
                         .fix("rustup component add rustc-codegen-cranelift-preview --toolchain nightly, or build a profile that does not use it (--profile release)"),
                 );
             }
@@ -129,7 +155,7 @@ pub fn check(
     {
         let reach = crate::cache::probe(&host, port, std::time::Duration::from_secs(2));
         if let Err(e) = &reach {
-            report.findings.push(Finding::new(Severity::Warning, "sccache-backend-unreachable", format!("{var} {host}:{port} is unreachable ({e}): builds compile locally and share nothing")).at(format!("env:{var}"), ""));
+            report.findings.push(Finding::new(Rule::SccacheBackendUnreachable, format!("{var} {host}:{port} is unreachable ({e}): builds compile locally and share nothing")).at(format!("env:{var}"), ""));
         }
         cache = json!({"variable": var, "host": host, "port": port, "reachable": reach.is_ok()});
     }

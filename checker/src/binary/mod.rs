@@ -10,11 +10,48 @@ use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use serde_json::json;
 
+use crate::cli::{print_report, SelectArgs};
 use crate::envcmd::profile_root;
-use crate::report::{Finding, Report, Severity};
+use crate::report::{Finding, Report, Rule};
 use crate::resolve::{resolve, Selection};
 use crate::tiers::{Channel, TierData};
+use crate::Format;
 use inspect::ElfFacts;
+
+/// Inspect built ELF binaries: rustc, linker, strip and debuginfo state, BOLT, PGO
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(long)]
+    tier: Option<String>,
+    /// The profile the files were built with (default: from target/<dir>/)
+    #[arg(long)]
+    profile: Option<String>,
+    /// The files came out of the PGO/BOLT pipeline: require BOLT
+    #[arg(long)]
+    pipeline: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    #[command(flatten)]
+    select: SelectArgs,
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+}
+
+pub fn run(args: Args, data: &TierData) -> Result<i32> {
+    let sel = args.select.selection();
+    let opts = Options {
+        tier: args.tier.as_deref(),
+        profile: args.profile.as_deref(),
+        select: &sel,
+        pipeline: args.pipeline,
+    };
+    let (report, errors) = check(data, &args.files, &opts)?;
+    for e in &errors {
+        eprintln!("tiercheck: {}", e.replace('\n', " "));
+    }
+    let code = print_report(&report, args.format, &facts_text(&report))?;
+    Ok(if errors.is_empty() { code } else { 2 })
+}
 
 #[derive(Debug, Serialize)]
 pub struct BinaryFacts {
@@ -142,30 +179,24 @@ pub fn check(data: &TierData, files: &[PathBuf], opts: &Options) -> Result<(Repo
 
 fn general_findings(b: &BinaryFacts, out: &mut Vec<Finding>) {
     if b.elf.pgo_instrumented {
-        out.push(Finding::new(Severity::Warning, "pgo-instrumented", "PGO-instrumented binary (__llvm_prf_* / __llvm_profile_*): it writes .profraw files and runs slower; do not ship it").at(&b.file, ""));
+        out.push(Finding::new(Rule::PgoInstrumented, "PGO-instrumented binary (__llvm_prf_* / __llvm_profile_*): it writes .profraw files and runs slower; do not ship it").at(&b.file, ""));
     }
     if b.elf.bolt.as_ref().is_some_and(|x| x.instrumented) {
         out.push(
             Finding::new(
-                Severity::Warning,
-                "bolt-instrumented",
+                Rule::BoltInstrumented,
                 "BOLT-instrumented binary (-instrument): a training build, do not ship it",
             )
             .at(&b.file, ""),
         );
     }
     if b.split_debuginfo == "unpacked" && b.dwo_found < b.elf.dwo_names.len() {
-        out.push(Finding::new(Severity::Info, "dwo-missing", format!("{} of {} .dwo files the skeleton units name are not on disk: debuggers will lack their debuginfo", b.elf.dwo_names.len() - b.dwo_found, b.elf.dwo_names.len())).at(&b.file, ""));
+        out.push(Finding::new(Rule::DwoMissing, format!("{} of {} .dwo files the skeleton units name are not on disk: debuggers will lack their debuginfo", b.elf.dwo_names.len() - b.dwo_found, b.elf.dwo_names.len())).at(&b.file, ""));
     }
 }
 
 fn mismatch(b: &BinaryFacts, tier: &str, id: &str, msg: String) -> Finding {
-    Finding::new(
-        Severity::Error,
-        "tier-mismatch",
-        format!("{tier} ({id}): {msg}"),
-    )
-    .at(&b.file, "")
+    Finding::new(Rule::TierMismatch, format!("{tier} ({id}): {msg}")).at(&b.file, "")
 }
 
 fn tier_findings(
@@ -207,8 +238,7 @@ fn tier_findings(
         if let Some(k) = keys.into_iter().find(|k| overrides.contains(*k)) {
             out.push(
                 Finding::new(
-                    Severity::Info,
-                    "profile-overrides",
+                    Rule::ProfileOverrides,
                     format!(
                         "{id} not checked: profile {} sets its own {k}",
                         b.profile.as_deref().unwrap_or("?")
@@ -224,7 +254,7 @@ fn tier_findings(
                 || (want == "lld" && got == "rust-lld")
                 || (want == "none" && got == "none-recorded");
             if got == "none-recorded" && !ok {
-                out.push(Finding::new(Severity::Warning, "linker-unknown", format!("{tier} ({id}) links with {want}, but no linker is recorded in .comment (GNU ld, or .comment stripped): cannot confirm")).at(&b.file, ""));
+                out.push(Finding::new(Rule::LinkerUnknown, format!("{tier} ({id}) links with {want}, but no linker is recorded in .comment (GNU ld, or .comment stripped): cannot confirm")).at(&b.file, ""));
             } else if !ok {
                 out.push(mismatch(
                     b,
@@ -260,7 +290,7 @@ fn tier_findings(
                     format!("strip state is {}, the tier strips {want}", b.elf.stripped),
                 ));
             } else if want == "debuginfo" && b.elf.stripped == "symbols" {
-                out.push(Finding::new(Severity::Info, "symbols-stripped", format!("{tier} ({id}) strips debuginfo only, but .symtab is gone too (mold 1.10 drops it on --strip-debug; rust-lld keeps it); build the `profiling` profile for a binary with symbols")).at(&b.file, ""));
+                out.push(Finding::new(Rule::SymbolsStripped, format!("{tier} ({id}) strips debuginfo only, but .symtab is gone too (mold 1.10 drops it on --strip-debug; rust-lld keeps it); build the `profiling` profile for a binary with symbols")).at(&b.file, ""));
             }
         }
         if sign.codegen.as_deref() == Some("cranelift") && !b.elf.cranelift {
@@ -305,7 +335,7 @@ fn tier_findings(
         } else {
             "no ThinLTO hint (no `.llvm.<N>` symbols; a heuristic: fat LTO, one codegen unit and stripped symbols show none either)".to_string()
         };
-        out.push(Finding::new(Severity::Info, "lto-hint", msg).at(&b.file, ""));
+        out.push(Finding::new(Rule::LtoHint, msg).at(&b.file, ""));
     }
     Ok(())
 }

@@ -6,15 +6,41 @@ pub mod rules;
 pub mod rustflags;
 pub mod tier_match;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use serde_json::json;
 
+use crate::cli::{print_report, SelectArgs};
 use crate::report::Report;
 use crate::resolve::{resolve, Selection};
 use crate::tiers::{Channel, TierData};
 use crate::toolchain;
+use crate::Format;
+
+/// Check a project's Cargo.toml, .cargo/config.toml, rust-toolchain and env
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(long)]
+    tier: Option<String>,
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    #[command(flatten)]
+    select: SelectArgs,
+}
+
+pub fn run(args: Args, data: &TierData) -> Result<i32> {
+    let report = check(
+        data,
+        &args.dir,
+        args.tier.as_deref(),
+        &args.select.selection(),
+    )?;
+    let facts = crate::explain::project_facts_text(&report);
+    print_report(&report, args.format, &facts)
+}
 
 pub fn check(data: &TierData, dir: &Path, tier: Option<&str>, sel: &Selection) -> Result<Report> {
     // Resolve the tier first: an unknown tier is a usage error even for a broken project.

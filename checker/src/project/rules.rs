@@ -4,7 +4,7 @@
 use crate::flags::{self, classify_program};
 use crate::project::load::{get, Project, TomlFile};
 use crate::project::rustflags::{self, Kind, Source};
-use crate::report::{Finding, Severity};
+use crate::report::{Finding, Rule, Severity};
 use crate::tiers::{Channel, TierData};
 
 pub struct Ctx<'a> {
@@ -39,7 +39,7 @@ fn build_linker_key(ctx: &Ctx, out: &mut Vec<Finding>) {
     for c in &ctx.p.configs {
         if get(&c.table, &["build", "linker"]).is_some() {
             out.push(
-                Finding::new(Severity::Error, "build-linker-key", "`[build] linker` is not a Cargo key: Cargo warns \"unused config key\" and links with the default linker")
+                Finding::new(Rule::BuildLinkerKey, "`[build] linker` is not a Cargo key: Cargo warns \"unused config key\" and links with the default linker")
                     .at(&c.shown, "build.linker")
                     .fix(format!("move it to [target.{}] linker", ctx.triple)),
             );
@@ -58,7 +58,7 @@ fn bare_linker(ctx: &Ctx, out: &mut Vec<Finding>) {
     if let Some(kind @ ("mold" | "wild" | "lld" | "gold" | "bfd")) = classify_program(&prog) {
         if !flavor_set {
             out.push(
-                Finding::new(Severity::Error, "linker-not-a-driver", format!("linker {prog:?} is a bare {kind} linker: rustc passes cc-style arguments, so the link fails"))
+                Finding::new(Rule::LinkerNotADriver, format!("linker {prog:?} is a bare {kind} linker: rustc passes cc-style arguments, so the link fails"))
                     .at(origin, key)
                     .fix(format!("set the linker to clang and add `-C link-arg=--ld-path=<path to {prog}>` (or `-C link-arg=-fuse-ld={kind}`)")),
             );
@@ -92,7 +92,7 @@ fn cc_driver_drops_rust_lld(ctx: &Ctx, out: &mut Vec<Finding>) {
         || opts.iter().any(|o| o.is('C', "linker-features"));
     if !picks {
         out.push(
-            Finding::new(Severity::Warning, "cc-linker-drops-rust-lld", format!("naming {prog:?} as the linker without a linker flag silently switches from rust-lld to GNU ld (2.35x slower incremental rebuilds measured)"))
+            Finding::new(Rule::CcLinkerDropsRustLld, format!("naming {prog:?} as the linker without a linker flag silently switches from rust-lld to GNU ld (2.35x slower incremental rebuilds measured)"))
                 .at(origin, key)
                 .fix("add `-C link-arg=--ld-path=<mold|wild|ld.lld>` or `-C link-arg=-fuse-ld=mold`, or drop the linker setting"),
         );
@@ -108,7 +108,7 @@ fn link_self_contained_alone(ctx: &Ctx, out: &mut Vec<Finding>) {
             && !opts.iter().any(|o| o.is('C', "linker-features"));
         if alone {
             out.push(
-                Finding::new(Severity::Error, "link-self-contained-alone", "`-C link-self-contained=-linker` without `-C linker-features=-lld` breaks the link")
+                Finding::new(Rule::LinkSelfContainedAlone, "`-C link-self-contained=-linker` without `-C linker-features=-lld` breaks the link")
                     .at(&s.origin, &s.key)
                     .fix("use `-C linker-features=-lld` to opt out of rust-lld"),
             );
@@ -122,7 +122,7 @@ fn split_debuginfo_values(ctx: &Ctx, out: &mut Vec<Finding>) {
             let s = v.as_str().unwrap_or("");
             if !["off", "packed", "unpacked"].contains(&s) {
                 out.push(
-                    Finding::new(Severity::Error, "split-debuginfo-value", format!("split-debuginfo = {v} does not exist; Cargo drops it silently and debuginfo stays in the binary"))
+                    Finding::new(Rule::SplitDebuginfoValue, format!("split-debuginfo = {v} does not exist; Cargo drops it silently and debuginfo stays in the binary"))
                         .at(&f.shown, format!("profile.{name}.split-debuginfo"))
                         .fix("use \"unpacked\" (fastest, dev) or \"packed\" (one .dwp file)"),
                 );
@@ -164,25 +164,21 @@ fn nightly_only_on_stable(ctx: &Ctx, out: &mut Vec<Finding>) {
         .map_or("the active toolchain".to_string(), |t| {
             format!("{} ({})", t.shown, t.channel_text)
         });
-    let err = |rule: &str, what: String| {
-        Finding::new(
-            Severity::Error,
-            rule,
-            format!("{what} needs nightly, but {pin} is stable"),
-        )
-        .fix("remove it, or pin a dated nightly in rust-toolchain.toml (tier2+)")
+    let err = |rule: Rule, what: String| {
+        Finding::new(rule, format!("{what} needs nightly, but {pin} is stable"))
+            .fix("remove it, or pin a dated nightly in rust-toolchain.toml (tier2+)")
     };
     for s in &ctx.sources {
         if let Some(z) = s.opts().iter().find(|o| o.kind == 'Z') {
             out.push(
-                err("nightly-flag-on-stable", format!("`-Z {}`", z.name)).at(&s.origin, &s.key),
+                err(Rule::NightlyFlagOnStable, format!("`-Z {}`", z.name)).at(&s.origin, &s.key),
             );
         }
     }
     for (file, feat) in cargo_features(ctx.p) {
         out.push(
             err(
-                "nightly-flag-on-stable",
+                Rule::NightlyFlagOnStable,
                 format!("cargo-features = [\"{feat}\"]"),
             )
             .at(file, "cargo-features"),
@@ -191,7 +187,7 @@ fn nightly_only_on_stable(ctx: &Ctx, out: &mut Vec<Finding>) {
     for (f, name, t) in ctx.p.profiles() {
         if t.contains_key("codegen-backend") {
             out.push(
-                err("nightly-flag-on-stable", "codegen-backend".into())
+                err(Rule::NightlyFlagOnStable, "codegen-backend".into())
                     .at(&f.shown, format!("profile.{name}.codegen-backend")),
             );
         }
@@ -200,8 +196,7 @@ fn nightly_only_on_stable(ctx: &Ctx, out: &mut Vec<Finding>) {
         if c.table.contains_key("unstable") {
             out.push(
                 Finding::new(
-                    Severity::Warning,
-                    "unstable-table-on-stable",
+                    Rule::UnstableTableOnStable,
                     "Cargo ignores the [unstable] table on a stable toolchain",
                 )
                 .at(&c.shown, "unstable"),
@@ -232,7 +227,7 @@ fn unstable_feature_gates(ctx: &Ctx, out: &mut Vec<Finding>) {
         ] {
             if t.contains_key(key) && !unstable_enabled(ctx, feature) {
                 out.push(
-                    Finding::new(Severity::Error, "unstable-feature-missing", format!("profile key `{key}` needs the unstable Cargo feature `{feature}`; Cargo refuses the manifest without it"))
+                    Finding::new(Rule::UnstableFeatureMissing, format!("profile key `{key}` needs the unstable Cargo feature `{feature}`; Cargo refuses the manifest without it"))
                         .at(&f.shown, format!("profile.{name}.{key}"))
                         .fix(format!("add cargo-features = [\"{feature}\"] at the top of Cargo.toml, or [unstable] {feature} = true in .cargo/config.toml (nightly)")),
                 );
@@ -251,12 +246,12 @@ fn rustflags_shadowing(ctx: &Ctx, out: &mut Vec<Finding>) {
         let Some(w) = by(winner).next() else { continue };
         for l in losers.into_iter().flat_map(by) {
             let rule = if winner == Kind::Target {
-                "build-rustflags-ignored"
+                Rule::BuildRustflagsIgnored
             } else {
-                "rustflags-env-shadows-config"
+                Rule::RustflagsEnvShadowsConfig
             };
             out.push(
-                Finding::new(Severity::Warning, rule, format!("ignored: {} ({}) replaces these flags ({})", w.key, w.origin, l.tokens.join(" ")))
+                Finding::new(rule, format!("ignored: {} ({}) replaces these flags ({})", w.key, w.origin, l.tokens.join(" ")))
                     .at(&l.origin, &l.key)
                     .fix("put all flags in one place; Cargo does not merge RUSTFLAGS, [target] and [build] rustflags"),
             );
@@ -269,7 +264,7 @@ fn profiles_in_members(ctx: &Ctx, out: &mut Vec<Finding>) {
     for m in &ctx.p.members {
         if m.table.contains_key("profile") {
             out.push(
-                Finding::new(Severity::Warning, "profile-in-member", "Cargo ignores [profile] in a workspace member (\"profiles for the non root package will be ignored\")")
+                Finding::new(Rule::ProfileInMember, "Cargo ignores [profile] in a workspace member (\"profiles for the non root package will be ignored\")")
                     .at(&m.shown, "profile")
                     .fix(format!("move it to {}", ctx.p.root.shown)),
             );
@@ -285,8 +280,7 @@ fn custom_profiles_inherit(ctx: &Ctx, out: &mut Vec<Finding>) {
         {
             out.push(
                 Finding::new(
-                    Severity::Error,
-                    "custom-profile-inherits",
+                    Rule::CustomProfileInherits,
                     format!("custom profile `{name}` has no `inherits`; Cargo refuses it"),
                 )
                 .at(&f.shown, format!("profile.{name}"))
@@ -300,7 +294,7 @@ fn llvm_passes(ctx: &Ctx, out: &mut Vec<Finding>) {
     for s in &ctx.sources {
         if s.opts().iter().any(|o| o.is('C', "passes")) {
             out.push(
-                Finding::new(Severity::Info, "llvm-passes", "`-C passes` only runs passes LLVM already has; loading a custom pass needs nightly `-Z llvm-plugins` built against rustc's exact LLVM")
+                Finding::new(Rule::LlvmPasses, "`-C passes` only runs passes LLVM already has; loading a custom pass needs nightly `-Z llvm-plugins` built against rustc's exact LLVM")
                     .at(&s.origin, &s.key),
             );
         }
@@ -374,8 +368,7 @@ fn min_rust(ctx: &Ctx, out: &mut Vec<Finding>) {
             if !req.matches(v) {
                 out.push(
                     Finding::new(
-                        Severity::Error,
-                        "min-rust",
+                        Rule::MinRust,
                         format!("{id} needs rustc {req}, but {pfile} pins {v}"),
                     )
                     .at(&file, &key)
@@ -386,7 +379,8 @@ fn min_rust(ctx: &Ctx, out: &mut Vec<Finding>) {
         if let Some((mfile, v)) = &msrv {
             if !req.matches(v) {
                 out.push(
-                    Finding::new(Severity::Warning, "min-rust", format!("{id} needs rustc {req}, above the project's rust-version {v} ({mfile}); older Cargo ignores or rejects it"))
+                    Finding::new(Rule::MinRust, format!("{id} needs rustc {req}, above the project's rust-version {v} ({mfile}); older Cargo ignores or rejects it"))
+                        .severity(Severity::Warning)
                         .at(&file, &key)
                         .fix("raise rust-version, or keep the setting out of the MSRV build"),
                 );
@@ -431,8 +425,7 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
     if !found {
         out.push(
             Finding::new(
-                Severity::Error,
-                "sccache-missing",
+                Rule::SccacheMissing,
                 format!("rustc wrapper {prog:?} is not installed: every rustc call fails"),
             )
             .at(&origin, &key)
@@ -442,7 +435,7 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
     if let Some((var, host, port)) = crate::cache::endpoint(|k| ctx.p.env.get(k).cloned()) {
         if let Err(e) = crate::cache::probe(&host, port, std::time::Duration::from_secs(2)) {
             out.push(
-                Finding::new(Severity::Warning, "sccache-backend-unreachable", format!("the cache in {var} ({host}:{port}) is unreachable ({e}): every crate compiles locally, nothing is shared"))
+                Finding::new(Rule::SccacheBackendUnreachable, format!("the cache in {var} ({host}:{port}) is unreachable ({e}): every crate compiles locally, nothing is shared"))
                     .at(format!("env:{var}"), &var)
                     .fix("start the cache or fix the endpoint; SCCACHE_IGNORE_SERVER_IO_ERROR=1 keeps builds working meanwhile"),
             );
@@ -450,7 +443,7 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
     if ctx.p.env.contains_key("CARGO_TARGET_DIR") {
         out.push(
-            Finding::new(Severity::Warning, "sccache-target-dir-env", "CARGO_TARGET_DIR is set: sccache hashes every CARGO_* variable rustc sees, so no other checkout or machine can share these cache entries (measured: 0 hits, with or without SCCACHE_BASEDIRS)")
+            Finding::new(Rule::SccacheTargetDirEnv, "CARGO_TARGET_DIR is set: sccache hashes every CARGO_* variable rustc sees, so no other checkout or machine can share these cache entries (measured: 0 hits, with or without SCCACHE_BASEDIRS)")
                 .at("env:CARGO_TARGET_DIR", "CARGO_TARGET_DIR")
                 .fix("let each checkout build into its own target/ (or set [build] target-dir in .cargo/config.toml)"),
         );
@@ -467,7 +460,7 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
             .is_some_and(|v| v == "false");
     if !env_off && !dev_off {
         out.push(
-            Finding::new(Severity::Warning, "sccache-incremental", "sccache cannot cache incremental crates; with incremental on, dev builds of workspace crates are never cached")
+            Finding::new(Rule::SccacheIncremental, "sccache cannot cache incremental crates; with incremental on, dev builds of workspace crates are never cached")
                 .at(&origin, &key)
                 .fix("set CARGO_INCREMENTAL=0 for builds that should hit the cache (CI), or drop the wrapper in the edit loop"),
         );

@@ -7,7 +7,7 @@ use crate::env::{env_key, profile_value};
 use crate::flags;
 use crate::project::rules::{used_techniques, Ctx};
 use crate::project::rustflags::Kind;
-use crate::report::{Finding, Severity};
+use crate::report::{Finding, Rule, Severity};
 use crate::resolve::Resolved;
 use crate::tiers::Channel;
 
@@ -26,8 +26,7 @@ pub fn check(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) -> Vec<TechniqueSt
         if tc.channel == Channel::Nightly && pin.channel != Channel::Nightly {
             out.push(
                 Finding::new(
-                    Severity::Error,
-                    "tier-channel",
+                    Rule::TierChannel,
                     format!(
                         "{} needs a nightly toolchain ({tc_name}), but the project pins {}",
                         r.tier, pin.channel_text
@@ -109,7 +108,8 @@ fn tier_min_rust(
         };
         if !req.matches(&msrv) {
             out.push(
-                Finding::new(Severity::Warning, "min-rust", format!("{} uses {id}, which needs rustc {req}; the project's rust-version is {msrv}", r.tier))
+                Finding::new(Rule::MinRust, format!("{} uses {id}, which needs rustc {req}; the project's rust-version is {msrv}", r.tier))
+                    .severity(Severity::Warning)
                     .at(file.split(':').next().unwrap_or(&file), "rust-version")
                     .fix("raise rust-version, or build the MSRV check outside the tier"),
             );
@@ -132,7 +132,7 @@ fn profile_status(
                 Some((_, v)) if v == want => from_project += 1,
                 Some((f, v)) => {
                     out.push(
-                        Finding::new(Severity::Warning, "tier-contradicts", format!("{id}: the project sets {v}, {} sets {want}; the tier's environment overrides the file", r.tier))
+                        Finding::new(Rule::TierContradicts, format!("{id}: the project sets {v}, {} sets {want}; the tier's environment overrides the file", r.tier))
                             .at(&f.shown, format!("profile.{profile}.{key}"))
                             .fix(format!("set {key} = {want}, or build with `--without {id}`")),
                     );
@@ -184,8 +184,7 @@ fn sign_status(
         }
         out.push(
             Finding::new(
-                Severity::Info,
-                "tier-lacks",
+                Rule::TierLacks,
                 format!(
                     "{id}: no [profile.{}] in the project; the environment cannot create profiles",
                     missing
@@ -223,7 +222,7 @@ fn env_conflicts(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) {
         .filter(|s| matches!(s.kind, Kind::Env | Kind::Encoded))
     {
         out.push(
-            Finding::new(Severity::Error, "rustflags-env-defeats-tier", format!("{} replaces the tier's target rustflags ({}): the tier's linker and flags are lost", s.key, tier_flags.join(" ")))
+            Finding::new(Rule::RustflagsEnvDefeatsTier, format!("{} replaces the tier's target rustflags ({}): the tier's linker and flags are lost", s.key, tier_flags.join(" ")))
                 .at(&s.origin, &s.key)
                 .fix(format!("unset {} and move its flags to [target.{}] rustflags", s.key, ctx.triple)),
         );
@@ -231,8 +230,7 @@ fn env_conflicts(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) {
     for s in ctx.sources.iter().filter(|s| s.kind == Kind::Build) {
         out.push(
             Finding::new(
-                Severity::Warning,
-                "build-rustflags-ignored",
+                Rule::BuildRustflagsIgnored,
                 format!(
                     "under {} Cargo uses target rustflags, so these are ignored: {}",
                     r.tier,
@@ -260,7 +258,7 @@ fn env_conflicts(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) {
     if let (Some(want), Some(have)) = (tier_linker, project_linker) {
         if want != have {
             out.push(
-                Finding::new(Severity::Warning, "tier-contradicts", format!("the project selects {have}, {} selects {want}; the tier's flag comes later and wins", r.tier))
+                Finding::new(Rule::TierContradicts, format!("the project selects {have}, {} selects {want}; the tier's flag comes later and wins", r.tier))
                     .fix("drop the project's linker flag or pick a tier with that linker"),
             );
         }
