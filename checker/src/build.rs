@@ -135,11 +135,14 @@ pub fn select_toolchain(
             pin.channel_text
         );
     }
-    let ok = Command::new("rustup")
-        .args(["run", "nightly", "rustc", "-V"])
-        .env("RUSTUP_AUTO_INSTALL", "0")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let ok = crate::child::output(
+        Command::new("rustup")
+            .args(["run", "nightly", "rustc", "-V"])
+            .env("RUSTUP_AUTO_INSTALL", "0"),
+        "rustup",
+        Some(std::time::Duration::from_secs(60)),
+    )
+    .is_ok_and(|o| o.status.success());
     if !ok {
         bail!("{tier} needs a nightly rustc and the active one is {}; install: rustup toolchain install nightly", info.release);
     }
@@ -168,9 +171,9 @@ pub fn run_cargo(
         c.env("RUSTUP_TOOLCHAIN", t);
     }
     c.stdout(Stdio::piped()).stderr(Stdio::inherit());
-    let mut child = c.spawn().context("cargo: cannot run (not on PATH?)")?;
+    let mut child = crate::child::spawn(&mut c, "cargo").context("is cargo on PATH?")?;
     let mut exes = vec![];
-    if let Some(out) = child.stdout.take() {
+    if let Some(out) = child.take_stdout() {
         for line in BufReader::new(out).lines() {
             let line = line.context("reading cargo's output")?;
             let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else {
@@ -183,7 +186,7 @@ pub fn run_cargo(
             }
         }
     }
-    let status = child.wait().context("waiting for cargo")?;
+    let status = child.wait(None)?;
     exes.sort();
     exes.dedup();
     Ok((status.success(), exes))

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod binary;
 pub mod build;
 pub mod cache;
+pub mod child;
 pub mod cli;
 pub mod env;
 pub mod envcmd;

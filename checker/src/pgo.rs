@@ -59,11 +59,13 @@ struct Step {
 }
 
 fn run_script(dir: &Path, name: &str, env: &[(&str, String)]) -> Result<()> {
-    let status = Command::new("bash")
-        .arg(dir.join(name))
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .status()
-        .with_context(|| format!("{name}: cannot run bash"))?;
+    let status = crate::child::run(
+        Command::new("bash")
+            .arg(dir.join(name))
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str()))),
+        name,
+        None,
+    )?;
     if !status.success() {
         bail!("pipeline step {name} failed (its message is above)");
     }
