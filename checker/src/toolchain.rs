@@ -1,4 +1,5 @@
-//! What `rustc -vV` and `cargo -V` say about the active toolchain.
+//! What `rustc -vV` and `cargo -V` say about the toolchain rustup selects, probed without letting
+//! a checkout choose the program: see `choice_for`.
 
 use std::path::Path;
 use std::process::Command;
@@ -6,6 +7,7 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
+use crate::project::toolchain_file;
 use crate::tiers::Channel;
 
 #[derive(Debug, Clone, Serialize)]
@@ -50,12 +52,49 @@ pub fn parse_rustc_vv(text: &str) -> Result<RustcInfo> {
     })
 }
 
-fn run(cmd: &str, args: &[&str], dir: Option<&Path>) -> Result<String> {
+/// The toolchain a probe asks rustup for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    /// RUSTUP_TOOLCHAIN is already set by the user: rustup honours it over everything.
+    UserEnv,
+    /// A validated toolchain name (from a `rustup override` or the project's toolchain file).
+    Named(String),
+    /// The user's default toolchain (no file, or a file tiercheck will not follow).
+    Default,
+}
+
+/// What rustup would select in `dir`, reduced to what is safe to hand it: only a validated
+/// name, never a path, and never by letting rustup read the checkout itself.
+pub fn choice_for(dir: &Path) -> Choice {
+    if std::env::var_os("RUSTUP_TOOLCHAIN").is_some() {
+        return Choice::UserEnv;
+    }
+    let overrides = toolchain_file::rustup_overrides();
+    let override_of = |d: &Path| overrides.iter().find(|(p, _)| p == d).map(|(_, n)| n);
+    let Some(file) = toolchain_file::find(dir, |d| override_of(d).is_some()) else {
+        // No file before the nearest `rustup override` (if any): that override decides.
+        return match dir.ancestors().find_map(override_of) {
+            Some(name) if toolchain_file::valid_name(name) => Choice::Named(name.clone()),
+            _ => Choice::Default,
+        };
+    };
+    match toolchain_file::read(&file, &file.display().to_string(), dir).spec {
+        toolchain_file::Spec::Named(n) => Choice::Named(n),
+        _ => Choice::Default,
+    }
+}
+
+/// Runs a toolchain program from `/` with the toolchain named explicitly, so rustup never reads
+/// (or hangs on, or follows) a toolchain file in a checkout.
+fn run(cmd: &str, args: &[&str], choice: &Choice) -> Result<String> {
     let mut c = Command::new(cmd);
-    // A rust-toolchain file naming an uninstalled toolchain must not start a download.
-    c.args(args).env("RUSTUP_AUTO_INSTALL", "0");
-    if let Some(d) = dir {
-        c.current_dir(d);
+    // A toolchain named but not installed must not start a download.
+    c.args(args)
+        .env("RUSTUP_AUTO_INSTALL", "0")
+        .current_dir("/")
+        .stdin(std::process::Stdio::null());
+    if let Choice::Named(n) = choice {
+        c.env("RUSTUP_TOOLCHAIN", n);
     }
     let out = c
         .output()
@@ -71,18 +110,23 @@ fn run(cmd: &str, args: &[&str], dir: Option<&Path>) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).to_string())
 }
 
-/// The toolchain that `rustc` resolves to in `dir` (rustup honours rust-toolchain.toml there).
+/// The toolchain rustup selects for `dir` (or the user's default for `None`), probed safely.
 pub fn rustc_info(dir: Option<&Path>) -> Result<RustcInfo> {
+    rustc_info_for(&dir.map_or(Choice::Default, choice_for))
+}
+
+pub fn rustc_info_for(choice: &Choice) -> Result<RustcInfo> {
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let mut info = parse_rustc_vv(&run(&rustc, &["-vV"], dir)?)?;
-    info.sysroot = run(&rustc, &["--print", "sysroot"], dir)
+    let mut info = parse_rustc_vv(&run(&rustc, &["-vV"], choice)?)?;
+    info.sysroot = run(&rustc, &["--print", "sysroot"], choice)
         .ok()
         .map(|s| s.trim().to_string());
     Ok(info)
 }
 
 pub fn cargo_version(dir: Option<&Path>) -> Result<String> {
-    Ok(run("cargo", &["-V"], dir)?.trim().to_string())
+    let choice = dir.map_or(Choice::Default, choice_for);
+    Ok(run("cargo", &["-V"], &choice)?.trim().to_string())
 }
 
 pub fn host_triple() -> Result<String> {

@@ -9,21 +9,14 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 use crate::fsread;
-use crate::tiers::Channel;
+pub use crate::project::toolchain_file::ToolchainPin;
+use crate::project::toolchain_file::{self, parse_channel};
 
 pub struct TomlFile {
     pub path: PathBuf,
     /// How findings name the file: relative to the project dir when inside it.
     pub shown: String,
     pub table: toml::Table,
-}
-
-pub struct ToolchainPin {
-    pub shown: String,
-    pub channel_text: String,
-    pub channel: Channel,
-    /// Set when the pin is a version (`1.95.0`, `1.95`).
-    pub version: Option<semver::Version>,
 }
 
 pub struct Project {
@@ -143,52 +136,10 @@ fn cargo_home() -> Option<PathBuf> {
         .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
 }
 
-pub fn parse_channel(text: &str) -> (Channel, Option<semver::Version>) {
-    let t = text.trim();
-    if t.starts_with("nightly") {
-        return (Channel::Nightly, None);
-    }
-    if t.starts_with("beta") {
-        return (Channel::Beta, None);
-    }
-    let v = t.split('-').next().unwrap_or(t);
-    let parts: Vec<u64> = v.split('.').filter_map(|p| p.parse().ok()).collect();
-    let version = match parts.as_slice() {
-        [a, b] => Some(semver::Version::new(*a, *b, 0)),
-        [a, b, c] => Some(semver::Version::new(*a, *b, *c)),
-        _ => None,
-    };
-    (Channel::Stable, version)
-}
-
-fn toolchain_pin(dir: &Path) -> Result<Option<ToolchainPin>> {
-    for d in dir.ancestors() {
-        for name in ["rust-toolchain.toml", "rust-toolchain"] {
-            let p = d.join(name);
-            if fsread::Kind::of_link(&p) == fsread::Kind::Missing {
-                continue;
-            }
-            let s = shown(dir, &p);
-            let text = fsread::read_text(&p, &s, fsread::TEXT_CAP)?;
-            let channel_text = if text.contains('[') || name.ends_with(".toml") {
-                let t = read_toml(&p, &s)?;
-                get(&t, &["toolchain", "channel"])
-                    .and_then(|v| v.as_str())
-                    .with_context(|| format!("{s}: no [toolchain] channel"))?
-                    .to_string()
-            } else {
-                text.trim().to_string()
-            };
-            let (channel, version) = parse_channel(&channel_text);
-            return Ok(Some(ToolchainPin {
-                shown: s,
-                channel_text,
-                channel,
-                version,
-            }));
-        }
-    }
-    Ok(None)
+fn toolchain_pin(dir: &Path, tree: &Path) -> Option<ToolchainPin> {
+    let overrides = toolchain_file::rustup_overrides();
+    let file = toolchain_file::find(dir, |d| overrides.iter().any(|(p, _)| p == d))?;
+    Some(toolchain_file::read(&file, &shown(dir, &file), tree))
 }
 
 fn relevant_env() -> BTreeMap<String, String> {
@@ -270,7 +221,7 @@ impl Project {
             }
         }
         Ok(Project {
-            toolchain: toolchain_pin(&dir)?,
+            toolchain: toolchain_pin(&dir, &root_dir),
             dir,
             root,
             members,
@@ -325,20 +276,6 @@ impl Project {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn channel_pins() {
-        assert_eq!(
-            parse_channel("1.95.0").1,
-            Some(semver::Version::new(1, 95, 0))
-        );
-        assert_eq!(
-            parse_channel("1.70").1,
-            Some(semver::Version::new(1, 70, 0))
-        );
-        assert_eq!(parse_channel("nightly-2026-05-19").0, Channel::Nightly);
-        assert_eq!(parse_channel("stable").1, None);
-    }
 
     #[test]
     fn profile_chains() {

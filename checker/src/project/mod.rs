@@ -5,6 +5,7 @@ pub mod load;
 pub mod rules;
 pub mod rustflags;
 pub mod tier_match;
+pub mod toolchain_file;
 
 use std::path::{Path, PathBuf};
 
@@ -53,16 +54,7 @@ pub fn check(data: &TierData, dir: &Path, tier: Option<&str>, sel: &Selection) -
     sel.platform = data.platform_of_triple(&triple).map(String::from);
     let resolved = tier.map(|t| resolve(data, t, &sel)).transpose()?;
     let p = load::Project::load(dir)?;
-    let channel: Option<Channel> = p
-        .toolchain
-        .as_ref()
-        .map(|t| t.channel)
-        .or(host.as_ref().map(|h| h.channel));
-    let rustc_version = p
-        .toolchain
-        .as_ref()
-        .and_then(|t| t.version.clone())
-        .or(host.as_ref().map(|h| h.version.clone()));
+    let (channel, rustc_version) = build_toolchain(&p, host.as_ref());
     let ctx = rules::Ctx {
         data,
         sources: rustflags::sources(&p, &triple),
@@ -90,4 +82,23 @@ pub fn check(data: &TierData, dir: &Path, tier: Option<&str>, sel: &Selection) -
     });
     report.finish();
     Ok(report)
+}
+
+/// The channel and version builds in this project will use: what the probe of the toolchain
+/// rustup selects found, else what the pin's name says; unknown when the pin cannot be used.
+fn build_toolchain(
+    p: &load::Project,
+    host: Option<&toolchain::RustcInfo>,
+) -> (Option<Channel>, Option<semver::Version>) {
+    use toolchain_file::Spec;
+    let probed = (host.map(|h| h.channel), host.map(|h| h.version.clone()));
+    match p.toolchain.as_ref() {
+        None => probed,
+        Some(pin) => match &pin.spec {
+            Spec::Default => probed,
+            Spec::Named(_) if host.is_some() => probed,
+            Spec::Named(_) => (pin.channel, pin.version.clone()),
+            _ => (None, None),
+        },
+    }
 }

@@ -20,6 +20,7 @@ pub struct Ctx<'a> {
 const BUILTIN_PROFILES: &[&str] = &["dev", "release", "test", "bench", "doc"];
 
 pub fn all(ctx: &Ctx, out: &mut Vec<Finding>) {
+    toolchain_file_problems(ctx, out);
     build_linker_key(ctx, out);
     bare_linker(ctx, out);
     cc_driver_drops_rust_lld(ctx, out);
@@ -33,6 +34,25 @@ pub fn all(ctx: &Ctx, out: &mut Vec<Finding>) {
     llvm_passes(ctx, out);
     min_rust(ctx, out);
     sccache(ctx, out);
+}
+
+/// A toolchain file tiercheck will not follow: a path (rustup would run that rustc), a file
+/// rustup cannot read or refuses, a symlink out of the tree.
+fn toolchain_file_problems(ctx: &Ctx, out: &mut Vec<Finding>) {
+    use crate::project::toolchain_file::Spec;
+    let Some(pin) = &ctx.p.toolchain else { return };
+    let f = match &pin.spec {
+        Spec::Named(_) | Spec::Default => return,
+        Spec::Path(path) => Finding::new(Rule::ToolchainPath, format!("the toolchain file names a toolchain by path ({path:?}); rustup would run the rustc there, so tiercheck does not: the channel and version are unknown and the checks that need them are skipped"))
+            .fix("name a channel (`channel = \"1.95.0\"` or a dated nightly) unless the custom toolchain is intended"),
+        Spec::Invalid(why) => Finding::new(Rule::ToolchainFileInvalid, format!("rustup refuses this toolchain file ({why}): every cargo command in the project fails"))
+            .fix("write `[toolchain]` with `channel = \"<name>\"`, or one line with the toolchain name"),
+        Spec::Unreadable(why) => Finding::new(Rule::ToolchainFileUnreadable, format!("{why}; rustup reads this file on every cargo command (a FIFO hangs it)"))
+            .fix("replace it with a regular file"),
+        Spec::OutsideTree(target) => Finding::new(Rule::ToolchainFileOutside, format!("the toolchain file is a symlink out of the tree (to {}); tiercheck does not follow it, the toolchain is unknown", target.display()))
+            .fix("commit the toolchain file itself instead of a link"),
+    };
+    out.push(f.at(&pin.shown, ""));
 }
 
 fn build_linker_key(ctx: &Ctx, out: &mut Vec<Finding>) {

@@ -23,7 +23,7 @@ pub fn check(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) -> Vec<TechniqueSt
     let data = ctx.data;
     let mut statuses = vec![];
     if let (Some((tc_name, tc)), Some(pin)) = (&r.toolchain, &ctx.p.toolchain) {
-        if tc.channel == Channel::Nightly && pin.channel != Channel::Nightly {
+        if tc.channel == Channel::Nightly && pin.channel.is_some_and(|c| c != Channel::Nightly) {
             out.push(
                 Finding::new(
                     Rule::TierChannel,

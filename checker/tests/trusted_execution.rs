@@ -1,0 +1,199 @@
+//! `project`, `toolchain` and `binary --tier` never run a program the checkout chooses: a hostile
+//! checkout points its toolchain file, config and build script at a script that writes a marker.
+
+mod common;
+use common::*;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn evil_script(dir: &Path, marker: &Path) -> std::path::PathBuf {
+    let script = dir.join("evil.sh");
+    write(
+        &script,
+        &format!(
+            "#!/bin/sh\necho \"$0 $*\" >> '{}'\nexit 0\n",
+            marker.display()
+        ),
+    );
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
+/// A checkout where everything that can name a program names the marker script.
+fn hostile_checkout(root: &Path, toolchain_file: &str, toolchain_text: &str) -> std::path::PathBuf {
+    let marker = root.join("marker");
+    let evil = evil_script(root, &marker);
+    // A toolchain directory whose rustc and cargo are the script.
+    for tool in ["rustc", "cargo", "rustdoc"] {
+        let p = root.join("tc/bin").join(tool);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::copy(&evil, &p).unwrap();
+    }
+    let proj = root.join("proj");
+    write(
+        &proj.join("Cargo.toml"),
+        "[package]\nname = \"hostile\"\nversion = \"0.1.0\"\nedition = \"2021\"\nbuild = \"build.rs\"\n",
+    );
+    write(&proj.join("src/main.rs"), "fn main() {}\n");
+    let e = evil.display();
+    write(
+        &proj.join("build.rs"),
+        &format!("fn main() {{ std::process::Command::new(\"{e}\").status().unwrap(); }}\n"),
+    );
+    write(
+        &proj.join(".cargo/config.toml"),
+        &format!(
+            "[build]\nrustc = \"{e}\"\nrustc-wrapper = \"{e}\"\nrustdoc = \"{e}\"\n\
+             [target.x86_64-unknown-linux-gnu]\nlinker = \"{e}\"\nrunner = \"{e}\"\n\
+             [env]\nRUSTC = \"{e}\"\nRUSTC_WRAPPER = \"{e}\"\n"
+        ),
+    );
+    let text = toolchain_text.replace("@TC@", &root.join("tc").display().to_string());
+    write(&proj.join(toolchain_file), &text);
+    proj
+}
+
+fn run_all_commands(proj: &Path) -> Vec<(String, Option<i32>)> {
+    let dir = proj.to_str().unwrap();
+    let exe = env!("CARGO_BIN_EXE_tiercheck");
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["project", "--format", "json", dir],
+        vec!["project", "--tier", "tier1", "--format", "json", dir],
+        vec!["toolchain", "--tier", "tier1", "--format", "json", dir],
+        vec!["binary", "--tier", "tier1", "--format", "json", exe],
+    ];
+    let mut codes = vec![];
+    for args in runs {
+        // `binary` probes the toolchain too; run it from inside the checkout.
+        let mut c = clean(exe);
+        c.args(&args).current_dir(proj);
+        let out = c.output().unwrap();
+        codes.push((args[0].to_string(), out.status.code()));
+    }
+    codes
+}
+
+#[test]
+fn hostile_checkouts_run_nothing() {
+    let cases = [
+        ("rust-toolchain.toml", "[toolchain]\npath = \"@TC@\"\n"),
+        ("rust-toolchain", "@TC@\n"),
+        ("rust-toolchain.toml", "[toolchain]\nchannel = \"stable\"\n"),
+    ];
+    for (file, text) in cases {
+        let root = tempfile::tempdir().unwrap();
+        let proj = hostile_checkout(root.path(), file, text);
+        let codes = run_all_commands(&proj);
+        let marker = root.path().join("marker");
+        assert!(
+            !marker.exists(),
+            "{file} {text:?}: a checkout-chosen program ran: {} ({codes:?})",
+            std::fs::read_to_string(&marker).unwrap_or_default()
+        );
+        // The commands still answered (no signal death).
+        assert!(codes.iter().all(|(_, c)| c.is_some()), "{codes:?}");
+    }
+}
+
+#[test]
+fn toolchain_path_is_reported_not_followed() {
+    let root = tempfile::tempdir().unwrap();
+    let proj = hostile_checkout(
+        root.path(),
+        "rust-toolchain.toml",
+        "[toolchain]\npath = \"@TC@\"\n",
+    );
+    let out = tiercheck(
+        &["project", "--format", "json", proj.to_str().unwrap()],
+        &[],
+    );
+    let r = json(&out);
+    assert!(
+        rules(&r).iter().any(|(_, id)| id == "toolchain-path"),
+        "{r}"
+    );
+    assert!(!root.path().join("marker").exists());
+}
+
+#[test]
+fn fifo_toolchain_file_neither_hangs_nor_is_read() {
+    let root = tempfile::tempdir().unwrap();
+    let proj = hostile_checkout(
+        root.path(),
+        "rust-toolchain.toml",
+        "[toolchain]\nchannel = \"stable\"\n",
+    );
+    std::fs::remove_file(proj.join("rust-toolchain.toml")).unwrap();
+    let fifo = proj.join("rust-toolchain");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let start = Instant::now();
+    for cmd in ["project", "toolchain"] {
+        let out = tiercheck(&[cmd, "--format", "json", proj.to_str().unwrap()], &[]);
+        if cmd == "project" {
+            let r = json(&out);
+            assert!(
+                rules(&r)
+                    .iter()
+                    .any(|(_, id)| id == "toolchain-file-unreadable"),
+                "{r}"
+            );
+        }
+    }
+    assert!(start.elapsed() < Duration::from_secs(60));
+}
+
+#[test]
+fn symlinked_toolchain_file_out_of_tree_is_not_followed() {
+    let root = tempfile::tempdir().unwrap();
+    let proj = hostile_checkout(
+        root.path(),
+        "rust-toolchain.toml",
+        "[toolchain]\nchannel = \"stable\"\n",
+    );
+    std::fs::remove_file(proj.join("rust-toolchain.toml")).unwrap();
+    let secret = root.path().join("secret.txt");
+    std::fs::write(&secret, "TOP-SECRET-CONTENT\n").unwrap();
+    std::os::unix::fs::symlink(&secret, proj.join("rust-toolchain")).unwrap();
+    let out = tiercheck(
+        &["project", "--format", "json", proj.to_str().unwrap()],
+        &[],
+    );
+    let r = json(&out);
+    assert!(
+        rules(&r)
+            .iter()
+            .any(|(_, id)| id == "toolchain-file-outside"),
+        "{r}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("TOP-SECRET"));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("TOP-SECRET"));
+}
+
+#[test]
+fn garbage_toolchain_file_is_not_called_stable() {
+    let root = tempfile::tempdir().unwrap();
+    let proj = hostile_checkout(root.path(), "rust-toolchain", "hello world\n");
+    let out = tiercheck(
+        &["project", "--format", "json", proj.to_str().unwrap()],
+        &[],
+    );
+    let r = json(&out);
+    assert!(
+        rules(&r)
+            .iter()
+            .any(|(_, id)| id == "toolchain-file-invalid"),
+        "{r}"
+    );
+    assert_ne!(r["facts"]["channel"], "stable", "{r}");
+}
