@@ -94,6 +94,37 @@ pub fn classify_program(p: &str) -> Option<&'static str> {
     }
 }
 
+/// rustc's `LinkerFlavor::infer_linker_hints` (compiler/rustc_target/src/spec/mod.rs): from the
+/// linker's file stem minus a numeric `-N` suffix, whether it is a C compiler driver and whether
+/// it is LLD. `None` keeps the target's default (for x86_64 Linux since 1.90: cc + rust-lld).
+pub fn rustc_linker_hints(prog: &str) -> (Option<bool>, Option<bool>) {
+    let stem = std::path::Path::new(prog)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(prog);
+    let stem = stem
+        .rsplit_once('-')
+        .and_then(|(lhs, rhs)| rhs.chars().all(|c| c.is_numeric()).then_some(lhs))
+        .unwrap_or(stem);
+    let ends = |s: &str| stem == s || stem.ends_with(&format!("-{s}"));
+    if stem == "emcc" || ends("gcc") || ends("g++") || ends("clang") || ends("clang++") {
+        (Some(true), Some(false))
+    } else if ends("wasm-ld") || ["ld.lld", "lld", "rust-lld", "lld-link"].contains(&stem) {
+        (Some(false), Some(true))
+    } else if ends("ld") || stem == "link" {
+        (Some(false), Some(false))
+    } else {
+        (None, None)
+    }
+}
+
+/// Whether naming this program as the linker makes rustc give up the self-contained rust-lld
+/// for the system linker (a cc driver without LLD: gcc, clang, `<triple>-gcc`, `clang-22`).
+/// `cc`, `c++` and wrapper scripts keep rust-lld: rustc infers nothing from their names.
+pub fn drops_self_contained_lld(prog: &str) -> bool {
+    rustc_linker_hints(prog) == (Some(true), Some(false))
+}
+
 /// The linker a driver ends up running, from `-fuse-ld=`, `--ld-path=` or `-B` link args.
 pub fn selected_by_link_args(args: &[String]) -> Option<String> {
     let mut chosen = None;
@@ -144,5 +175,31 @@ mod tests {
         assert_eq!(classify_program("/usr/bin/clang-22"), Some("cc"));
         assert_eq!(classify_program("rust-lld"), Some("lld"));
         assert_eq!(classify_program("ld.lld-22"), Some("lld"));
+    }
+
+    #[test]
+    fn rustc_linker_inference() {
+        for p in [
+            "gcc",
+            "clang",
+            "clang-22",
+            "x86_64-linux-gnu-gcc",
+            "/usr/bin/clang",
+            "g++-12",
+            "aarch64-linux-gnu-clang++",
+        ] {
+            assert!(drops_self_contained_lld(p), "{p}");
+        }
+        for p in [
+            "cc",
+            "c++",
+            "/usr/bin/cc",
+            "./tools/link.sh",
+            "mold",
+            "sccache",
+            "gcc-wrapper",
+        ] {
+            assert!(!drops_self_contained_lld(p), "{p}");
+        }
     }
 }

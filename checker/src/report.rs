@@ -89,6 +89,10 @@ rules! {
     ToolchainFileInvalid = "toolchain-file-invalid", Error, "rustup refuses the toolchain file (garbage, empty, bad name)";
     ToolchainFileUnreadable = "toolchain-file-unreadable", Error, "the toolchain file is a FIFO, directory or device (rustup hangs or fails)";
     ToolchainFileOutside = "toolchain-file-outside", Warning, "the toolchain file is a symlink out of the tree: not followed";
+    RustflagsElementWhitespace = "rustflags-element-whitespace", Error, "a rustflags array element holding whitespace (rustc gets it as one argument)";
+    CfgKeyTooDeep = "cfg-key-too-deep", Error, "a `[target.'cfg(..)']` key nested deeper than Cargo's parser survives (not evaluated)";
+    OverriddenByTier = "overridden-by-tier", Info, "a setting the tier's environment replaces (`build --tier`): intended, not a failure";
+    OverriddenByEnv = "overridden-by-env", Info, "a profile key a `CARGO_PROFILE_*` variable replaces";
 }
 
 impl Serialize for Rule {

@@ -124,6 +124,19 @@ pub fn rustc_info_for(choice: &Choice) -> Result<RustcInfo> {
     Ok(info)
 }
 
+/// `rustc --print cfg --target <triple>` of the chosen toolchain (no target needs installing).
+pub fn print_cfg(choice: &Choice, triple: &str) -> Result<String> {
+    // A config's `[build] target` may name a spec file: never hand rustc a path.
+    let plain = triple
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !plain || triple.ends_with(".json") || triple.starts_with('-') {
+        bail!("{triple:?}: not a target name");
+    }
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    run(&rustc, &["--print", "cfg", "--target", triple], choice)
+}
+
 pub fn cargo_version(dir: Option<&Path>) -> Result<String> {
     let choice = dir.map_or(Choice::Default, choice_for);
     Ok(run("cargo", &["-V"], &choice)?.trim().to_string())

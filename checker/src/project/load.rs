@@ -1,67 +1,32 @@
-//! Reads what Cargo reads for a project: the manifests, `.cargo/config.toml` up the directory
-//! tree and in CARGO_HOME, the rust-toolchain file, and the environment.
+//! Reads what Cargo reads for a project: the workspace root and members, the configuration
+//! (see `config`), the toolchain file rustup would use, and the environment — each value with
+//! the file, line and column it came from.
 
 use std::collections::BTreeMap;
 use std::env;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use crate::fsread;
+use crate::fsread::Kind;
+use crate::project::config::{self, Config, Def, CV};
+use crate::project::members;
+pub use crate::project::toml_doc::TomlFile;
 pub use crate::project::toolchain_file::ToolchainPin;
 use crate::project::toolchain_file::{self, parse_channel};
 
-pub struct TomlFile {
-    pub path: PathBuf,
-    /// How findings name the file: relative to the project dir when inside it.
-    pub shown: String,
-    pub table: toml::Table,
-}
-
-pub struct Project {
-    pub dir: PathBuf,
-    pub root: TomlFile,
-    /// Workspace members other than the root package.
-    pub members: Vec<TomlFile>,
-    /// Nearest first (the order in which Cargo lets them win).
-    pub configs: Vec<TomlFile>,
-    pub toolchain: Option<ToolchainPin>,
-    /// Variables that change what Cargo does (RUSTFLAGS, CARGO_TARGET_*, CARGO_PROFILE_*, ...).
-    pub env: BTreeMap<String, String>,
-}
-
 /// Reads a TOML file; a syntax error becomes one line with the file, line and column.
 pub fn read_toml(path: &Path, shown: &str) -> Result<toml::Table> {
-    let text = fsread::read_text(path, shown, fsread::TEXT_CAP)?;
-    text.parse::<toml::Table>().map_err(|e| {
-        let at = e.span().map(|s| {
-            let before = &text[..s.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-            format!(" at line {line} column {col}")
-        });
-        anyhow::anyhow!(
-            "{shown}: invalid TOML{}: {}",
-            at.unwrap_or_default(),
-            e.message().trim()
-        )
-    })
+    Ok(TomlFile::load(path, shown)?.table)
+}
+
+pub fn shown_path(dir: &Path, path: &Path) -> String {
+    shown(dir, path)
 }
 
 fn shown(dir: &Path, path: &Path) -> String {
     path.strip_prefix(dir)
         .map_or_else(|_| path.display().to_string(), |p| p.display().to_string())
-}
-
-fn load(dir: &Path, path: PathBuf) -> Result<TomlFile> {
-    let s = shown(dir, &path);
-    let table = read_toml(&path, &s)?;
-    Ok(TomlFile {
-        path,
-        shown: s,
-        table,
-    })
 }
 
 pub fn get<'a>(table: &'a toml::Table, keys: &[&str]) -> Option<&'a toml::Value> {
@@ -112,26 +77,8 @@ pub fn profile_chain(manifest: &toml::Table, profile: &str) -> ProfileChain {
     ProfileChain { root: None, keys }
 }
 
-/// Expands a workspace member pattern (`crates/*`, `app`) into directories with a Cargo.toml.
-fn expand_member(root: &Path, pattern: &str) -> Vec<PathBuf> {
-    match pattern.strip_suffix("/*") {
-        Some(parent) => {
-            let mut dirs: Vec<PathBuf> = fs::read_dir(root.join(parent))
-                .into_iter()
-                .flatten()
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.join("Cargo.toml").is_file())
-                .collect();
-            dirs.sort();
-            dirs
-        }
-        None => vec![root.join(pattern)],
-    }
-}
-
-fn cargo_home() -> Option<PathBuf> {
-    env::var_os("CARGO_HOME")
+fn cargo_home(env: &BTreeMap<String, String>) -> Option<PathBuf> {
+    env.get("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
 }
@@ -142,30 +89,149 @@ fn toolchain_pin(dir: &Path, tree: &Path) -> Option<ToolchainPin> {
     Some(toolchain_file::read(&file, &shown(dir, &file), tree))
 }
 
-fn relevant_env() -> BTreeMap<String, String> {
+/// The variables that change what Cargo does: every `CARGO_*` (config keys), the rustflags
+/// variables, the wrapper, and the tier markers.
+pub fn relevant_env() -> BTreeMap<String, String> {
     const EXACT: &[&str] = &[
         "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_BUILD_RUSTFLAGS",
         "RUSTC_WRAPPER",
-        "CARGO_BUILD_RUSTC_WRAPPER",
-        "CARGO_INCREMENTAL",
+        "RUSTC_WORKSPACE_WRAPPER",
         "RUST_TIERS_TIER",
         "RUST_TIERS_TECHNIQUES",
     ];
-    const PREFIX: &[&str] = &[
-        "CARGO_TARGET_",
-        "CARGO_PROFILE_",
-        "CARGO_UNSTABLE_",
-        "SCCACHE_",
-    ];
     env::vars()
-        .filter(|(k, _)| EXACT.contains(&k.as_str()) || PREFIX.iter().any(|p| k.starts_with(p)))
+        .filter(|(k, _)| {
+            EXACT.contains(&k.as_str()) || k.starts_with("CARGO_") || k.starts_with("SCCACHE_")
+        })
         .collect()
 }
 
+/// One profile key after Cargo's merge: the value and where it was defined.
+#[derive(Debug, Clone)]
+pub struct ProfileEntry {
+    pub value: toml::Value,
+    pub def: Def,
+}
+
+/// Profiles as the files define them before `inherits` is applied: `[profile]` from the root
+/// manifest with the configuration's `[profile]` over it, key by key. `CARGO_PROFILE_*` variables
+/// win over both (see `Project::profile_env`).
+pub type Profiles = BTreeMap<String, BTreeMap<String, ProfileEntry>>;
+
+fn to_toml(cv: &CV) -> toml::Value {
+    match cv {
+        CV::Str(s, _) | CV::Other(s, _) => toml::Value::String(s.clone()),
+        CV::Int(i, _) => toml::Value::Integer(*i),
+        CV::Bool(b, _) => toml::Value::Boolean(*b),
+        CV::List(l, _) => toml::Value::Array(l.iter().map(to_toml).collect()),
+        CV::Table(t, _) => {
+            toml::Value::Table(t.iter().map(|(k, v)| (k.clone(), to_toml(v))).collect())
+        }
+    }
+}
+
+/// A `CARGO_PROFILE_*` value as Cargo types it (bool, integer, else string).
+fn env_value(v: &str) -> toml::Value {
+    match v {
+        "true" => toml::Value::Boolean(true),
+        "false" => toml::Value::Boolean(false),
+        _ => v
+            .parse::<i64>()
+            .map_or_else(|_| toml::Value::String(v.into()), toml::Value::Integer),
+    }
+}
+
+fn merge_profiles(root: &TomlFile, cfg: &Config) -> Profiles {
+    let mut out = Profiles::new();
+    let mut put = |name: &str, key: &str, value: toml::Value, def: Def| {
+        out.entry(name.to_string())
+            .or_default()
+            .insert(key.to_string(), ProfileEntry { value, def });
+    };
+    if let Some(t) = root.table.get("profile").and_then(|v| v.as_table()) {
+        for (name, p) in t {
+            for (key, v) in p.as_table().into_iter().flatten() {
+                let pos = root.pos(&["profile", name, key]);
+                let def = Def {
+                    file: root.shown.clone(),
+                    line: pos.map(|p| p.0),
+                    column: pos.map(|p| p.1),
+                };
+                put(name, key, v.clone(), def);
+            }
+        }
+    }
+    for (name, p) in cfg
+        .get(&["profile"])
+        .and_then(CV::as_table)
+        .into_iter()
+        .flatten()
+    {
+        for (key, v) in p.as_table().into_iter().flatten() {
+            put(name, key, to_toml(v), v.def().clone());
+        }
+    }
+    out
+}
+
+pub struct Project {
+    pub dir: PathBuf,
+    /// The workspace root manifest (the package's own when there is no workspace).
+    pub root: TomlFile,
+    /// Workspace members other than the root package, as Cargo finds them.
+    pub members: Vec<TomlFile>,
+    /// Default members (manifest paths).
+    pub default_members: Vec<PathBuf>,
+    /// Config files read, nearest first (includes right after the file that names them).
+    pub configs: Vec<TomlFile>,
+    /// The merged configuration, with the environment.
+    pub config: Config,
+    pub profiles: Profiles,
+    pub toolchain: Option<ToolchainPin>,
+    /// Variables that change what Cargo does (RUSTFLAGS, CARGO_*, ...).
+    pub env: BTreeMap<String, String>,
+}
+
+/// The workspace root for the manifest in `dir`: itself when it has `[workspace]`, the root its
+/// `package.workspace` points to, else the nearest ancestor with a `[workspace]` that does not
+/// exclude it.
+fn find_root(dir: &Path, current: TomlFile, shown: &dyn Fn(&Path) -> String) -> Result<TomlFile> {
+    if current.table.contains_key("workspace") {
+        return Ok(current);
+    }
+    if let Some(ptr) = current
+        .table
+        .get("package")
+        .and_then(|p| p.get("workspace"))
+        .and_then(|w| w.as_str())
+    {
+        let m = members::normalize(&dir.join(ptr).join("Cargo.toml"));
+        return TomlFile::load(&m, &shown(&m));
+    }
+    for up in dir.ancestors().skip(1) {
+        let m = up.join("Cargo.toml");
+        if Kind::of_target(&m) == Kind::Missing {
+            continue;
+        }
+        let t = TomlFile::load(&m, &shown(&m))?;
+        if let Some(decl) = members::WorkspaceDecl::of(&t) {
+            if !decl.is_excluded(&current.path) {
+                return Ok(t);
+            }
+        }
+    }
+    Ok(current)
+}
+
 impl Project {
+    /// Loads with this process's environment.
     pub fn load(dir: &Path) -> Result<Project> {
+        Project::load_with(dir, relevant_env())
+    }
+
+    /// Loads as Cargo would run in `dir` with `env` (passed explicitly so callers such as
+    /// `build` can add the tier's variables).
+    pub fn load_with(dir: &Path, env: BTreeMap<String, String>) -> Result<Project> {
         if !dir.is_dir() {
             bail!("{}: not a directory", dir.display());
         }
@@ -173,85 +239,57 @@ impl Project {
             .canonicalize()
             .with_context(|| format!("{}: cannot resolve", dir.display()))?;
         let manifest = dir.join("Cargo.toml");
-        if !manifest.is_file() {
+        if Kind::of_target(&manifest) == Kind::Missing {
             bail!("{}: no Cargo.toml (not a Cargo project)", dir.display());
         }
-        let mut root = load(&dir, manifest)?;
-        // A member's profiles are ignored by Cargo: read the workspace root's.
-        if root.table.get("workspace").is_none() {
-            for up in dir.ancestors().skip(1) {
-                let m = up.join("Cargo.toml");
-                if m.is_file() {
-                    let t = load(&dir, m)?;
-                    if t.table.get("workspace").is_some() {
-                        root = t;
-                        break;
-                    }
-                }
-            }
-        }
+        let shown_in = |p: &Path| shown(&dir, p);
+        let current = TomlFile::load(&manifest, "Cargo.toml")?;
+        let root = find_root(&dir, current, &shown_in)?;
+        let found = members::find(&root, &manifest, &shown_in)?;
         let root_dir = root
             .path
             .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| dir.clone());
-        let mut members = vec![];
-        if let Some(list) = get(&root.table, &["workspace", "members"]).and_then(|v| v.as_array()) {
-            for pat in list.iter().filter_map(|v| v.as_str()) {
-                for d in expand_member(&root_dir, pat) {
-                    let m = d.join("Cargo.toml");
-                    if m != root.path && m.is_file() {
-                        members.push(load(&dir, m)?);
-                    }
-                }
-            }
-        }
-        let mut configs = vec![];
-        let mut seen = vec![];
-        let home_dir = cargo_home();
-        let chain = dir.ancestors().map(|d| d.join(".cargo")).chain(home_dir);
-        for cdir in chain {
-            for name in ["config.toml", "config"] {
-                let p = cdir.join(name);
-                if fsread::Kind::of_link(&p) != fsread::Kind::Missing && !seen.contains(&p) {
-                    seen.push(p.clone());
-                    configs.push(load(&dir, p)?);
-                    break;
-                }
-            }
-        }
+            .map_or_else(|| dir.clone(), Path::to_path_buf);
+        let mut config = Config::load(&dir, cargo_home(&env).as_deref(), env.clone(), &shown_in)?;
+        let configs = std::mem::take(&mut config.files);
+        let profiles = merge_profiles(&root, &config);
         Ok(Project {
             toolchain: toolchain_pin(&dir, &root_dir),
             dir,
             root,
-            members,
+            members: found.all,
+            default_members: found.default,
             configs,
-            env: relevant_env(),
+            config,
+            profiles,
+            env,
         })
     }
 
-    /// `[profile.<p>.<key>]`: config files (nearest first) win over the root manifest.
-    pub fn profile_value(&self, profile: &str, key: &str) -> Option<(&TomlFile, &toml::Value)> {
-        let path = ["profile", profile, key];
-        self.configs
-            .iter()
-            .find_map(|c| get(&c.table, &path).map(|v| (c, v)))
-            .or_else(|| get(&self.root.table, &path).map(|v| (&self.root, v)))
+    /// `[profile.<p>.<key>]` after the merge (environment, configuration, manifest).
+    pub fn profile_value(&self, profile: &str, key: &str) -> Option<&ProfileEntry> {
+        self.profiles.get(profile)?.get(key)
     }
 
-    /// Every profile table the project defines (manifest and configs).
-    pub fn profiles(&self) -> Vec<(&TomlFile, String, &toml::Table)> {
-        let mut out = vec![];
-        for f in std::iter::once(&self.root).chain(&self.configs) {
-            if let Some(t) = f.table.get("profile").and_then(|v| v.as_table()) {
-                for (name, v) in t {
-                    if let Some(pt) = v.as_table() {
-                        out.push((f, name.clone(), pt));
-                    }
-                }
-            }
-        }
-        out
+    /// `CARGO_PROFILE_<NAME>_<KEY>`, which wins over the files.
+    pub fn profile_env(&self, profile: &str, key: &str) -> Option<ProfileEntry> {
+        let name = config::env_key(&["profile", profile, key]);
+        let v = self.env.get(&name)?;
+        Some(ProfileEntry {
+            value: env_value(v),
+            def: Def::env(&name),
+        })
+    }
+
+    /// The value Cargo uses: the variable, else the files.
+    pub fn profile_effective(&self, profile: &str, key: &str) -> Option<ProfileEntry> {
+        self.profile_env(profile, key)
+            .or_else(|| self.profile_value(profile, key).cloned())
+    }
+
+    /// Every profile the files define (manifest and configuration), merged.
+    pub fn profiles(&self) -> impl Iterator<Item = (&String, &BTreeMap<String, ProfileEntry>)> {
+        self.profiles.iter()
     }
 
     /// The lowest `rust-version` the root package, the workspace or any member declares.
@@ -295,15 +333,5 @@ mod tests {
             None,
             "a cycle ends without a root"
         );
-    }
-
-    #[test]
-    fn broken_toml_is_one_line_with_position() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("Cargo.toml");
-        fs::write(&p, "[package]\nname = \"x\nversion = 1\n").unwrap();
-        let e = read_toml(&p, "Cargo.toml").unwrap_err().to_string();
-        assert!(e.starts_with("Cargo.toml: invalid TOML at line 2"), "{e}");
-        assert!(!e.contains('\n'), "{e}");
     }
 }

@@ -1,12 +1,16 @@
 //! `tiercheck project`: a project's configuration against the pitfalls and, with `--tier`, the tier.
 
 pub mod cfg;
+pub mod config;
 pub mod load;
+pub mod members;
 pub mod rules;
 pub mod rustflags;
 pub mod tier_match;
+pub mod toml_doc;
 pub mod toolchain_file;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -30,58 +34,164 @@ pub struct Args {
     format: Format,
     #[command(flatten)]
     select: SelectArgs,
+    /// Check for this target triple (repeatable; default: `[build] target`, else the host).
+    /// Known without installing: every target rustc knows (x86_64/aarch64 Linux and macOS,
+    /// x86_64-pc-windows-msvc, ...).
+    #[arg(long = "target", value_name = "TRIPLE")]
+    targets: Vec<String>,
 }
 
 pub fn run(args: Args, data: &TierData) -> Result<i32> {
-    let report = check(
-        data,
-        &args.dir,
-        args.tier.as_deref(),
-        &args.select.selection(),
-    )?;
+    let opts = Options {
+        tier: args.tier.as_deref(),
+        targets: &args.targets,
+        ..Options::default()
+    };
+    let report = check_with(data, &args.dir, &args.select.selection(), &opts)?;
     let facts = crate::explain::project_facts_text(&report);
     print_report(&report, args.format, &facts)
 }
 
+/// How `check_with` runs: the tier, the targets (empty: Cargo's default), and for `build` the
+/// tier's environment (added to the process's, its variable names reported as intended).
+#[derive(Default)]
+pub struct Options<'a> {
+    pub tier: Option<&'a str>,
+    pub targets: &'a [String],
+    pub tier_env: BTreeMap<String, String>,
+}
+
 pub fn check(data: &TierData, dir: &Path, tier: Option<&str>, sel: &Selection) -> Result<Report> {
-    // Resolve the tier first: an unknown tier is a usage error even for a broken project.
-    let host = toolchain::rustc_info(Some(dir)).ok();
-    let triple = host.as_ref().map_or_else(
-        || "x86_64-unknown-linux-gnu".to_string(),
-        |h| h.host.clone(),
-    );
-    let mut sel = sel.clone();
-    sel.platform = data.platform_of_triple(&triple).map(String::from);
-    let resolved = tier.map(|t| resolve(data, t, &sel)).transpose()?;
-    let p = load::Project::load(dir)?;
-    let (channel, rustc_version) = build_toolchain(&p, host.as_ref());
-    let ctx = rules::Ctx {
-        data,
-        sources: rustflags::sources(&p, &triple),
-        p: &p,
-        triple: triple.clone(),
-        channel,
-        rustc_version,
+    let opts = Options {
+        tier,
+        ..Options::default()
     };
-    let mut report = Report::new("project", tier, p.dir.display().to_string());
-    rules::all(&ctx, &mut report.findings);
-    let statuses = resolved
+    check_with(data, dir, sel, &opts)
+}
+
+/// The targets Cargo builds for: `--target`, else `[build] target` (or CARGO_BUILD_TARGET), else
+/// the host.
+fn targets_of(p: &load::Project, asked: &[String], host: &str) -> Vec<String> {
+    if !asked.is_empty() {
+        return asked.to_vec();
+    }
+    let from_config: Vec<String> = match p.config.get(&["build", "target"]) {
+        _ if p.env.contains_key("CARGO_BUILD_TARGET") => vec![p.env["CARGO_BUILD_TARGET"].clone()],
+        Some(config::CV::Str(s, _)) => vec![s.clone()],
+        Some(config::CV::List(l, _)) => l
+            .iter()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect(),
+        _ => vec![],
+    };
+    let usable: Vec<String> = from_config
+        .into_iter()
+        .filter(|t| !t.ends_with(".json"))
+        .collect();
+    if usable.is_empty() {
+        vec![host.to_string()]
+    } else {
+        usable
+    }
+}
+
+/// A target's cfg set as Cargo's `rustc --print cfg` call sees it: the toolchain's answer (the
+/// trusted probe), else the built-in table; then the rustflags that change cfgs.
+fn cfg_set(p: &load::Project, triple: &str, choice: &toolchain::Choice) -> cfg::CfgSet {
+    let base = toolchain::print_cfg(choice, triple).map_or_else(
+        |_| cfg::CfgSet::builtin(triple),
+        |text| cfg::CfgSet::from_rustc(triple, &text),
+    );
+    // Cargo's first pass: the rustflags in force without `cfg(..)` tables decide the cfg set.
+    let first = rustflags::sources(p, &base);
+    let opts: Vec<_> = rustflags::effective(&first)
+        .iter()
+        .filter(|s| !s.key.starts_with("target.cfg("))
+        .flat_map(|s| s.opts())
+        .collect();
+    base.with_flags(&opts)
+}
+
+pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) -> Result<Report> {
+    let choice = toolchain::choice_for(&dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()));
+    let host = toolchain::rustc_info_for(&choice).ok();
+    let host_triple = host
         .as_ref()
-        .map(|r| tier_match::check(&ctx, r, &mut report.findings));
+        .map_or("x86_64-unknown-linux-gnu", |h| h.host.as_str())
+        .to_string();
+    let mut env = load::relevant_env();
+    env.extend(opts.tier_env.clone());
+    let p = load::Project::load_with(dir, env)?;
+    let targets = targets_of(&p, opts.targets, &host_triple);
+    let mut sel = sel.clone();
+    sel.platform = data.platform_of_triple(&targets[0]).map(String::from);
+    // An unknown tier is a usage error even for a broken project.
+    let resolved = opts.tier.map(|t| resolve(data, t, &sel)).transpose()?;
+    let (channel, rustc_version) = build_toolchain(&p, host.as_ref());
+    let mut report = Report::new("project", opts.tier, p.dir.display().to_string());
+    let mut statuses = None;
+    let mut used = vec![];
+    for (i, triple) in targets.iter().enumerate() {
+        let target = cfg_set(&p, triple, &choice);
+        let ctx = rules::Ctx {
+            data,
+            sources: rustflags::sources(&p, &target),
+            p: &p,
+            target,
+            channel,
+            rustc_version: rustc_version.clone(),
+            tier_vars: opts.tier_env.keys().cloned().collect(),
+        };
+        let mut found = vec![];
+        rules::all(&ctx, &mut found);
+        if i == 0 {
+            statuses = resolved
+                .as_ref()
+                .map(|r| tier_match::check(&ctx, r, &mut found));
+            used = rules::used_techniques(&ctx);
+        }
+        if targets.len() > 1 {
+            for f in &mut found {
+                f.message = format!("{} (target {triple})", f.message);
+            }
+        }
+        report.findings.extend(found);
+    }
+    dedup_findings(&mut report.findings);
     report.facts = json!({
         "dir": p.dir,
         "manifest": p.root.shown,
         "members": p.members.iter().map(|m| &m.shown).collect::<Vec<_>>(),
+        "default_members": p.default_members.iter().map(|m| load::shown_path(&p.dir, m)).collect::<Vec<_>>(),
         "configs": p.configs.iter().map(|c| &c.shown).collect::<Vec<_>>(),
         "toolchain_file": p.toolchain.as_ref().map(|t| json!({"file": t.shown, "channel": t.channel_text})),
         "channel": channel.map(|c| c.as_str()),
         "rust_version": p.rust_version().map(|(_, v)| v.to_string()),
-        "triple": triple,
-        "techniques_used": rules::used_techniques(&ctx).into_iter().map(|(id, f, k)| json!({"id": id, "file": f, "key": k})).collect::<Vec<_>>(),
+        "triple": targets[0],
+        "targets": targets,
+        "techniques_used": used.into_iter().map(|u| json!({"id": u.id, "file": u.def.file, "key": u.key, "line": u.def.line, "column": u.def.column})).collect::<Vec<_>>(),
         "tier_techniques": statuses,
     });
     report.finish();
     Ok(report)
+}
+
+/// A target-independent finding is found once per target; keep one, in order.
+fn dedup_findings(findings: &mut Vec<crate::report::Finding>) {
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| {
+        let base = f
+            .message
+            .rsplit_once(" (target ")
+            .map_or(f.message.as_str(), |(m, _)| m);
+        seen.insert((
+            f.rule,
+            f.file.clone(),
+            f.key.clone(),
+            f.line,
+            base.to_string(),
+        ))
+    });
 }
 
 /// The channel and version builds in this project will use: what the probe of the toolchain

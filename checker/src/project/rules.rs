@@ -2,6 +2,8 @@
 //! reproduced with Cargo 1.95; the integration tests run real cargo on a fixture per rule.
 
 use crate::flags::{self, classify_program};
+use crate::project::cfg::{CfgSet, Match};
+use crate::project::config::Def;
 use crate::project::load::{get, Project, TomlFile};
 use crate::project::rustflags::{self, Kind, Source};
 use crate::report::{Finding, Rule, Severity};
@@ -10,17 +12,51 @@ use crate::tiers::{Channel, TierData};
 pub struct Ctx<'a> {
     pub data: &'a TierData,
     pub p: &'a Project,
-    pub triple: String,
+    /// The target checked, with its cfg set.
+    pub target: CfgSet,
     /// The channel builds will use: the toolchain pin, else the active rustc.
     pub channel: Option<Channel>,
     pub rustc_version: Option<semver::Version>,
     pub sources: Vec<Source>,
+    /// Variables the tier's environment sets (`build`): what they replace is intended.
+    pub tier_vars: Vec<String>,
+}
+
+impl Ctx<'_> {
+    pub fn triple(&self) -> &str {
+        &self.target.triple
+    }
+    /// The rustflags sources Cargo passes for this target (profile rustflags aside).
+    pub fn effective(&self) -> Vec<&Source> {
+        rustflags::effective(&self.sources)
+    }
+}
+
+/// A finding located at a definition (file or `env:NAME`, with line and column when known).
+pub fn at_def(f: Finding, def: &Def, key: &str) -> Finding {
+    let f = f.at(&def.file, key);
+    match (def.line, def.column) {
+        (Some(l), Some(c)) => f.span(l, c),
+        _ => f,
+    }
+}
+
+/// A finding at a key of a TOML file, with its position.
+fn at_key(f: Finding, file: &TomlFile, keys: &[&str]) -> Finding {
+    let f = f.at(&file.shown, keys.join("."));
+    match file.pos(keys) {
+        Some((l, c)) => f.span(l, c),
+        None => f,
+    }
 }
 
 const BUILTIN_PROFILES: &[&str] = &["dev", "release", "test", "bench", "doc"];
 
 pub fn all(ctx: &Ctx, out: &mut Vec<Finding>) {
     toolchain_file_problems(ctx, out);
+    cfg_keys_too_deep(ctx, out);
+    rustflags_element_whitespace(ctx, out);
+    overridden_profile_keys(ctx, out);
     build_linker_key(ctx, out);
     bare_linker(ctx, out);
     cc_driver_drops_rust_lld(ctx, out);
@@ -52,34 +88,37 @@ fn toolchain_file_problems(ctx: &Ctx, out: &mut Vec<Finding>) {
         Spec::OutsideTree(target) => Finding::new(Rule::ToolchainFileOutside, format!("the toolchain file is a symlink out of the tree (to {}); tiercheck does not follow it, the toolchain is unknown", target.display()))
             .fix("commit the toolchain file itself instead of a link"),
     };
-    out.push(f.at(&pin.shown, ""));
+    let f = f.at(&pin.shown, "");
+    out.push(match pin.at {
+        Some((l, c)) => f.span(l as u32, c as u32),
+        None => f,
+    });
 }
 
 fn build_linker_key(ctx: &Ctx, out: &mut Vec<Finding>) {
     for c in &ctx.p.configs {
         if get(&c.table, &["build", "linker"]).is_some() {
             out.push(
-                Finding::new(Rule::BuildLinkerKey, "`[build] linker` is not a Cargo key: Cargo warns \"unused config key\" and links with the default linker")
-                    .at(&c.shown, "build.linker")
-                    .fix(format!("move it to [target.{}] linker", ctx.triple)),
+                at_key(Finding::new(Rule::BuildLinkerKey, "`[build] linker` is not a Cargo key: Cargo warns \"unused config key\" and links with the default linker"), c, &["build", "linker"])
+                    .fix(format!("move it to [target.{}] linker", ctx.triple())),
             );
         }
     }
 }
 
 fn bare_linker(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let Some((origin, key, prog)) = rustflags::linker(ctx.p, &ctx.sources, &ctx.triple) else {
+    let Some((_, key, prog, def)) = rustflags::linker(ctx.p, &ctx.sources, &ctx.target) else {
         return;
     };
-    let flavor_set = rustflags::effective(&ctx.sources)
+    let flavor_set = ctx
+        .effective()
         .iter()
         .flat_map(|s| s.opts())
         .any(|o| o.is('C', "linker-flavor"));
     if let Some(kind @ ("mold" | "wild" | "lld" | "gold" | "bfd")) = classify_program(&prog) {
         if !flavor_set {
             out.push(
-                Finding::new(Rule::LinkerNotADriver, format!("linker {prog:?} is a bare {kind} linker: rustc passes cc-style arguments, so the link fails"))
-                    .at(origin, key)
+                at_def(Finding::new(Rule::LinkerNotADriver, format!("linker {prog:?} is a bare {kind} linker: rustc passes cc-style arguments, so the link fails")), &def, &key)
                     .fix(format!("set the linker to clang and add `-C link-arg=--ld-path=<path to {prog}>` (or `-C link-arg=-fuse-ld={kind}`)")),
             );
         }
@@ -87,7 +126,7 @@ fn bare_linker(ctx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 fn rustc_lld_default(ctx: &Ctx) -> bool {
-    ctx.triple == "x86_64-unknown-linux-gnu"
+    ctx.triple() == "x86_64-unknown-linux-gnu"
         && ctx
             .rustc_version
             .as_ref()
@@ -98,29 +137,25 @@ fn cc_driver_drops_rust_lld(ctx: &Ctx, out: &mut Vec<Finding>) {
     if !rustc_lld_default(ctx) {
         return;
     }
-    let Some((origin, key, prog)) = rustflags::linker(ctx.p, &ctx.sources, &ctx.triple) else {
+    let Some((_, key, prog, def)) = rustflags::linker(ctx.p, &ctx.sources, &ctx.target) else {
         return;
     };
-    if classify_program(&prog) != Some("cc") {
+    if !flags::drops_self_contained_lld(&prog) {
         return;
     }
-    let opts: Vec<_> = rustflags::effective(&ctx.sources)
-        .iter()
-        .flat_map(|s| s.opts())
-        .collect();
+    let opts: Vec<_> = ctx.effective().iter().flat_map(|s| s.opts()).collect();
     let picks = flags::selected_by_link_args(&flags::link_args(&opts)).is_some()
         || opts.iter().any(|o| o.is('C', "linker-features"));
     if !picks {
         out.push(
-            Finding::new(Rule::CcLinkerDropsRustLld, format!("naming {prog:?} as the linker without a linker flag silently switches from rust-lld to GNU ld (2.35x slower incremental rebuilds measured)"))
-                .at(origin, key)
+            at_def(Finding::new(Rule::CcLinkerDropsRustLld, format!("naming {prog:?} as the linker without a linker flag silently switches from rust-lld to the system linker, GNU ld (2.35x slower incremental rebuilds measured)")), &def, &key)
                 .fix("add `-C link-arg=--ld-path=<mold|wild|ld.lld>` or `-C link-arg=-fuse-ld=mold`, or drop the linker setting"),
         );
     }
 }
 
 fn link_self_contained_alone(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for s in &ctx.sources {
+    for s in ctx.effective() {
         let opts = s.opts();
         let alone = opts
             .iter()
@@ -128,8 +163,7 @@ fn link_self_contained_alone(ctx: &Ctx, out: &mut Vec<Finding>) {
             && !opts.iter().any(|o| o.is('C', "linker-features"));
         if alone {
             out.push(
-                Finding::new(Rule::LinkSelfContainedAlone, "`-C link-self-contained=-linker` without `-C linker-features=-lld` breaks the link")
-                    .at(&s.origin, &s.key)
+                at_def(Finding::new(Rule::LinkSelfContainedAlone, "`-C link-self-contained=-linker` without `-C linker-features=-lld` breaks the link"), &s.def, &s.key)
                     .fix("use `-C linker-features=-lld` to opt out of rust-lld"),
             );
         }
@@ -137,13 +171,16 @@ fn link_self_contained_alone(ctx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 fn split_debuginfo_values(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for (f, name, t) in ctx.p.profiles() {
-        if let Some(v) = t.get("split-debuginfo") {
+    for (name, t) in ctx.p.profiles() {
+        if ctx.p.profile_env(name, "split-debuginfo").is_some() {
+            continue;
+        }
+        if let Some(e) = t.get("split-debuginfo") {
+            let v = &e.value;
             let s = v.as_str().unwrap_or("");
             if !["off", "packed", "unpacked"].contains(&s) {
                 out.push(
-                    Finding::new(Rule::SplitDebuginfoValue, format!("split-debuginfo = {v} does not exist; Cargo drops it silently and debuginfo stays in the binary"))
-                        .at(&f.shown, format!("profile.{name}.split-debuginfo"))
+                    at_def(Finding::new(Rule::SplitDebuginfoValue, format!("split-debuginfo = {v} does not exist; Cargo drops it silently and debuginfo stays in the binary")), &e.def, &format!("profile.{name}.split-debuginfo"))
                         .fix("use \"unpacked\" (fastest, dev) or \"packed\" (one .dwp file)"),
                 );
             }
@@ -155,18 +192,20 @@ fn manifests(p: &Project) -> impl Iterator<Item = &TomlFile> {
     std::iter::once(&p.root).chain(&p.members)
 }
 
-fn cargo_features(p: &Project) -> Vec<(String, String)> {
+/// `cargo-features` of every manifest Cargo loads: (manifest, index, feature).
+fn cargo_features(p: &Project) -> Vec<(&TomlFile, usize, String)> {
     let mut out = vec![];
     for m in manifests(p) {
-        for f in m
+        for (i, f) in m
             .table
             .get("cargo-features")
             .and_then(|v| v.as_array())
             .into_iter()
             .flatten()
+            .enumerate()
         {
             if let Some(s) = f.as_str() {
-                out.push((m.shown.clone(), s.to_string()));
+                out.push((m, i, s.to_string()));
             }
         }
     }
@@ -188,67 +227,75 @@ fn nightly_only_on_stable(ctx: &Ctx, out: &mut Vec<Finding>) {
         Finding::new(rule, format!("{what} needs nightly, but {pin} is stable"))
             .fix("remove it, or pin a dated nightly in rust-toolchain.toml (tier2+)")
     };
-    for s in &ctx.sources {
+    let profile_flags = ctx.sources.iter().filter(|s| s.kind == Kind::Profile);
+    for s in ctx.effective().into_iter().chain(profile_flags) {
         if let Some(z) = s.opts().iter().find(|o| o.kind == 'Z') {
-            out.push(
-                err(Rule::NightlyFlagOnStable, format!("`-Z {}`", z.name)).at(&s.origin, &s.key),
-            );
+            out.push(at_def(
+                err(Rule::NightlyFlagOnStable, format!("`-Z {}`", z.name)),
+                &s.def,
+                &s.key,
+            ));
         }
     }
-    for (file, feat) in cargo_features(ctx.p) {
-        out.push(
-            err(
-                Rule::NightlyFlagOnStable,
-                format!("cargo-features = [\"{feat}\"]"),
-            )
-            .at(file, "cargo-features"),
-        );
+    for (file, i, feat) in cargo_features(ctx.p) {
+        let f = err(
+            Rule::NightlyFlagOnStable,
+            format!("cargo-features = [\"{feat}\"]"),
+        )
+        .at(&file.shown, "cargo-features");
+        out.push(match file.spans.elem(&["cargo-features"], i) {
+            Some((l, c)) => f.span(l, c),
+            None => f,
+        });
     }
-    for (f, name, t) in ctx.p.profiles() {
-        if t.contains_key("codegen-backend") {
-            out.push(
-                err(Rule::NightlyFlagOnStable, "codegen-backend".into())
-                    .at(&f.shown, format!("profile.{name}.codegen-backend")),
-            );
+    for (name, t) in ctx.p.profiles() {
+        if let Some(e) = t.get("codegen-backend") {
+            out.push(at_def(
+                err(Rule::NightlyFlagOnStable, "codegen-backend".into()),
+                &e.def,
+                &format!("profile.{name}.codegen-backend"),
+            ));
         }
     }
     for c in &ctx.p.configs {
         if c.table.contains_key("unstable") {
-            out.push(
+            out.push(at_key(
                 Finding::new(
                     Rule::UnstableTableOnStable,
                     "Cargo ignores the [unstable] table on a stable toolchain",
-                )
-                .at(&c.shown, "unstable"),
-            );
+                ),
+                c,
+                &["unstable"],
+            ));
         }
     }
 }
 
 fn unstable_enabled(ctx: &Ctx, feature: &str) -> bool {
-    cargo_features(ctx.p).iter().any(|(_, f)| f == feature)
+    cargo_features(ctx.p).iter().any(|(_, _, f)| f == feature)
         || ctx
             .p
-            .configs
-            .iter()
-            .any(|c| get(&c.table, &["unstable", feature]).and_then(|v| v.as_bool()) == Some(true))
+            .config
+            .string(&["unstable", feature])
+            .is_some_and(|(v, _)| v == "true")
         || ctx
             .p
-            .env
-            .get(&format!("CARGO_UNSTABLE_{}", crate::env::env_key(feature)))
-            .is_some_and(|v| v == "true")
+            .config
+            .get(&["unstable", feature])
+            .and_then(|v| v.as_bool())
+            == Some(true)
 }
 
 fn unstable_feature_gates(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for (f, name, t) in ctx.p.profiles() {
+    for (name, t) in ctx.p.profiles() {
         for (key, feature) in [
             ("codegen-backend", "codegen-backend"),
             ("rustflags", "profile-rustflags"),
         ] {
-            if t.contains_key(key) && !unstable_enabled(ctx, feature) {
+            let Some(e) = t.get(key) else { continue };
+            if !unstable_enabled(ctx, feature) {
                 out.push(
-                    Finding::new(Rule::UnstableFeatureMissing, format!("profile key `{key}` needs the unstable Cargo feature `{feature}`; Cargo refuses the manifest without it"))
-                        .at(&f.shown, format!("profile.{name}.{key}"))
+                    at_def(Finding::new(Rule::UnstableFeatureMissing, format!("profile key `{key}` needs the unstable Cargo feature `{feature}`; Cargo refuses the manifest without it")), &e.def, &format!("profile.{name}.{key}"))
                         .fix(format!("add cargo-features = [\"{feature}\"] at the top of Cargo.toml, or [unstable] {feature} = true in .cargo/config.toml (nightly)")),
                 );
             }
@@ -256,27 +303,143 @@ fn unstable_feature_gates(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
+fn rank(k: Kind) -> usize {
+    [Kind::Encoded, Kind::Env, Kind::Target, Kind::Build]
+        .iter()
+        .position(|x| *x == k)
+        .unwrap_or(usize::MAX)
+}
+
+/// Rustflags Cargo never passes because a source of higher precedence is in force. When the
+/// winner is a variable the tier's environment sets, the file's flags are replaced by the tier
+/// on purpose: that is information, not a warning.
 fn rustflags_shadowing(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let by = |k: Kind| ctx.sources.iter().filter(move |s| s.kind == k);
-    for (winner, losers) in [
-        (Kind::Encoded, vec![Kind::Env, Kind::Target, Kind::Build]),
-        (Kind::Env, vec![Kind::Target, Kind::Build]),
-        (Kind::Target, vec![Kind::Build]),
-    ] {
-        let Some(w) = by(winner).next() else { continue };
-        for l in losers.into_iter().flat_map(by) {
-            let rule = if winner == Kind::Target {
-                Rule::BuildRustflagsIgnored
-            } else {
-                Rule::RustflagsEnvShadowsConfig
+    let eff = ctx.effective();
+    let Some(w) = eff.first() else { return };
+    let losers = ctx
+        .sources
+        .iter()
+        .filter(|s| s.kind != Kind::Profile && rank(s.kind) > rank(w.kind) && !s.tokens.is_empty());
+    for l in losers {
+        let by_tier = ctx.tier_vars.iter().any(|v| w.origin == format!("env:{v}"));
+        let rule = if by_tier {
+            Rule::OverriddenByTier
+        } else if w.kind == Kind::Target {
+            Rule::BuildRustflagsIgnored
+        } else {
+            Rule::RustflagsEnvShadowsConfig
+        };
+        let f = Finding::new(
+            rule,
+            format!(
+                "ignored: {} ({}) replaces these flags ({})",
+                w.key,
+                w.origin,
+                l.tokens.join(" ")
+            ),
+        );
+        let f = at_def(f, &l.def, &l.key);
+        out.push(if by_tier {
+            f
+        } else {
+            f.fix("put all flags in one place; Cargo does not merge RUSTFLAGS, [target] and [build] rustflags")
+        });
+    }
+}
+
+/// Profile keys the files set that a `CARGO_PROFILE_*` variable replaces.
+fn overridden_profile_keys(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for (name, t) in ctx.p.profiles() {
+        for (key, e) in t {
+            let Some(env) = ctx.p.profile_env(name, key) else {
+                continue;
             };
-            out.push(
-                Finding::new(rule, format!("ignored: {} ({}) replaces these flags ({})", w.key, w.origin, l.tokens.join(" ")))
-                    .at(&l.origin, &l.key)
-                    .fix("put all flags in one place; Cargo does not merge RUSTFLAGS, [target] and [build] rustflags"),
-            );
+            let var = env.def.file.trim_start_matches("env:");
+            let rule = if ctx.tier_vars.iter().any(|v| v == var) {
+                Rule::OverriddenByTier
+            } else {
+                Rule::OverriddenByEnv
+            };
+            out.push(at_def(
+                Finding::new(
+                    rule,
+                    format!(
+                        "{} = {} here is replaced by {var}={}",
+                        key,
+                        e.value,
+                        ctx.p.env.get(var).map_or("", |v| v.as_str())
+                    ),
+                ),
+                &e.def,
+                &format!("profile.{name}.{key}"),
+            ));
         }
-        return;
+    }
+}
+
+/// `[target.'cfg(..)']` keys nested deeper than Cargo's parser survives.
+fn cfg_keys_too_deep(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for (key, t) in rustflags::cfg_tables(ctx.p) {
+        if ctx.target.matches_key(key) == Match::TooDeep {
+            let def = t.values().next().map(|v| v.def().clone());
+            let f = Finding::new(Rule::CfgKeyTooDeep, format!("a [target.'cfg(..)'] key nested more than {} levels deep: Cargo's cfg parser overflows its stack on it (cargo 1.95 aborts at 30 000)", crate::project::cfg::MAX_DEPTH))
+                .fix("flatten the expression");
+            let shown: String = key.chars().take(40).collect();
+            out.push(match def {
+                Some(d) => at_def(f, &d, &format!("target.{shown}...")),
+                None => f,
+            });
+        }
+    }
+}
+
+/// One rustflags array element holding whitespace reaches rustc as one argument
+/// (`"-C target-feature=+crt-static"` fails with "unknown codegen option").
+fn rustflags_element_whitespace(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for c in &ctx.p.configs {
+        let mut arrays: Vec<Vec<String>> = vec![vec!["build".into(), "rustflags".into()]];
+        for (k, t) in c
+            .table
+            .get("target")
+            .and_then(|t| t.as_table())
+            .into_iter()
+            .flatten()
+        {
+            if t.get("rustflags").is_some() {
+                arrays.push(vec!["target".into(), k.clone(), "rustflags".into()]);
+            }
+        }
+        for (k, t) in c
+            .table
+            .get("profile")
+            .and_then(|t| t.as_table())
+            .into_iter()
+            .flatten()
+        {
+            if t.get("rustflags").is_some() {
+                arrays.push(vec!["profile".into(), k.clone(), "rustflags".into()]);
+            }
+        }
+        for keys in arrays {
+            let k: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let Some(items) = get(&c.table, &k).and_then(|v| v.as_array()) else {
+                continue;
+            };
+            for (i, item) in items.iter().enumerate() {
+                let Some(s) = item.as_str() else { continue };
+                if !s.contains(char::is_whitespace) {
+                    continue;
+                }
+                let parts: Vec<&str> = s.split_whitespace().collect();
+                let f = Finding::new(Rule::RustflagsElementWhitespace, format!("rustflags element {s:?} holds whitespace: Cargo passes it to rustc as one argument, which rustc rejects or misreads"))
+                    .at(&c.shown, keys.join("."))
+                    .fix(format!("split it: {}", parts.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", ")));
+                out.push(match c.spans.elem(&k, i) {
+                    Some((l, col)) => f.span(l, col),
+                    None => f,
+                });
+            }
+        }
     }
 }
 
@@ -284,8 +447,7 @@ fn profiles_in_members(ctx: &Ctx, out: &mut Vec<Finding>) {
     for m in &ctx.p.members {
         if m.table.contains_key("profile") {
             out.push(
-                Finding::new(Rule::ProfileInMember, "Cargo ignores [profile] in a workspace member (\"profiles for the non root package will be ignored\")")
-                    .at(&m.shown, "profile")
+                at_key(Finding::new(Rule::ProfileInMember, "Cargo ignores [profile] in a workspace member (\"profiles for the non root package will be ignored\")"), m, &["profile"])
                     .fix(format!("move it to {}", ctx.p.root.shown)),
             );
         }
@@ -293,17 +455,24 @@ fn profiles_in_members(ctx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 fn custom_profiles_inherit(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for (f, name, t) in ctx.p.profiles() {
+    for (name, t) in ctx.p.profiles() {
         if !BUILTIN_PROFILES.contains(&name.as_str())
             && !t.contains_key("inherits")
+            && ctx.p.profile_env(name, "inherits").is_none()
             && !name.starts_with("dev.")
         {
+            let Some(def) = t.values().next().map(|e| e.def.clone()) else {
+                continue;
+            };
             out.push(
-                Finding::new(
-                    Rule::CustomProfileInherits,
-                    format!("custom profile `{name}` has no `inherits`; Cargo refuses it"),
+                at_def(
+                    Finding::new(
+                        Rule::CustomProfileInherits,
+                        format!("custom profile `{name}` has no `inherits`; Cargo refuses it"),
+                    ),
+                    &def,
+                    &format!("profile.{name}"),
                 )
-                .at(&f.shown, format!("profile.{name}"))
                 .fix("add inherits = \"release\" (or \"dev\")"),
             );
         }
@@ -311,29 +480,37 @@ fn custom_profiles_inherit(ctx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 fn llvm_passes(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for s in &ctx.sources {
+    for s in ctx.effective() {
         if s.opts().iter().any(|o| o.is('C', "passes")) {
             out.push(
-                Finding::new(Rule::LlvmPasses, "`-C passes` only runs passes LLVM already has; loading a custom pass needs nightly `-Z llvm-plugins` built against rustc's exact LLVM")
-                    .at(&s.origin, &s.key),
+                at_def(Finding::new(Rule::LlvmPasses, "`-C passes` only runs passes LLVM already has; loading a custom pass needs nightly `-Z llvm-plugins` built against rustc's exact LLVM"), &s.def, &s.key),
             );
         }
     }
 }
 
-/// Techniques the project itself turns on, with where: (id, file, key).
-pub fn used_techniques(ctx: &Ctx) -> Vec<(String, String, String)> {
-    let mut used = vec![];
+/// A technique the project itself turns on, and where.
+#[derive(Debug, Clone)]
+pub struct Used {
+    pub id: String,
+    pub def: Def,
+    pub key: String,
+}
+
+/// Techniques the project itself turns on (profile keys after the merge, flags Cargo passes).
+pub fn used_techniques(ctx: &Ctx) -> Vec<Used> {
+    let mut used: Vec<Used> = vec![];
+    let eff = ctx.effective();
     for (id, t) in &ctx.data.techniques {
         for (profile, keys) in &t.profile {
             for (key, want) in keys {
-                if let Some((f, v)) = ctx.p.profile_value(profile, key) {
-                    if v == want {
-                        used.push((
-                            id.clone(),
-                            f.shown.clone(),
-                            format!("profile.{profile}.{key}"),
-                        ));
+                if let Some(e) = ctx.p.profile_effective(profile, key) {
+                    if &e.value == want {
+                        used.push(Used {
+                            id: id.clone(),
+                            def: e.def,
+                            key: format!("profile.{profile}.{key}"),
+                        });
                     }
                 }
             }
@@ -342,37 +519,56 @@ pub fn used_techniques(ctx: &Ctx) -> Vec<(String, String, String)> {
             .into_iter()
             .filter(|o| o.name != "link-arg")
             .collect();
-        for s in &ctx.sources {
+        for s in &eff {
             if s.opts()
                 .iter()
                 .any(|o| names.iter().any(|n| n.kind == o.kind && n.name == o.name))
             {
-                used.push((id.clone(), s.origin.clone(), s.key.clone()));
+                used.push(Used {
+                    id: id.clone(),
+                    def: s.def.clone(),
+                    key: s.key.clone(),
+                });
             }
         }
     }
-    if let Some((l, origin)) = rustflags::selected_linker(ctx.p, &ctx.sources, &ctx.triple) {
+    if let Some((l, origin)) = rustflags::selected_linker(ctx.p, &ctx.sources, &ctx.target) {
         if ["mold", "wild"].contains(&l.as_str()) {
-            used.push((l, origin, "linker".into()));
+            let def = eff.iter().find(|s| s.origin == origin).map_or_else(
+                || Def {
+                    file: origin.clone(),
+                    line: None,
+                    column: None,
+                },
+                |s| s.def.clone(),
+            );
+            used.push(Used {
+                id: l,
+                def,
+                key: "linker".into(),
+            });
         }
     }
-    if let Some((f, name, _)) = ctx
+    if let Some((name, t)) = ctx
         .p
         .profiles()
-        .into_iter()
-        .find(|(_, n, _)| !BUILTIN_PROFILES.contains(&n.as_str()))
+        .find(|(n, _)| !BUILTIN_PROFILES.contains(&n.as_str()))
     {
-        used.push((
-            "custom-profiles".into(),
-            f.shown.clone(),
-            format!("profile.{name}"),
-        ));
+        if let Some(e) = t.values().next() {
+            used.push(Used {
+                id: "custom-profiles".into(),
+                def: e.def.clone(),
+                key: format!("profile.{name}"),
+            });
+        }
     }
-    used.sort();
-    used.dedup();
+    used.sort_by(|a, b| (&a.id, &a.def.file, &a.key).cmp(&(&b.id, &b.def.file, &b.key)));
+    used.dedup_by(|a, b| a.id == b.id && a.def.file == b.def.file && a.key == b.key);
     used
 }
 
+/// Techniques' minimum rustc against the pinned version and `rust-version`. Nightly-only
+/// techniques have no stable version to compare: `nightly-flag-on-stable` covers them.
 fn min_rust(ctx: &Ctx, out: &mut Vec<Finding>) {
     let msrv = ctx.p.rust_version();
     let pin = ctx
@@ -380,30 +576,38 @@ fn min_rust(ctx: &Ctx, out: &mut Vec<Finding>) {
         .toolchain
         .as_ref()
         .and_then(|t| t.version.clone().map(|v| (t.shown.clone(), v)));
-    for (id, file, key) in used_techniques(ctx) {
-        let Ok(req) = ctx.data.techniques[&id].min_rust_req() else {
+    for u in used_techniques(ctx) {
+        let t = &ctx.data.techniques[&u.id];
+        if t.channel == Channel::Nightly {
+            continue;
+        }
+        let Ok(req) = t.min_rust_req() else {
             continue;
         };
+        let id = &u.id;
         if let Some((pfile, v)) = &pin {
             if !req.matches(v) {
                 out.push(
-                    Finding::new(
-                        Rule::MinRust,
-                        format!("{id} needs rustc {req}, but {pfile} pins {v}"),
+                    at_def(
+                        Finding::new(
+                            Rule::MinRust,
+                            format!("{id} needs rustc {req}, but {pfile} pins {v}"),
+                        ),
+                        &u.def,
+                        &u.key,
                     )
-                    .at(&file, &key)
                     .fix("raise the pinned toolchain or drop the setting"),
                 );
             }
         }
         if let Some((mfile, v)) = &msrv {
             if !req.matches(v) {
-                out.push(
+                out.push(at_def(
                     Finding::new(Rule::MinRust, format!("{id} needs rustc {req}, above the project's rust-version {v} ({mfile}); older Cargo ignores or rejects it"))
-                        .severity(Severity::Warning)
-                        .at(&file, &key)
-                        .fix("raise rust-version, or keep the setting out of the MSRV build"),
-                );
+                        .severity(Severity::Warning),
+                    &u.def,
+                    &u.key,
+                ).fix("raise rust-version, or keep the setting out of the MSRV build"));
             }
         }
     }
@@ -419,17 +623,10 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
                 .map(|v| (format!("env:{k}"), k.to_string(), v.clone()))
         })
         .or_else(|| {
-            ctx.p.configs.iter().find_map(|c| {
-                get(&c.table, &["build", "rustc-wrapper"])
-                    .and_then(|v| v.as_str())
-                    .map(|v| {
-                        (
-                            c.shown.clone(),
-                            "build.rustc-wrapper".to_string(),
-                            v.to_string(),
-                        )
-                    })
-            })
+            ctx.p
+                .config
+                .string(&["build", "rustc-wrapper"])
+                .map(|(v, d)| (d.file, "build.rustc-wrapper".to_string(), v))
         });
     let Some((origin, key, prog)) = wrapper else {
         return;
@@ -472,7 +669,7 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
     let dev_off = ctx
         .p
         .profile_value("dev", "incremental")
-        .is_some_and(|(_, v)| v.as_bool() == Some(false))
+        .is_some_and(|e| e.value.as_bool() == Some(false))
         || ctx
             .p
             .env

@@ -1,9 +1,12 @@
-//! Every place Cargo takes rustflags and the linker from, in the order it consults them.
+//! Every place Cargo takes rustflags and the linker from, in the order it consults them
+//! (cargo's `target_info.rs`, `extra_args` / `rustflags_from_target`, and `target_linker`):
+//! CARGO_ENCODED_RUSTFLAGS, else RUSTFLAGS, else `[target.<triple>]` plus every matching
+//! `[target.'cfg(..)']` (keys in sorted order) when that is not empty, else `[build] rustflags`.
 
-use crate::env::env_key;
 use crate::flags::{self, Opt};
-use crate::project::cfg;
-use crate::project::load::{get, Project};
+use crate::project::cfg::CfgSet;
+use crate::project::config::{Def, CV};
+use crate::project::load::Project;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -26,6 +29,8 @@ pub struct Source {
     pub origin: String,
     pub key: String,
     pub tokens: Vec<String>,
+    /// Where the key (or its first element) is defined.
+    pub def: Def,
 }
 
 impl Source {
@@ -34,136 +39,191 @@ impl Source {
     }
 }
 
-fn tokens(v: &toml::Value) -> Vec<String> {
-    match v {
-        toml::Value::String(s) => s.split_whitespace().map(String::from).collect(),
-        toml::Value::Array(a) => a
-            .iter()
-            .filter_map(|x| x.as_str().map(String::from))
-            .collect(),
-        _ => vec![],
+fn from_words(kind: Kind, key: String, words: Vec<(String, Def)>, fallback: Def) -> Source {
+    let def = words.first().map_or(fallback, |(_, d)| d.clone());
+    Source {
+        kind,
+        origin: def.file.clone(),
+        key,
+        tokens: words.into_iter().map(|(w, _)| w).collect(),
+        def,
     }
 }
 
-/// Whether a `[target.X]` key applies to `triple` (unknown cfg expressions count as applying).
-pub fn target_applies(key: &str, triple: &str) -> bool {
-    if key.starts_with("cfg(") {
-        cfg::matches(key, triple).unwrap_or(true)
-    } else {
-        key == triple
-    }
-}
-
-pub fn sources(p: &Project, triple: &str) -> Vec<Source> {
+/// Every rustflags source for `target` (present ones, empty or not), in Cargo's precedence.
+pub fn sources(p: &Project, target: &CfgSet) -> Vec<Source> {
     let mut out = vec![];
-    let env_src = |kind, name: &str, split: fn(&str) -> Vec<String>| {
-        p.env.get(name).map(|v| Source {
-            kind,
-            origin: format!("env:{name}"),
-            key: name.to_string(),
-            tokens: split(v),
-        })
+    let env_src = |kind: Kind, name: &str, tokens: Vec<String>| Source {
+        kind,
+        origin: format!("env:{name}"),
+        key: name.to_string(),
+        tokens,
+        def: Def::env(name),
     };
-    let ws = |s: &str| s.split_whitespace().map(String::from).collect();
-    out.extend(env_src(Kind::Encoded, "CARGO_ENCODED_RUSTFLAGS", |s| {
-        s.split('\x1f')
-            .filter(|x| !x.is_empty())
-            .map(String::from)
-            .collect()
-    }));
-    out.extend(env_src(Kind::Env, "RUSTFLAGS", ws));
-    out.extend(env_src(
-        Kind::Target,
-        &format!("CARGO_TARGET_{}_RUSTFLAGS", env_key(triple)),
-        ws,
-    ));
-    out.extend(env_src(Kind::Build, "CARGO_BUILD_RUSTFLAGS", ws));
-    for c in &p.configs {
-        if let Some(targets) = c.table.get("target").and_then(|t| t.as_table()) {
-            for (k, t) in targets {
-                if let Some(v) = t.get("rustflags").filter(|_| target_applies(k, triple)) {
-                    out.push(Source {
-                        kind: Kind::Target,
-                        origin: c.shown.clone(),
-                        key: format!("target.{k}.rustflags"),
-                        tokens: tokens(v),
-                    });
-                }
-            }
-        }
-        if let Some(v) = get(&c.table, &["build", "rustflags"]) {
-            out.push(Source {
-                kind: Kind::Build,
-                origin: c.shown.clone(),
-                key: "build.rustflags".into(),
-                tokens: tokens(v),
-            });
-        }
+    if let Some(v) = p.env.get("CARGO_ENCODED_RUSTFLAGS") {
+        let t = if v.is_empty() {
+            vec![]
+        } else {
+            v.split('\x1f').map(String::from).collect()
+        };
+        out.push(env_src(Kind::Encoded, "CARGO_ENCODED_RUSTFLAGS", t));
     }
-    for (f, name, t) in p.profiles() {
-        if let Some(v) = t.get("rustflags") {
+    if let Some(v) = p.env.get("RUSTFLAGS") {
+        let t = v
+            .split(' ')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+        out.push(env_src(Kind::Env, "RUSTFLAGS", t));
+    }
+    out.extend(target_sources(p, target));
+    if let Some(words) = p.config.string_list(&["build", "rustflags"]) {
+        let fallback = key_def(p, &["build", "rustflags"]);
+        out.push(from_words(
+            Kind::Build,
+            "build.rustflags".into(),
+            words,
+            fallback,
+        ));
+    }
+    for (name, prof) in p.profiles() {
+        if let Some(e) = prof.get("rustflags") {
+            let tokens = match &e.value {
+                toml::Value::String(s) => s.split_whitespace().map(String::from).collect(),
+                toml::Value::Array(a) => a
+                    .iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect(),
+                _ => vec![],
+            };
             out.push(Source {
                 kind: Kind::Profile,
-                origin: f.shown.clone(),
+                origin: e.def.file.clone(),
                 key: format!("profile.{name}.rustflags"),
-                tokens: tokens(v),
+                tokens,
+                def: e.def.clone(),
             });
         }
     }
     out
 }
 
-/// The sources Cargo actually uses for a normal build (profile rustflags aside).
+fn key_def(p: &Project, keys: &[&str]) -> Def {
+    p.config.get(keys).map_or_else(
+        || Def::env(&crate::project::config::env_key(keys)),
+        |v| v.def().clone(),
+    )
+}
+
+/// `[target.<triple>]` then each matching `[target.'cfg(..)']`, sorted by key as Cargo does.
+fn target_sources(p: &Project, target: &CfgSet) -> Vec<Source> {
+    let mut out = vec![];
+    let triple = target.triple.as_str();
+    if let Some(words) = p.config.string_list(&["target", triple, "rustflags"]) {
+        let fallback = key_def(p, &["target", triple, "rustflags"]);
+        let key = format!("target.{triple}.rustflags");
+        out.push(from_words(Kind::Target, key, words, fallback));
+    }
+    for (key, t) in cfg_tables(p) {
+        if let Some(v) = t.get("rustflags").filter(|_| target.applies(key)) {
+            let words = match v {
+                CV::List(items, _) => items
+                    .iter()
+                    .filter_map(|i| Some((i.as_str()?.to_string(), i.def().clone())))
+                    .collect(),
+                CV::Str(s, d) => s
+                    .split_whitespace()
+                    .map(|w| (w.to_string(), d.clone()))
+                    .collect(),
+                _ => vec![],
+            };
+            out.push(from_words(
+                Kind::Target,
+                format!("target.{key}.rustflags"),
+                words,
+                v.def().clone(),
+            ));
+        }
+    }
+    out
+}
+
+/// The `[target.'cfg(..)']` tables of the merged configuration, in key order.
+pub fn cfg_tables(
+    p: &Project,
+) -> impl Iterator<Item = (&String, &std::collections::BTreeMap<String, CV>)> {
+    p.config
+        .get(&["target"])
+        .and_then(CV::as_table)
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.starts_with("cfg("))
+        .filter_map(|(k, v)| Some((k, v.as_table()?)))
+}
+
+/// The sources Cargo actually uses for a normal build (profile rustflags aside): the first
+/// kind present, where target rustflags count only when they hold at least one flag.
 pub fn effective(all: &[Source]) -> Vec<&Source> {
     for kind in [Kind::Encoded, Kind::Env, Kind::Target, Kind::Build] {
         let chosen: Vec<&Source> = all.iter().filter(|s| s.kind == kind).collect();
-        if !chosen.is_empty() {
+        let used = match kind {
+            Kind::Target => chosen.iter().any(|s| !s.tokens.is_empty()),
+            _ => !chosen.is_empty(),
+        };
+        if used {
             return chosen;
         }
     }
     vec![]
 }
 
-/// The `-C linker` / `target.<triple>.linker` in force: (origin, key, program).
-pub fn linker(p: &Project, all: &[Source], triple: &str) -> Option<(String, String, String)> {
-    for s in effective(all) {
+/// The linker in force: `-C linker` in the effective rustflags (rustc takes the last), else
+/// `target.<triple>.linker` (or CARGO_TARGET_<T>_LINKER), else the one matching
+/// `target.'cfg(..)'.linker`. (origin, key, program, definition)
+pub fn linker(
+    p: &Project,
+    all: &[Source],
+    target: &CfgSet,
+) -> Option<(String, String, String, Def)> {
+    for s in effective(all).iter().rev() {
         if let Some(o) = s.opts().iter().rev().find(|o| o.is('C', "linker")) {
-            return Some((
-                s.origin.clone(),
-                s.key.clone(),
-                o.value.clone().unwrap_or_default(),
-            ));
+            let prog = o.value.clone().unwrap_or_default();
+            return Some((s.origin.clone(), s.key.clone(), prog, s.def.clone()));
         }
     }
-    let env_name = format!("CARGO_TARGET_{}_LINKER", env_key(triple));
-    if let Some(v) = p.env.get(&env_name) {
-        return Some((format!("env:{env_name}"), env_name, v.clone()));
+    let triple = target.triple.as_str();
+    if let Some((prog, def)) = p.config.string(&["target", triple, "linker"]) {
+        return Some((
+            def.file.clone(),
+            format!("target.{triple}.linker"),
+            prog,
+            def,
+        ));
     }
-    for c in &p.configs {
-        if let Some(targets) = c.table.get("target").and_then(|t| t.as_table()) {
-            for (k, t) in targets {
-                if let Some(v) = t
-                    .get("linker")
-                    .and_then(|v| v.as_str())
-                    .filter(|_| target_applies(k, triple))
-                {
-                    return Some((c.shown.clone(), format!("target.{k}.linker"), v.to_string()));
-                }
-            }
-        }
-    }
-    None
+    cfg_tables(p)
+        .filter(|(k, _)| target.applies(k))
+        .find_map(|(k, t)| {
+            let v = t.get("linker")?;
+            let prog = v.as_str()?.to_string();
+            Some((
+                v.def().file.clone(),
+                format!("target.{k}.linker"),
+                prog,
+                v.def().clone(),
+            ))
+        })
 }
 
 /// Which linker the flags in force select, and where: ("mold" | "wild" | "lld" | ..., origin).
-pub fn selected_linker(p: &Project, all: &[Source], triple: &str) -> Option<(String, String)> {
+pub fn selected_linker(p: &Project, all: &[Source], target: &CfgSet) -> Option<(String, String)> {
     let eff = effective(all);
     let opts: Vec<Opt> = eff.iter().flat_map(|s| s.opts()).collect();
     let origin = eff.first().map(|s| s.origin.clone()).unwrap_or_default();
     if let Some(l) = flags::selected_by_link_args(&flags::link_args(&opts)) {
         return Some((l, origin));
     }
-    let (lorigin, _, prog) = linker(p, all, triple)?;
+    let (lorigin, _, prog, _) = linker(p, all, target)?;
     match flags::classify_program(&prog) {
         Some("cc") | None => None,
         Some(l) => Some((l.to_string(), lorigin)),

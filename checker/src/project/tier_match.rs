@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::env::{env_key, profile_value};
 use crate::flags;
-use crate::project::rules::{used_techniques, Ctx};
+use crate::project::rules::{at_def, used_techniques, Ctx};
 use crate::project::rustflags::Kind;
 use crate::report::{Finding, Rule, Severity};
 use crate::resolve::Resolved;
@@ -52,11 +52,9 @@ pub fn check(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) -> Vec<TechniqueSt
         } else if !t.profile.is_empty() {
             profile_status(ctx, r, id, out)
         } else if !t.rustflags.is_empty() || t.linker.is_some() {
-            match used.iter().find(|(u, _, _)| u == id) {
-                Some((_, origin, _)) if origin.starts_with("env:") => {
-                    ("from-env", format!("set by {origin}"))
-                }
-                Some((_, origin, key)) => ("has", format!("{origin}: {key}")),
+            match used.iter().find(|u| &u.id == id) {
+                Some(u) if u.def.is_env() => ("from-env", format!("set by {}", u.def.file)),
+                Some(u) => ("has", format!("{}: {}", u.def.file, u.key)),
                 None => (
                     "lacks",
                     format!(
@@ -92,7 +90,7 @@ pub fn check(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) -> Vec<TechniqueSt
 fn tier_min_rust(
     ctx: &Ctx,
     r: &Resolved,
-    used: &[(String, String, String)],
+    used: &[crate::project::rules::Used],
     out: &mut Vec<Finding>,
 ) {
     let Some((file, msrv)) = ctx.p.rust_version() else {
@@ -101,7 +99,7 @@ fn tier_min_rust(
     for id in r
         .techniques
         .iter()
-        .filter(|id| !used.iter().any(|(u, _, _)| u == *id))
+        .filter(|id| !used.iter().any(|u| &u.id == *id))
     {
         let Ok(req) = ctx.data.techniques[id].min_rust_req() else {
             continue;
@@ -128,12 +126,16 @@ fn profile_status(
     for (profile, keys) in &ctx.data.techniques[id].profile {
         for (key, want) in keys {
             let want_s = profile_value(want);
+            let env_name = format!("CARGO_PROFILE_{}_{}", env_key(profile), env_key(key));
+            let tier_sets_it = ctx.tier_vars.contains(&env_name);
             match ctx.p.profile_value(profile, key) {
-                Some((_, v)) if v == want => from_project += 1,
-                Some((f, v)) => {
+                Some(e) if &e.value == want => from_project += 1,
+                // `build`: the tier's variable replaces the file (reported as overridden).
+                Some(_) if tier_sets_it => from_env += 1,
+                Some(e) => {
+                    let v = &e.value;
                     out.push(
-                        Finding::new(Rule::TierContradicts, format!("{id}: the project sets {v}, {} sets {want}; the tier's environment overrides the file", r.tier))
-                            .at(&f.shown, format!("profile.{profile}.{key}"))
+                        at_def(Finding::new(Rule::TierContradicts, format!("{id}: the project sets {v}, {} sets {want}; the tier's environment overrides the file", r.tier)), &e.def, &format!("profile.{profile}.{key}"))
                             .fix(format!("set {key} = {want}, or build with `--without {id}`")),
                     );
                     return (
@@ -142,7 +144,6 @@ fn profile_status(
                     );
                 }
                 None => {
-                    let env_name = format!("CARGO_PROFILE_{}_{}", env_key(profile), env_key(key));
                     if ctx.p.env.get(&env_name) == Some(&want_s) {
                         from_env += 1;
                     } else {
@@ -173,7 +174,7 @@ fn sign_status(
     out: &mut Vec<Finding>,
 ) -> (&'static str, String) {
     if !sign.custom_profiles.is_empty() {
-        let defined: Vec<String> = ctx.p.profiles().into_iter().map(|(_, n, _)| n).collect();
+        let defined: Vec<String> = ctx.p.profiles().map(|(n, _)| n.clone()).collect();
         let missing: Vec<&String> = sign
             .custom_profiles
             .iter()
@@ -224,7 +225,7 @@ fn env_conflicts(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(Rule::RustflagsEnvDefeatsTier, format!("{} replaces the tier's target rustflags ({}): the tier's linker and flags are lost", s.key, tier_flags.join(" ")))
                 .at(&s.origin, &s.key)
-                .fix(format!("unset {} and move its flags to [target.{}] rustflags", s.key, ctx.triple)),
+                .fix(format!("unset {} and move its flags to [target.{}] rustflags", s.key, ctx.triple())),
         );
     }
     for s in ctx.sources.iter().filter(|s| s.kind == Kind::Build) {
@@ -240,7 +241,7 @@ fn env_conflicts(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) {
             .at(&s.origin, &s.key)
             .fix(format!(
                 "move them to [target.{}] rustflags (Cargo joins those with the tier's)",
-                ctx.triple
+                ctx.triple()
             )),
         );
     }

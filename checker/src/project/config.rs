@@ -1,0 +1,556 @@
+//! Cargo's configuration exactly as Cargo builds it: `.cargo/config` (which wins over
+//! `.cargo/config.toml` in the same directory) in the working directory and every ancestor, then
+//! CARGO_HOME; each file's `include`s merged under it; files merged nearest-wins with arrays
+//! joined (farthest first); `CARGO_*` environment variables over files, appended to arrays.
+//! Every value keeps where it was defined (file, line, column, or `env:NAME`).
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{bail, Result};
+
+use crate::fsread::Kind;
+use crate::project::toml_doc::TomlFile;
+
+/// Where a value was defined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Def {
+    /// A file as findings show it, or `env:NAME`.
+    pub file: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+}
+
+impl Def {
+    pub fn env(name: &str) -> Def {
+        Def {
+            file: format!("env:{name}"),
+            line: None,
+            column: None,
+        }
+    }
+    pub fn is_env(&self) -> bool {
+        self.file.starts_with("env:")
+    }
+}
+
+/// A config value with its definition, as Cargo's `ConfigValue`.
+#[derive(Debug, Clone)]
+pub enum CV {
+    Str(String, Def),
+    Int(i64, Def),
+    Bool(bool, Def),
+    /// Floats and datetimes: Cargo refuses them where it reads a key; kept to report.
+    Other(String, Def),
+    List(Vec<CV>, Def),
+    Table(BTreeMap<String, CV>, Def),
+}
+
+impl CV {
+    pub fn def(&self) -> &Def {
+        match self {
+            CV::Str(_, d)
+            | CV::Int(_, d)
+            | CV::Bool(_, d)
+            | CV::Other(_, d)
+            | CV::List(_, d)
+            | CV::Table(_, d) => d,
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            CV::Str(s, _) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            CV::Bool(b, _) => Some(*b),
+            _ => None,
+        }
+    }
+    pub fn as_table(&self) -> Option<&BTreeMap<String, CV>> {
+        match self {
+            CV::Table(t, _) => Some(t),
+            _ => None,
+        }
+    }
+    fn desc(&self) -> &'static str {
+        match self {
+            CV::Str(..) => "a string",
+            CV::Int(..) => "an integer",
+            CV::Bool(..) => "a boolean",
+            CV::Other(..) => "a float or datetime",
+            CV::List(..) => "an array",
+            CV::Table(..) => "a table",
+        }
+    }
+
+    /// The value at `keys` below this table.
+    pub fn get(&self, keys: &[&str]) -> Option<&CV> {
+        let mut cur = self;
+        for k in keys {
+            cur = cur.as_table()?.get(*k)?;
+        }
+        Some(cur)
+    }
+
+    /// Cargo's merge (`ConfigValue::merge`): tables merge key by key, arrays join (`force`:
+    /// incoming last, else incoming first), scalars keep the existing value unless `force`,
+    /// and an array or table never merges with anything else.
+    fn merge(&mut self, from: CV, force: bool, key: &str) -> Result<()> {
+        match (self, from) {
+            (CV::List(old, _), CV::List(mut new, _)) => {
+                if force {
+                    old.append(&mut new);
+                } else {
+                    new.append(old);
+                    *old = new;
+                }
+            }
+            (CV::Table(old, _), CV::Table(new, _)) => {
+                for (k, v) in new {
+                    let sub = if key.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{key}.{k}")
+                    };
+                    match old.get_mut(&k) {
+                        Some(existing) => existing.merge(v, force, &sub)?,
+                        None => {
+                            old.insert(k, v);
+                        }
+                    }
+                }
+            }
+            (old @ (CV::List(..) | CV::Table(..)), new)
+            | (old, new @ (CV::List(..) | CV::Table(..))) => {
+                bail!(
+                    "{}: cannot merge `{key}` with {}: {} there, {} here (Cargo refuses this)",
+                    new.def().file,
+                    old.def().file,
+                    old.desc(),
+                    new.desc()
+                );
+            }
+            (old, new) => {
+                if force {
+                    *old = new;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn def_in(f: &TomlFile, keys: &[String], elem: Option<usize>) -> Def {
+    let k: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let pos = match elem {
+        Some(i) => f.spans.elem(&k, i),
+        None => f.pos(&k),
+    };
+    Def {
+        file: f.shown.clone(),
+        line: pos.map(|p| p.0),
+        column: pos.map(|p| p.1),
+    }
+}
+
+/// A file's values as CVs, each with its position.
+pub fn from_file(f: &TomlFile) -> CV {
+    fn conv(v: &toml::Value, f: &TomlFile, path: &mut Vec<String>, elem: Option<usize>) -> CV {
+        let def = def_in(f, path, elem);
+        match v {
+            toml::Value::String(s) => CV::Str(s.clone(), def),
+            toml::Value::Integer(i) => CV::Int(*i, def),
+            toml::Value::Boolean(b) => CV::Bool(*b, def),
+            toml::Value::Float(x) => CV::Other(x.to_string(), def),
+            toml::Value::Datetime(d) => CV::Other(d.to_string(), def),
+            toml::Value::Array(a) => CV::List(
+                a.iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        let nested = x.is_table() || x.is_array();
+                        if nested {
+                            path.push(i.to_string());
+                        }
+                        let cv = conv(x, f, path, if nested { None } else { Some(i) });
+                        if nested {
+                            path.pop();
+                        }
+                        cv
+                    })
+                    .collect(),
+                def,
+            ),
+            toml::Value::Table(t) => CV::Table(
+                t.iter()
+                    .map(|(k, x)| {
+                        path.push(k.clone());
+                        let cv = conv(x, f, path, None);
+                        path.pop();
+                        (k.clone(), cv)
+                    })
+                    .collect(),
+                def,
+            ),
+        }
+    }
+    let mut path = vec![];
+    let top = f
+        .table
+        .iter()
+        .map(|(k, x)| {
+            path.push(k.clone());
+            let cv = conv(x, f, &mut path, None);
+            path.pop();
+            (k.clone(), cv)
+        })
+        .collect();
+    CV::Table(top, def_in(f, &[], None))
+}
+
+/// The config files Cargo reads and the merged result.
+#[derive(Debug)]
+pub struct Config {
+    /// Every file read, in Cargo's order (nearest discovered file first; a file's includes
+    /// right after it).
+    pub files: Vec<TomlFile>,
+    pub merged: CV,
+    /// The environment Cargo would see (only `CARGO_*` keys matter for config).
+    pub env: BTreeMap<String, String>,
+}
+
+/// Cargo's `ConfigKey::as_env_key`: `target.x86_64-unknown-linux-gnu.rustflags` ->
+/// `CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS`.
+pub fn env_key(keys: &[&str]) -> String {
+    let mut s = String::from("CARGO");
+    for k in keys {
+        s.push('_');
+        s.extend(k.chars().map(|c| {
+            if c == '-' || c == '.' {
+                '_'
+            } else {
+                c.to_ascii_uppercase()
+            }
+        }));
+    }
+    s
+}
+
+/// Lexical normalisation as Cargo's `paths::normalize_path` (no filesystem access).
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Cargo's `get_file_path`: `config` (anything that opens, even a directory) wins over
+/// `config.toml`; a dangling or looping link is as good as absent.
+fn config_file_in(dir: &Path) -> Option<PathBuf> {
+    ["config", "config.toml"]
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| Kind::of_target(p) != Kind::Missing)
+}
+
+pub struct Loader<'a> {
+    pub shown: &'a dyn Fn(&Path) -> String,
+    pub files: Vec<TomlFile>,
+}
+
+impl Loader<'_> {
+    /// Cargo's `_load_file` with includes: the includes (in order, each with its own includes)
+    /// merged with force, then the file itself over them.
+    fn load_with_includes(&mut self, path: &Path, seen: &mut HashSet<PathBuf>) -> Result<CV> {
+        if !seen.insert(path.to_path_buf()) {
+            bail!("{}: config `include` cycle", (self.shown)(path));
+        }
+        let file = TomlFile::load(path, &(self.shown)(path))?;
+        let mut value = from_file(&file);
+        let includes = take_includes(&mut value, &file.shown)?;
+        self.files.push(file);
+        let CV::Table(_, root_def) = &value else {
+            unreachable!("a file is a table")
+        };
+        let mut root = CV::Table(BTreeMap::new(), root_def.clone());
+        let base = path.parent().unwrap_or(Path::new("/"));
+        for (inc, optional, def) in includes {
+            let abs = normalize(&base.join(&inc));
+            if optional && Kind::of_target(&abs) == Kind::Missing {
+                continue;
+            }
+            if Kind::of_target(&abs) == Kind::Missing {
+                bail!(
+                    "{}:{}: config include `{inc}` not found ({})",
+                    def.file,
+                    def.line.unwrap_or(0),
+                    abs.display()
+                );
+            }
+            let v = self.load_with_includes(&abs, seen)?;
+            root.merge(v, true, "")?;
+        }
+        root.merge(value, true, "")?;
+        Ok(root)
+    }
+}
+
+/// Removes and validates `include` (a string, an array of strings, or of `{ path, optional }`
+/// tables; each path ends in `.toml`, without globs or braces).
+fn take_includes(value: &mut CV, shown: &str) -> Result<Vec<(String, bool, Def)>> {
+    let CV::Table(t, _) = value else {
+        return Ok(vec![]);
+    };
+    let items = match t.remove("include") {
+        None => return Ok(vec![]),
+        Some(CV::Str(s, d)) => vec![CV::Str(s, d)],
+        Some(CV::List(l, _)) => l,
+        Some(other) => bail!(
+            "{shown}: `include` must be a string or an array, found {}",
+            other.desc()
+        ),
+    };
+    let mut out = vec![];
+    for (i, item) in items.into_iter().enumerate() {
+        let (path, optional, def) = match item {
+            CV::Str(s, d) => (s, false, d),
+            CV::Table(mut t, d) => {
+                let Some(CV::Str(p, _)) = t.remove("path") else {
+                    bail!("{shown}: missing string field `path` at `include[{i}]`");
+                };
+                let optional = match t.remove("optional") {
+                    None => false,
+                    Some(CV::Bool(b, _)) => b,
+                    Some(_) => bail!("{shown}: `include[{i}].optional` must be a boolean"),
+                };
+                (p, optional, d)
+            }
+            other => bail!(
+                "{shown}: `include[{i}]` must be a string or a table, found {}",
+                other.desc()
+            ),
+        };
+        if !path.ends_with(".toml") {
+            bail!("{shown}: config include `{path}` must end with `.toml`");
+        }
+        if path.contains(['*', '?', '[', '{', '}']) {
+            bail!("{shown}: config include `{path}` must not hold glob patterns or braces");
+        }
+        out.push((path, optional, def));
+    }
+    Ok(out)
+}
+
+impl Config {
+    /// Discovers and merges as Cargo does from `cwd` (the directory cargo would run in).
+    pub fn load(
+        cwd: &Path,
+        cargo_home: Option<&Path>,
+        env: BTreeMap<String, String>,
+        shown: &dyn Fn(&Path) -> String,
+    ) -> Result<Config> {
+        let mut loader = Loader {
+            shown,
+            files: vec![],
+        };
+        let mut merged = CV::Table(
+            BTreeMap::new(),
+            Def {
+                file: "(built-in)".into(),
+                line: None,
+                column: None,
+            },
+        );
+        let mut seen_dirs = vec![];
+        let walk = |file: PathBuf, loader: &mut Loader, merged: &mut CV| -> Result<()> {
+            let v = loader.load_with_includes(&file, &mut HashSet::new())?;
+            merged.merge(v, false, "")
+        };
+        for d in cwd.ancestors() {
+            let cdir = d.join(".cargo");
+            if let Some(f) = config_file_in(&cdir) {
+                walk(f, &mut loader, &mut merged)?;
+            }
+            seen_dirs.push(cdir.canonicalize().unwrap_or(cdir));
+        }
+        if let Some(home) = cargo_home {
+            let canon = home.canonicalize().unwrap_or_else(|_| home.to_path_buf());
+            if !seen_dirs.contains(&canon) && !seen_dirs.iter().any(|d| d == home) {
+                if let Some(f) = config_file_in(home) {
+                    walk(f, &mut loader, &mut merged)?;
+                }
+            }
+        }
+        Ok(Config {
+            files: loader.files,
+            merged,
+            env,
+        })
+    }
+
+    pub fn get(&self, keys: &[&str]) -> Option<&CV> {
+        self.merged.get(keys)
+    }
+
+    /// A string key as Cargo reads it: `CARGO_<KEY>` over the files.
+    pub fn string(&self, keys: &[&str]) -> Option<(String, Def)> {
+        let name = env_key(keys);
+        if let Some(v) = self.env.get(&name) {
+            return Some((v.clone(), Def::env(&name)));
+        }
+        match self.get(keys)? {
+            CV::Str(s, d) => Some((s.clone(), d.clone())),
+            _ => None,
+        }
+    }
+
+    /// A `StringList` key (rustflags): an array joined over the files with the variable's
+    /// whitespace-split words appended, or a string split on whitespace (the variable wins over
+    /// a file's string). `None` when nothing sets it.
+    pub fn string_list(&self, keys: &[&str]) -> Option<Vec<(String, Def)>> {
+        let name = env_key(keys);
+        let env = self.env.get(&name);
+        let env_words = |out: &mut Vec<(String, Def)>| {
+            if let Some(v) = env {
+                let d = Def::env(&name);
+                out.extend(v.split_whitespace().map(|w| (w.to_string(), d.clone())));
+            }
+        };
+        let mut out = vec![];
+        match self.get(keys) {
+            Some(CV::List(items, _)) => {
+                out.extend(
+                    items
+                        .iter()
+                        .filter_map(|i| Some((i.as_str()?.to_string(), i.def().clone()))),
+                );
+                env_words(&mut out);
+            }
+            Some(CV::Str(s, d)) if env.is_none() => {
+                out.extend(s.split_whitespace().map(|w| (w.to_string(), d.clone())));
+            }
+            Some(_) | None if env.is_some() => env_words(&mut out),
+            _ => return None,
+        }
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(p: &Path, s: &str) {
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, s).unwrap();
+    }
+
+    fn load(cwd: &Path, env: &[(&str, &str)]) -> Config {
+        let env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let base = cwd.to_path_buf();
+        let shown = move |p: &Path| {
+            p.strip_prefix(&base)
+                .map_or_else(|_| p.display().to_string(), |r| r.display().to_string())
+        };
+        Config::load(cwd, None, env, &shown).unwrap()
+    }
+
+    fn words(v: Option<Vec<(String, Def)>>) -> Vec<String> {
+        v.unwrap_or_default().into_iter().map(|(w, _)| w).collect()
+    }
+
+    #[test]
+    fn hierarchy_joins_arrays_farthest_first_and_nearest_scalar_wins() {
+        let d = tempfile::tempdir().unwrap();
+        let inner = d.path().join("a/b");
+        write(
+            &d.path().join(".cargo/config.toml"),
+            "[build]\nrustflags = [\"-Cfar\"]\njobs = 1\n",
+        );
+        write(
+            &inner.join(".cargo/config.toml"),
+            "[build]\nrustflags = [\"-Cnear\"]\njobs = 2\n",
+        );
+        let c = load(&inner, &[("CARGO_BUILD_RUSTFLAGS", "-Cenv1 -Cenv2")]);
+        assert_eq!(
+            words(c.string_list(&["build", "rustflags"])),
+            ["-Cfar", "-Cnear", "-Cenv1", "-Cenv2"]
+        );
+        assert!(matches!(c.get(&["build", "jobs"]), Some(CV::Int(2, _))));
+        let (_, def) = &c.string_list(&["build", "rustflags"]).unwrap()[1];
+        assert_eq!(
+            (def.file.as_str(), def.line, def.column),
+            (".cargo/config.toml", Some(2), Some(14))
+        );
+    }
+
+    #[test]
+    fn config_without_extension_wins_and_includes_merge_under_the_file() {
+        let d = tempfile::tempdir().unwrap();
+        write(
+            &d.path().join(".cargo/config.toml"),
+            "[build]\nrustflags = [\"-Ctoml\"]\n",
+        );
+        write(
+            &d.path().join(".cargo/config"),
+            "include = [\"inc/a.toml\", { path = \"missing.toml\", optional = true }]\n[build]\nrustflags = [\"-Cplain\"]\njobs = 3\n",
+        );
+        write(
+            &d.path().join(".cargo/inc/a.toml"),
+            "[build]\nrustflags = [\"-Cinc\"]\njobs = 9\ntarget-dir = \"t\"\n",
+        );
+        let c = load(d.path(), &[]);
+        assert_eq!(
+            words(c.string_list(&["build", "rustflags"])),
+            ["-Cinc", "-Cplain"]
+        );
+        assert!(matches!(c.get(&["build", "jobs"]), Some(CV::Int(3, _))));
+        assert_eq!(c.string(&["build", "target-dir"]).unwrap().0, "t");
+        assert_eq!(c.files.len(), 2, "config.toml is not read");
+    }
+
+    #[test]
+    fn env_string_wins_over_a_file_string_and_empty_arrays_stay_empty() {
+        let d = tempfile::tempdir().unwrap();
+        write(
+            &d.path().join(".cargo/config.toml"),
+            "[build]\nrustflags = \"-Cfile\"\n[target.x]\nrustflags = []\n",
+        );
+        let c = load(d.path(), &[("CARGO_BUILD_RUSTFLAGS", "-Cenv")]);
+        assert_eq!(words(c.string_list(&["build", "rustflags"])), ["-Cenv"]);
+        assert_eq!(c.string_list(&["target", "x", "rustflags"]), Some(vec![]));
+    }
+
+    #[test]
+    fn merge_conflicts_and_include_cycles_are_errors() {
+        let d = tempfile::tempdir().unwrap();
+        write(
+            &d.path().join("a/.cargo/config.toml"),
+            "[build]\nrustflags = \"-Cx\"\n",
+        );
+        write(
+            &d.path().join(".cargo/config.toml"),
+            "[build]\nrustflags = [\"-Cy\"]\n",
+        );
+        let shown = |p: &Path| p.display().to_string();
+        assert!(Config::load(&d.path().join("a"), None, BTreeMap::new(), &shown).is_err());
+        write(
+            &d.path().join("b/.cargo/config.toml"),
+            "include = \"config.toml\"\n",
+        );
+        let e = Config::load(&d.path().join("b"), None, BTreeMap::new(), &shown).unwrap_err();
+        assert!(e.to_string().contains("cycle"), "{e}");
+    }
+}

@@ -1,0 +1,310 @@
+//! Workspace root and members as Cargo computes them (`Workspace::find_root`, `find_members`):
+//! `members` globs expanded with the `glob` crate Cargo uses (directories only; a pattern that
+//! matches nothing stays as written and must then hold a package), `exclude` unless a member
+//! entry is a prefix, implicit members from path dependencies inside the workspace (followed
+//! transitively), `default-members`, paths normalised lexically so `sub/..` is the root.
+
+use std::collections::HashSet;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{bail, Result};
+
+use crate::fsread::Kind;
+use crate::project::toml_doc::TomlFile;
+
+/// Lexical normalisation as Cargo's `paths::normalize_path`.
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c.as_os_str()),
+        }
+    }
+    out
+}
+
+fn strings(v: Option<&toml::Value>) -> Vec<String> {
+    v.and_then(|v| v.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.as_str().map(String::from))
+        .collect()
+}
+
+/// The `[workspace]` of a root manifest.
+pub struct WorkspaceDecl {
+    pub root_dir: PathBuf,
+    pub members: Option<Vec<String>>,
+    pub default_members: Option<Vec<String>>,
+    pub exclude: Vec<String>,
+}
+
+impl WorkspaceDecl {
+    pub fn of(manifest: &TomlFile) -> Option<WorkspaceDecl> {
+        let ws = manifest.table.get("workspace")?.as_table()?;
+        Some(WorkspaceDecl {
+            root_dir: manifest.path.parent()?.to_path_buf(),
+            members: ws.get("members").map(|v| strings(Some(v))),
+            default_members: ws.get("default-members").map(|v| strings(Some(v))),
+            exclude: strings(ws.get("exclude")),
+        })
+    }
+
+    /// Cargo's `is_excluded`: under an `exclude` entry and under no `members` entry (entries
+    /// compared as written, globs unexpanded).
+    pub fn is_excluded(&self, manifest: &Path) -> bool {
+        let under = |list: &[String]| {
+            list.iter()
+                .any(|e| manifest.starts_with(self.root_dir.join(e)))
+        };
+        under(&self.exclude) && !self.members.as_deref().is_some_and(under)
+    }
+
+    /// Cargo's `members_paths`: each pattern joined to the root and globbed; a pattern that
+    /// matches nothing is kept as written, matches that are not directories are dropped.
+    pub fn expand(&self, patterns: &[String]) -> Result<Vec<(PathBuf, String)>> {
+        let mut out = vec![];
+        for pat in patterns {
+            let full = self.root_dir.join(pat);
+            let Some(text) = full.to_str() else { continue };
+            let found: Vec<PathBuf> = glob::glob(text)
+                .map_err(|e| anyhow::anyhow!("workspace member pattern `{pat}`: {e}"))?
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| anyhow::anyhow!("workspace member pattern `{pat}`: {e}"))?;
+            if found.is_empty() {
+                out.push((full, pat.clone()));
+            } else {
+                out.extend(
+                    found
+                        .into_iter()
+                        .filter(|p| p.is_dir())
+                        .map(|p| (p, pat.clone())),
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Path dependencies of a manifest (every dependency table, also under `[target.*]`, and
+/// `workspace = true` entries resolved through `[workspace.dependencies]`), as manifest paths.
+fn path_deps(m: &TomlFile, ws_root: Option<&TomlFile>) -> Vec<PathBuf> {
+    const TABLES: [&str; 5] = [
+        "dependencies",
+        "dev-dependencies",
+        "dev_dependencies",
+        "build-dependencies",
+        "build_dependencies",
+    ];
+    let dir = m.path.parent().unwrap_or(Path::new("/"));
+    let ws_deps = ws_root.and_then(|r| {
+        Some((
+            r.table.get("workspace")?.get("dependencies")?.as_table()?,
+            r.path.parent()?,
+        ))
+    });
+    let mut tables = vec![&m.table];
+    if let Some(t) = m.table.get("target").and_then(|t| t.as_table()) {
+        tables.extend(t.values().filter_map(|v| v.as_table()));
+    }
+    let mut out = vec![];
+    for t in tables {
+        for name in TABLES {
+            for (dep, spec) in t.get(name).and_then(|d| d.as_table()).into_iter().flatten() {
+                if let Some(p) = spec.get("path").and_then(|p| p.as_str()) {
+                    out.push(dir.join(p).join("Cargo.toml"));
+                } else if spec.get("workspace").and_then(|w| w.as_bool()) == Some(true) {
+                    let key = spec.get("package").and_then(|p| p.as_str()).unwrap_or(dep);
+                    if let Some((deps, root)) = ws_deps {
+                        let d = deps.get(dep).or_else(|| deps.get(key));
+                        if let Some(p) = d.and_then(|d| d.get("path")).and_then(|p| p.as_str()) {
+                            out.push(root.join(p).join("Cargo.toml"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The members Cargo finds, in the order it finds them (root manifest included when it is a
+/// package), plus the default members.
+pub struct Members {
+    pub all: Vec<TomlFile>,
+    pub default: Vec<PathBuf>,
+}
+
+struct Walk<'a> {
+    decl: &'a WorkspaceDecl,
+    root: &'a TomlFile,
+    shown: &'a dyn Fn(&Path) -> String,
+    seen: HashSet<PathBuf>,
+    found: Vec<TomlFile>,
+}
+
+impl Walk<'_> {
+    fn visit(&mut self, manifest: &Path, why: &str, is_path_dep: bool) -> Result<()> {
+        let manifest = normalize(manifest);
+        if self.seen.contains(&manifest) {
+            return Ok(());
+        }
+        let dir = manifest.parent().unwrap_or(Path::new("/"));
+        if is_path_dep && !dir.starts_with(&self.decl.root_dir) {
+            return Ok(());
+        }
+        if self.decl.is_excluded(&manifest) {
+            return Ok(());
+        }
+        self.seen.insert(manifest.clone());
+        let file = if manifest == self.root.path {
+            None
+        } else {
+            if Kind::of_target(&manifest) == Kind::Missing {
+                bail!(
+                    "{}: workspace member `{}` ({why}) has no Cargo.toml; Cargo refuses the workspace",
+                    (self.shown)(&self.root.path),
+                    (self.shown)(dir),
+                );
+            }
+            Some(TomlFile::load(&manifest, &(self.shown)(&manifest))?)
+        };
+        let m = file.as_ref().unwrap_or(self.root);
+        if !m.table.contains_key("package") {
+            return Ok(());
+        }
+        let deps = path_deps(m, Some(self.root));
+        if let Some(f) = file {
+            self.found.push(f);
+        }
+        for d in deps {
+            self.visit(&d, "a path dependency", true)?;
+        }
+        Ok(())
+    }
+}
+
+/// Members of the workspace whose root manifest is `root` (`current` is the manifest in the
+/// directory being checked; `default-members` apply only when it is the root).
+pub fn find(root: &TomlFile, current: &Path, shown: &dyn Fn(&Path) -> String) -> Result<Members> {
+    let Some(decl) = WorkspaceDecl::of(root) else {
+        return Ok(Members {
+            all: vec![],
+            default: vec![root.path.clone()],
+        });
+    };
+    let listed = decl.expand(decl.members.as_deref().unwrap_or_default())?;
+    let mut walk = Walk {
+        decl: &decl,
+        root,
+        shown,
+        seen: HashSet::new(),
+        found: vec![],
+    };
+    for (dir, pat) in &listed {
+        let why = if Path::new(pat) == dir.strip_prefix(&decl.root_dir).unwrap_or(dir) {
+            format!("member `{pat}`")
+        } else {
+            format!("via `{pat}`")
+        };
+        walk.visit(&dir.join("Cargo.toml"), &why, false)?;
+    }
+    walk.visit(&root.path, "the root", false)?;
+    let is_package = root.table.contains_key("package");
+    let default = match (&decl.default_members, root.path == current) {
+        (Some(list), true) => {
+            let mut out = vec![];
+            for (dir, pat) in decl.expand(list)? {
+                let dir = normalize(&dir);
+                let m = dir.join("Cargo.toml");
+                if walk.seen.contains(&m) {
+                    out.push(m);
+                } else if !(listed.iter().any(|(l, _)| normalize(l) == dir)
+                    && decl.is_excluded(&dir))
+                {
+                    bail!(
+                        "{}: `{pat}` is listed in default-members but is not a member; Cargo refuses the workspace",
+                        shown(&root.path)
+                    );
+                }
+            }
+            out
+        }
+        _ if !is_package => walk.seen.iter().cloned().collect(),
+        _ => vec![current.to_path_buf()],
+    };
+    Ok(Members {
+        all: walk.found,
+        default,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(p: &Path, s: &str) {
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, s).unwrap();
+    }
+
+    fn pkg(dir: &Path, name: &str, extra: &str) {
+        write(
+            &dir.join("Cargo.toml"),
+            &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n{extra}"),
+        );
+    }
+
+    fn names(root: &Path) -> Result<Vec<String>> {
+        let shown = |p: &Path| p.display().to_string();
+        let r = TomlFile::load(&root.join("Cargo.toml"), "Cargo.toml")?;
+        let m = find(&r, &root.join("Cargo.toml"), &shown)?;
+        let mut n: Vec<String> = m
+            .all
+            .iter()
+            .map(|f| f.table["package"]["name"].as_str().unwrap().to_string())
+            .collect();
+        n.sort();
+        Ok(n)
+    }
+
+    #[test]
+    fn globs_exclude_path_deps_and_parent_dirs() {
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        write(
+            &r.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"cr*tes/a?\", \"[xy]\", \"sub/..\", \"app\", \"app\"]\nexclude = [\"crates/ab\"]\n",
+        );
+        pkg(
+            &r.join("crates/a1"),
+            "a1",
+            "[dependencies]\nhidden = { path = \"../../hidden\" }\n",
+        );
+        pkg(&r.join("crates/ab"), "ab", "");
+        pkg(&r.join("x"), "x", "");
+        pkg(
+            &r.join("app"),
+            "app",
+            "[dev-dependencies]\nx = { path = \"../x\" }\n",
+        );
+        pkg(&r.join("hidden"), "hidden", "");
+        std::fs::create_dir_all(r.join("sub")).unwrap();
+        assert_eq!(names(r).unwrap(), ["a1", "app", "hidden", "x"]);
+    }
+
+    #[test]
+    fn a_member_without_manifest_is_an_error_naming_it() {
+        let d = tempfile::tempdir().unwrap();
+        write(
+            &d.path().join("Cargo.toml"),
+            "[workspace]\nmembers = [\"gone\"]\n",
+        );
+        let e = names(d.path()).unwrap_err().to_string();
+        assert!(e.contains("`gone`"), "{e}");
+    }
+}
