@@ -132,6 +132,15 @@ fn open_regular(path: &Path) -> Result<File, Problem> {
     Ok(file)
 }
 
+/// `path` opened for reading, if it is (or a symlink leads to) a regular file; for readers that
+/// must not load the whole file (ELF binaries).
+pub fn open(path: &Path, shown: &str) -> Result<File, ReadError> {
+    open_regular(path).map_err(|problem| ReadError {
+        shown: shown.to_string(),
+        problem,
+    })
+}
+
 /// The bytes of `path`, if it is (or a symlink leads to) a regular file of at most `cap` bytes.
 pub fn read_bytes(path: &Path, shown: &str, cap: u64) -> Result<Vec<u8>, ReadError> {
     let err = |problem| ReadError {

@@ -1,8 +1,12 @@
 //! Facts from an ELF file's bytes: who compiled and linked it, how it was stripped, whether BOLT
-//! or PGO touched it. Pure (no file system access): the fuzz target calls `inspect` directly.
+//! or PGO touched it. Pure (no file system access): it reads through `object`'s `ReadRef`, a
+//! byte slice (the fuzz target) or a file read on demand (`source.rs`).
+
+use std::borrow::Cow;
+use std::collections::HashSet;
 
 use anyhow::{bail, Result};
-use object::{Object, ObjectSection, ObjectSymbol};
+use object::{Object, ObjectSection, ObjectSymbol, ReadRef};
 use serde::Serialize;
 
 #[derive(Debug, Default, Serialize)]
@@ -75,13 +79,17 @@ pub fn linker_of_comment(s: &str) -> Option<&'static str> {
     )
 }
 
-fn nul_strings(data: &[u8]) -> impl Iterator<Item = String> + '_ {
+/// The NUL-separated strings of a section, trimmed; borrowed unless they need UTF-8 repair.
+fn nul_strings(data: &[u8]) -> impl Iterator<Item = Cow<'_, str>> + '_ {
     data.split(|b| *b == 0)
         .filter(|s| !s.is_empty())
-        .map(|s| String::from_utf8_lossy(s).trim().to_string())
+        .map(|s| match String::from_utf8_lossy(s) {
+            Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+            Cow::Owned(o) => Cow::Owned(o.trim().to_string()),
+        })
 }
 
-fn section_data<'a>(file: &object::File<'a>, name: &str) -> Option<&'a [u8]> {
+fn section_data<'a, R: ReadRef<'a>>(file: &object::File<'a, R>, name: &str) -> Option<&'a [u8]> {
     file.section_by_name(name).and_then(|s| s.data().ok())
 }
 
@@ -134,14 +142,27 @@ fn dynstr(strtab: &[u8], off: u64) -> Option<String> {
     Some(String::from_utf8_lossy(&rest[..end]).to_string())
 }
 
+/// The strings in first-seen order, each once (linear: a `.comment` may hold millions).
+fn distinct<'a>(strings: impl Iterator<Item = Cow<'a, str>>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    let mut out = vec![];
+    for s in strings {
+        if !seen.contains(&s) {
+            out.push(s.to_string());
+            seen.insert(s);
+        }
+    }
+    out
+}
+
 const DT_NEEDED: i64 = 1;
 const DT_RPATH: i64 = 15;
 const DT_RUNPATH: i64 = 29;
 const DT_FLAGS_1: i64 = 0x6fff_fffb;
 const DF_1_PIE: u64 = 0x0800_0000;
 
-pub fn inspect(data: &[u8]) -> Result<ElfFacts> {
-    if data.len() < 4 || &data[..4] != b"\x7fELF" {
+pub fn inspect<'a, R: ReadRef<'a>>(data: R) -> Result<ElfFacts> {
+    if data.read_bytes_at(0, 4) != Ok(b"\x7fELF") {
         bail!("not an ELF file");
     }
     let file = match object::File::parse(data) {
@@ -156,11 +177,7 @@ pub fn inspect(data: &[u8]) -> Result<ElfFacts> {
     };
 
     if let Some(c) = section_data(&file, ".comment") {
-        for s in nul_strings(c) {
-            if !f.comment.contains(&s) {
-                f.comment.push(s);
-            }
-        }
+        f.comment = distinct(nul_strings(c));
     }
     f.rustc = f
         .comment
@@ -234,7 +251,10 @@ pub fn inspect(data: &[u8]) -> Result<ElfFacts> {
         (true, false) => "none",
     };
     if let Some(strs) = section_data(&file, ".debug_str") {
-        f.dwo_names = nul_strings(strs).filter(|s| s.ends_with(".dwo")).collect();
+        f.dwo_names = nul_strings(strs)
+            .filter(|s| s.ends_with(".dwo"))
+            .map(Cow::into_owned)
+            .collect();
         f.dwo_names.sort();
         f.dwo_names.dedup();
     }
@@ -320,22 +340,36 @@ mod tests {
 
     #[test]
     fn non_elf_and_truncated() {
-        assert!(inspect(b"").unwrap_err().to_string().contains("not an ELF"));
-        assert!(inspect(b"hello world")
+        assert!(inspect(&b""[..])
             .unwrap_err()
             .to_string()
             .contains("not an ELF"));
-        let e = inspect(b"\x7fELF\x02\x01\x01\0\0\0")
+        assert!(inspect(&b"hello world"[..])
+            .unwrap_err()
+            .to_string()
+            .contains("not an ELF"));
+        let e = inspect(&b"\x7fELF\x02\x01\x01\0\0\0"[..])
             .unwrap_err()
             .to_string();
         assert!(e.contains("truncated or malformed"), "{e}");
     }
 
     #[test]
+    fn comment_strings_dedupe_in_order_and_in_linear_time() {
+        let strings = ["b", "a", "b", "c", "a"].map(Cow::from);
+        assert_eq!(distinct(strings.into_iter()), ["b", "a", "c"]);
+        // 300k distinct strings: quadratic `Vec::contains` took minutes here.
+        let start = std::time::Instant::now();
+        let many = distinct((0..300_000).map(|i| Cow::from(format!("GCC: build {i}"))));
+        assert_eq!(many.len(), 300_000);
+        assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    }
+
+    #[test]
     fn inspects_the_test_binary_itself() {
         let exe = std::env::current_exe().unwrap();
         let data = std::fs::read(exe).unwrap();
-        let f = inspect(&data).unwrap();
+        let f = inspect(&data[..]).unwrap();
         assert_eq!(f.class, "ELF64");
         assert!(!f.rustc.is_empty());
         // Every prefix must be an error or facts, never a panic.
