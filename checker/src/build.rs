@@ -28,7 +28,7 @@ pub struct Args {
     #[arg(long, conflicts_with = "profile")]
     release: bool,
     /// Build this Cargo profile
-    #[arg(long)]
+    #[arg(long, value_parser = crate::resolve::profile_name)]
     profile: Option<String>,
     #[arg(default_value = ".")]
     dir: PathBuf,

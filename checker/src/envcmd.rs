@@ -97,7 +97,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "sh")]
     format: EnvFormat,
     /// Only the techniques for this profile (dev, release, or a custom one inheriting them)
-    #[arg(long)]
+    #[arg(long, value_parser = crate::resolve::profile_name)]
     profile: Option<String>,
     /// Leave tools as @name@ placeholders and skip the host checks (for another machine)
     #[arg(long)]

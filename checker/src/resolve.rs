@@ -45,6 +45,74 @@ fn add(data: &TierData, list: &mut Vec<String>, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// `--with`/`--without` that contradict each other would silently drop a technique the user
+/// asked for: the same id in both, or two ids of one exclusive group.
+fn check_selection(data: &TierData, sel: &Selection) -> Result<()> {
+    if let Some(both) = sel.with.iter().find(|w| sel.without.contains(w)) {
+        bail!("--with {both} and --without {both} contradict each other; give one");
+    }
+    for (i, a) in sel.with.iter().enumerate() {
+        let group = data.technique(a)?.group.as_ref();
+        for b in &sel.with[i + 1..] {
+            if a != b && group.is_some() && data.technique(b)?.group.as_ref() == group {
+                bail!(
+                    "--with {a} and --with {b} exclude each other (both in group {}); give one",
+                    group.map_or("", |g| g.as_str())
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A Cargo profile name as Cargo 1.95 accepts it for `--profile`: letters, digits, `-` and
+/// `_`, not one of its reserved names (checked against `cargo build --profile`). Usable as a
+/// clap `value_parser`.
+pub fn profile_name(s: &str) -> Result<String, String> {
+    const RESERVED: &[&str] = &[
+        "build",
+        "check",
+        "clean",
+        "config",
+        "fetch",
+        "fix",
+        "install",
+        "metadata",
+        "package",
+        "publish",
+        "report",
+        "root",
+        "run",
+        "rust",
+        "rustc",
+        "rustdoc",
+        "target",
+        "tmp",
+        "uninstall",
+    ];
+    if s.is_empty() {
+        return Err("a profile name cannot be empty".into());
+    }
+    if let Some(c) = s
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return Err(format!(
+            "invalid character {c:?} in profile name {s:?}: Cargo allows letters, numbers, '-' and '_'"
+        ));
+    }
+    let lower = s.to_lowercase();
+    if lower == "debug" {
+        return Err(format!(
+            "profile name {s:?} is reserved: the development profile is called \"dev\""
+        ));
+    }
+    if lower == "build-override" || RESERVED.contains(&s) || lower.starts_with("cargo") {
+        return Err(format!("profile name {s:?} is reserved by Cargo"));
+    }
+    Ok(s.to_string())
+}
+
 pub fn resolve(data: &TierData, tier_id: &str, sel: &Selection) -> Result<Resolved> {
     let mut chain = vec![];
     let mut cur = Some(tier_id.to_string());
@@ -71,6 +139,7 @@ pub fn resolve(data: &TierData, tier_id: &str, sel: &Selection) -> Result<Resolv
             toolchain = Some(tc.clone());
         }
     }
+    check_selection(data, sel)?;
     for w in &sel.with {
         let t = data.technique(w)?;
         if !t.shipped {
@@ -175,6 +244,61 @@ mod tests {
     }
 
     #[test]
+    fn contradicting_selections_fail() {
+        let both = Selection {
+            with: vec!["fat-lto".into()],
+            without: vec!["fat-lto".into()],
+            ..Default::default()
+        };
+        let e = resolve(&data(), "tier1", &both).unwrap_err().to_string();
+        assert!(e.contains("--with fat-lto and --without fat-lto"), "{e}");
+        let group = Selection {
+            with: vec!["fat-lto".into(), "thin-lto".into()],
+            ..Default::default()
+        };
+        let e = resolve(&data(), "tier1", &group).unwrap_err().to_string();
+        assert!(e.contains("exclude each other"), "{e}");
+        let repeated = Selection {
+            with: vec!["fat-lto".into(), "fat-lto".into()],
+            ..Default::default()
+        };
+        assert!(resolve(&data(), "tier1", &repeated).is_ok());
+    }
+
+    #[test]
+    fn profile_names_as_cargo_takes_them() {
+        // Each verdict checked with `cargo build --profile NAME` (1.95).
+        for ok in [
+            "dev",
+            "release",
+            "release-fat",
+            "my_profile2",
+            "_x",
+            "x-",
+            "é",
+        ] {
+            assert_eq!(profile_name(ok).as_deref(), Ok(ok));
+        }
+        for bad in [
+            "",
+            "debug",
+            "Debug",
+            "a b",
+            "a.b",
+            "../x",
+            "x/y",
+            "run",
+            "rel\nease",
+            "cargo-x",
+            "build-override",
+            "x=1",
+            "$(id)",
+        ] {
+            assert!(profile_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn darwin_leaves_out_elf_tools() {
         let sel = Selection {
             platform: Some("aarch64-darwin".into()),
@@ -194,5 +318,42 @@ mod tests {
         let r = resolve(&data(), "tier3", &sel).unwrap();
         assert!(!r.techniques.contains(&"cranelift".into()));
         assert!(r.techniques.contains(&"pgo".into()));
+    }
+}
+
+#[cfg(test)]
+mod with_every_technique {
+    use super::*;
+    use crate::env::raw_env;
+
+    /// Every shipped technique can be switched on in every tier on every platform: two
+    /// techniques that set one key differently must share an exclusive group, or `--with` fails.
+    #[test]
+    fn with_any_shipped_technique_gives_an_env() {
+        let data = TierData::embedded().unwrap();
+        let mut failures = vec![];
+        for tier in data.tiers.keys() {
+            let plain = resolve(&data, tier, &Selection::default()).unwrap();
+            if crate::env::ensure_shipped(&data, &plain).is_err() {
+                continue; // tier5: nothing to add to
+            }
+            for (id, t) in &data.techniques {
+                if !t.shipped {
+                    continue;
+                }
+                for (platform, p) in &data.platforms {
+                    let sel = Selection {
+                        with: vec![id.clone()],
+                        platform: Some(platform.clone()),
+                        ..Default::default()
+                    };
+                    let r = resolve(&data, tier, &sel).and_then(|r| raw_env(&data, &r, &p.triple));
+                    if let Err(e) = r {
+                        failures.push(format!("{tier} --with {id} on {platform}: {e:#}"));
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 }

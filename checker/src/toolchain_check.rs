@@ -19,7 +19,7 @@ pub struct Args {
     #[arg(long)]
     tier: Option<String>,
     /// Only what a build of this profile needs
-    #[arg(long)]
+    #[arg(long, value_parser = crate::resolve::profile_name)]
     profile: Option<String>,
     /// Directory whose rust-toolchain file selects the toolchain
     #[arg(long, default_value = ".")]

@@ -32,3 +32,77 @@ fn binary_input_errors_print_nothing_on_stdout() {
     assert_eq!(code, Some(0));
     assert!(stdout.contains("\"binaries\""));
 }
+
+#[test]
+fn with_binary_size_works_in_every_tier() {
+    for tier in ["tier1", "tier2", "tier3", "tier4"] {
+        let (code, stdout, stderr) = tiercheck(&[
+            "env",
+            tier,
+            "--raw",
+            "--with",
+            "binary-size",
+            "--profile",
+            "release",
+        ]);
+        assert_eq!(code, Some(0), "{tier}: {stderr}");
+        assert!(
+            stdout.contains("CARGO_PROFILE_RELEASE_STRIP='symbols'"),
+            "{tier}: {stdout}"
+        );
+    }
+}
+
+#[test]
+fn bad_profile_names_and_contradicting_selections_exit_2_silently() {
+    let me = std::env::current_exe().unwrap();
+    let me = me.to_str().unwrap();
+    for profile in ["a b", "debug", "../x", "run", "x;id"] {
+        for args in [
+            vec!["env", "tier1", "--raw", "--profile", profile],
+            vec!["binary", "--profile", profile, me],
+            vec!["toolchain", "--profile", profile],
+            vec![
+                "build",
+                "--tier",
+                "tier1",
+                "--profile",
+                profile,
+                "/nonexistent",
+            ],
+        ] {
+            let (code, stdout, _) = tiercheck(&args);
+            assert_eq!(code, Some(2), "{args:?}");
+            assert_eq!(stdout, "", "{args:?}");
+        }
+    }
+    for args in [
+        vec![
+            "env",
+            "tier1",
+            "--raw",
+            "--with",
+            "fat-lto",
+            "--without",
+            "fat-lto",
+        ],
+        vec![
+            "env", "tier1", "--raw", "--with", "fat-lto", "--with", "thin-lto",
+        ],
+        vec![
+            "binary",
+            "--tier",
+            "tier1",
+            "--with",
+            "sccache",
+            "--without",
+            "sccache",
+            me,
+        ],
+    ] {
+        let (code, stdout, stderr) = tiercheck(&args);
+        assert_eq!(code, Some(2), "{args:?}: {stdout}");
+        assert_eq!(stdout, "", "{args:?}");
+        assert!(stderr.contains("--with"), "{args:?}: {stderr}");
+    }
+}

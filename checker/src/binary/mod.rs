@@ -24,7 +24,7 @@ pub struct Args {
     #[arg(long)]
     tier: Option<String>,
     /// The profile the files were built with (default: from target/<dir>/)
-    #[arg(long)]
+    #[arg(long, value_parser = crate::resolve::profile_name)]
     profile: Option<String>,
     /// The files came out of the PGO/BOLT pipeline: require BOLT
     #[arg(long)]
