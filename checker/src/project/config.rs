@@ -304,18 +304,18 @@ impl Loader<'_> {
     }
 }
 
-/// Removes and validates `include` (a string, an array of strings, or of `{ path, optional }`
-/// tables; each path ends in `.toml`, without globs or braces).
+/// Removes and validates `include` (an array of strings or of `{ path, optional }` tables; each
+/// path ends in `.toml`, without globs or braces).
 fn take_includes(value: &mut CV, shown: &str) -> Result<Vec<(String, bool, Def)>> {
     let CV::Table(t, _) = value else {
         return Ok(vec![]);
     };
     let items = match t.remove("include") {
         None => return Ok(vec![]),
-        Some(CV::Str(s, d)) => vec![CV::Str(s, d)],
         Some(CV::List(l, _)) => l,
+        // Cargo 1.95: "expected a list of strings or a list of tables, but found string".
         Some(other) => bail!(
-            "{shown}: `include` must be a string or an array, found {}",
+            "{shown}: `include` must be an array of paths or of {{ path, optional }} tables, found {}",
             other.desc()
         ),
     };
@@ -413,9 +413,9 @@ impl Config {
         }
     }
 
-    /// A `StringList` key (rustflags): an array joined over the files with the variable's
-    /// whitespace-split words appended, or a string split on whitespace (the variable wins over
-    /// a file's string). `None` when nothing sets it.
+    /// A `StringList` key (rustflags): the files' array (or string split on whitespace) with the
+    /// variable's whitespace-split words appended, as cargo 1.95 passes them. `None` when nothing
+    /// sets it.
     pub fn string_list(&self, keys: &[&str]) -> Option<Vec<(String, Def)>> {
         let name = env_key(keys);
         let env = self.env.get(&name);
@@ -435,8 +435,10 @@ impl Config {
                 );
                 env_words(&mut out);
             }
-            Some(CV::Str(s, d)) if env.is_none() => {
+            // cargo 1.95 appends the variable's words to a file's string too (measured).
+            Some(CV::Str(s, d)) => {
                 out.extend(s.split_whitespace().map(|w| (w.to_string(), d.clone())));
+                env_words(&mut out);
             }
             Some(_) | None if env.is_some() => env_words(&mut out),
             _ => return None,
@@ -522,14 +524,17 @@ mod tests {
     }
 
     #[test]
-    fn env_string_wins_over_a_file_string_and_empty_arrays_stay_empty() {
+    fn env_words_follow_a_file_string_and_empty_arrays_stay_empty() {
         let d = tempfile::tempdir().unwrap();
         write(
             &d.path().join(".cargo/config.toml"),
             "[build]\nrustflags = \"-Cfile\"\n[target.x]\nrustflags = []\n",
         );
         let c = load(d.path(), &[("CARGO_BUILD_RUSTFLAGS", "-Cenv")]);
-        assert_eq!(words(c.string_list(&["build", "rustflags"])), ["-Cenv"]);
+        assert_eq!(
+            words(c.string_list(&["build", "rustflags"])),
+            ["-Cfile", "-Cenv"]
+        );
         assert_eq!(c.string_list(&["target", "x", "rustflags"]), Some(vec![]));
     }
 
@@ -548,7 +553,7 @@ mod tests {
         assert!(Config::load(&d.path().join("a"), None, BTreeMap::new(), &shown).is_err());
         write(
             &d.path().join("b/.cargo/config.toml"),
-            "include = \"config.toml\"\n",
+            "include = [\"config.toml\"]\n",
         );
         let e = Config::load(&d.path().join("b"), None, BTreeMap::new(), &shown).unwrap_err();
         assert!(e.to_string().contains("cycle"), "{e}");

@@ -4,6 +4,7 @@ pub mod cfg;
 pub mod config;
 pub mod load;
 pub mod members;
+pub mod model;
 pub mod rules;
 pub mod rustflags;
 pub mod tier_match;
@@ -131,6 +132,7 @@ pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) 
     let mut report = Report::new("project", opts.tier, p.dir.display().to_string());
     let mut statuses = None;
     let mut used = vec![];
+    let mut views = vec![];
     for (i, triple) in targets.iter().enumerate() {
         let target = cfg_set(&p, triple, &choice);
         let ctx = rules::Ctx {
@@ -144,6 +146,7 @@ pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) 
         };
         let mut found = vec![];
         rules::all(&ctx, &mut found);
+        views.push(model::view(&ctx));
         if i == 0 {
             statuses = resolved
                 .as_ref()
@@ -171,6 +174,7 @@ pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) 
         "targets": targets,
         "techniques_used": used.into_iter().map(|u| json!({"id": u.id, "file": u.def.file, "key": u.key, "line": u.def.line, "column": u.def.column})).collect::<Vec<_>>(),
         "tier_techniques": statuses,
+        "cargo": views,
     });
     report.finish();
     Ok(report)

@@ -115,7 +115,15 @@ fn bare_linker(ctx: &Ctx, out: &mut Vec<Finding>) {
         .iter()
         .flat_map(|s| s.opts())
         .any(|o| o.is('C', "linker-flavor"));
-    if let Some(kind @ ("mold" | "wild" | "lld" | "gold" | "bfd")) = classify_program(&prog) {
+    // rustc infers the flavour from the name (`infer_linker_hints`): `link.sh` or `my-ld` is
+    // taken for a bare ld and gets ld-style arguments, whatever the file really is.
+    let inferred_bare = flags::rustc_linker_hints(&prog).0 == Some(false);
+    let kind = match classify_program(&prog) {
+        Some(k @ ("mold" | "wild" | "lld" | "gold" | "bfd")) => Some(k),
+        _ if inferred_bare => Some("ld-style"),
+        _ => None,
+    };
+    if let Some(kind) = kind {
         if !flavor_set {
             out.push(
                 at_def(Finding::new(Rule::LinkerNotADriver, format!("linker {prog:?} is a bare {kind} linker: rustc passes cc-style arguments, so the link fails")), &def, &key)
