@@ -18,8 +18,9 @@ def nix_str(v):
 
 expr = "let l = import %s/nix/lib {}; in [ %s ]" % (repo, " ".join(
     "{ env = l.tierEnv { tier = %s; system = %s; profile = %s; }; "
-    "r = l.resolveTier { tier = %s; platform = %s; profile = %s; }; }"
-    % (nix_str(t), nix_str(p), nix_str(pr), nix_str(t), nix_str(p), nix_str(pr))
+    "r = l.resolveTier { tier = %s; platform = %s; profile = %s; }; "
+    "c = l.tierCargoConfig { tier = %s; system = %s; profile = %s; }; }"
+    % ((nix_str(t), nix_str(p), nix_str(pr)) * 3)
     for t, p, pr in combos))
 out = subprocess.run([nix, "--eval", "--strict", "--json", "-E", expr], capture_output=True, text=True)
 if out.returncode != 0:
@@ -34,7 +35,7 @@ for (tier, platform, profile), n in zip(combos, nix_results):
         args += ["--profile", profile]
     t = json.loads(subprocess.run(args, capture_output=True, text=True, check=True).stdout)
     same = (t["env"] == n["env"] and t["techniques"] == n["r"]["techniques"]
-            and t["left_out"] == n["r"]["leftOut"])
+            and t["left_out"] == n["r"]["leftOut"] and t["cargo_config"] == n["c"])
     if same:
         passed += 1
     else:

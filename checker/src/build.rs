@@ -162,6 +162,10 @@ pub fn run_cargo(
         .arg("--message-format=json-render-diagnostics")
         .arg("--profile")
         .arg(&opts.profile);
+    // What the environment cannot carry (dependency profiles), as `tiercheck init` would write it.
+    for kv in &env.cargo_config {
+        c.arg("--config").arg(kv);
+    }
     c.args(opts.cargo_args).current_dir(opts.dir);
     // These would replace the tier's target rustflags (Cargo does not merge them).
     c.env_remove("RUSTFLAGS")

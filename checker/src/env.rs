@@ -87,6 +87,20 @@ pub fn raw_env(data: &TierData, r: &Resolved, triple: &str) -> Result<BTreeMap<S
     Ok(env)
 }
 
+/// `--config` values for what the environment cannot carry: `[profile.<p>.package."*"]`
+/// (dependency profiles), in technique order. `tiercheck init` writes the same into Cargo.toml.
+pub fn cargo_config_args(data: &TierData, r: &Resolved) -> Vec<String> {
+    let mut out = vec![];
+    for id in &r.techniques {
+        for (profile, keys) in &data.techniques[id].dependency_profile {
+            for (key, value) in keys {
+                out.push(format!("profile.{profile}.package.\"*\".{key}={value}"));
+            }
+        }
+    }
+    out
+}
+
 /// Every tool named by a placeholder in `env`.
 pub fn tools_needed(env: &BTreeMap<String, String>) -> Vec<String> {
     let mut out: Vec<String> = env.values().flat_map(|v| placeholders(v)).collect();

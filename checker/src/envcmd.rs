@@ -6,7 +6,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::json;
 
 use crate::cli::SelectArgs;
-use crate::env::{raw_env, substitute, tools_needed};
+use crate::env::{cargo_config_args, raw_env, substitute, tools_needed};
 use crate::resolve::{resolve, Resolved, Selection};
 use crate::tiers::{Channel, TierData};
 use crate::{toolchain, tools, EnvFormat};
@@ -29,6 +29,8 @@ pub struct HostEnv {
     pub triple: String,
     pub env: BTreeMap<String, String>,
     pub tools: BTreeMap<String, String>,
+    /// What Cargo takes from files or `--config` only (see `env::cargo_config_args`).
+    pub cargo_config: Vec<String>,
 }
 
 pub fn host_env(
@@ -45,6 +47,7 @@ pub fn host_env(
             .to_string(),
     );
     sel.profile_root = profile.map(profile_root);
+    sel.cores = Some(std::thread::available_parallelism().map_or(1, |n| n.get()));
     let resolved = resolve(data, tier, &sel)?;
     let mut env = raw_env(data, &resolved, &info.host)?;
     require_toolchain(data, &resolved, &info)?;
@@ -56,6 +59,7 @@ pub fn host_env(
         .collect();
     substitute(&mut env, &paths);
     Ok(HostEnv {
+        cargo_config: cargo_config_args(data, &resolved),
         resolved,
         triple: info.host,
         env,
@@ -167,6 +171,7 @@ fn print_raw(
         tier,
         format,
         &HostEnv {
+            cargo_config: cargo_config_args(data, &resolved),
             resolved,
             triple,
             env,
@@ -197,7 +202,7 @@ fn print_env(tier: &str, format: EnvFormat, h: &HostEnv, shadowing: &[&str]) -> 
             let out = json!({
                 "schema": crate::report::SCHEMA, "command": "env", "tier": tier, "triple": h.triple,
                 "techniques": h.resolved.techniques, "left_out": h.resolved.left_out,
-                "tools": h.tools, "env": h.env, "unset": shadowing,
+                "tools": h.tools, "env": h.env, "unset": shadowing, "cargo_config": h.cargo_config,
             });
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
@@ -205,6 +210,9 @@ fn print_env(tier: &str, format: EnvFormat, h: &HostEnv, shadowing: &[&str]) -> 
             println!("# rust-tiers {tier}: {}", h.resolved.techniques.join(", "));
             for l in &h.resolved.left_out {
                 println!("# left out: {} ({})", l.id, l.reason);
+            }
+            for c in &h.cargo_config {
+                println!("# not expressible in the environment (`tiercheck init` writes it; or cargo --config): {c}");
             }
             for k in shadowing {
                 println!("# {k} would replace the tier's target rustflags");

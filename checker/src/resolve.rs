@@ -14,6 +14,9 @@ pub struct Selection {
     pub platform: Option<String>,
     /// "dev" or "release" (the built-in profile a build's profile inherits from); `None` keeps all.
     pub profile_root: Option<String>,
+    /// The machine's cores, when the tier is resolved for this machine: techniques with a
+    /// higher `min_cores` are left out. `None` (another platform, Nix) keeps them.
+    pub cores: Option<usize>,
 }
 
 #[derive(Debug, Serialize)]
@@ -131,7 +134,11 @@ pub fn resolve(data: &TierData, tier_id: &str, sel: &Selection) -> Result<Resolv
     let mut toolchain = None;
     for id in &chain {
         let t = data.tier(id)?;
-        for x in &t.techniques {
+        let on_platform = sel
+            .platform
+            .as_ref()
+            .and_then(|p| t.platform_techniques.get(p));
+        for x in t.techniques.iter().chain(on_platform.into_iter().flatten()) {
             add(data, &mut techniques, x)?;
         }
         optional.extend(t.optional.iter().cloned());
@@ -176,6 +183,18 @@ pub fn resolve(data: &TierData, tier_id: &str, sel: &Selection) -> Result<Resolv
                 });
             }
             on
+        });
+    }
+    if let Some(cores) = sel.cores {
+        techniques.retain(|id| {
+            let need = data.techniques[id].min_cores.unwrap_or(0) as usize;
+            if cores < need {
+                left_out.push(LeftOut {
+                    id: id.clone(),
+                    reason: format!("needs {need}+ cores, this machine has {cores}"),
+                });
+            }
+            cores >= need
         });
     }
     if let Some(p) = &sel.profile_root {

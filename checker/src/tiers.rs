@@ -97,6 +97,10 @@ pub struct Tier {
     pub techniques: Vec<String>,
     #[serde(default)]
     pub optional: Vec<String>,
+    /// Platform -> techniques added after `techniques` when resolving for that platform (an
+    /// exclusive group lets one replace the tier's general choice, e.g. rust-lld for mold).
+    #[serde(default)]
+    pub platform_techniques: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -117,6 +121,14 @@ pub struct Technique {
     /// profile name -> Cargo profile key -> value (string, integer or boolean).
     #[serde(default)]
     pub profile: BTreeMap<String, BTreeMap<String, toml::Value>>,
+    /// profile name -> key -> value for every dependency, i.e. Cargo's
+    /// `[profile.<p>.package."*"]`. Cargo reads package overrides from files and `--config`
+    /// only, never from the environment, so `tiercheck init` writes them and builds pass them.
+    #[serde(default)]
+    pub dependency_profile: BTreeMap<String, BTreeMap<String, toml::Value>>,
+    /// Left out on a machine with fewer cores (where it measured slower); kept when the core
+    /// count is unknown (another platform, Nix evaluation).
+    pub min_cores: Option<u32>,
     #[serde(default)]
     pub env: BTreeMap<String, String>,
     #[serde(default)]
@@ -294,6 +306,15 @@ impl TierData {
             if let Some(tc) = &tier.toolchain {
                 if !self.toolchains.contains_key(tc) {
                     bail!("tier {id}: unknown toolchain {tc:?}");
+                }
+            }
+            for (p, list) in &tier.platform_techniques {
+                if !self.platforms.contains_key(p) {
+                    bail!("tier {id}: platform_techniques names unknown platform {p:?}");
+                }
+                for t in list {
+                    self.technique(t).with_context(|| format!("tier {id}"))?;
+                    reachable.insert(t.as_str());
                 }
             }
             for t in tier.techniques.iter().chain(&tier.optional) {

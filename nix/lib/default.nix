@@ -21,6 +21,7 @@ in
   tierSetup = import ./tierSetup.nix { inherit tierEnv tierTools toolPath toolPackages; };
   toolchainSpec = import ./toolchainSpec.nix { inherit data resolveTier unique; };
   profileSettings = import ./profileSettings.nix { inherit data resolveTier; };
+  tierCargoConfig = import ./tierCargoConfig.nix { inherit data resolveTier; };
   requireNix = import ./requireNix.nix { };
   forEachSystem = import ./forEachSystem.nix { inherit data; };
   inherit toolPackage;

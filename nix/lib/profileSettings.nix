@@ -14,5 +14,11 @@ builtins.foldl' (
   let
     p = data.techniques.${id}.profile or { };
   in
-  acc // builtins.mapAttrs (name: keys: (acc.${name} or { }) // keys) p
+  acc
+  // builtins.mapAttrs (name: keys: (acc.${name} or { }) // keys) p
+  # dependency_profile -> [profile.<p>.package."*"] (Cargo reads it from files only).
+  // builtins.mapAttrs (
+    name: keys:
+    (acc.${name} or { }) // (p.${name} or { }) // { package."*" = ((acc.${name} or { }).package."*" or { }) // keys; }
+  ) (data.techniques.${id}.dependency_profile or { })
 ) { } resolved.techniques

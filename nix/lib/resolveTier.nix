@@ -1,6 +1,7 @@
 # A tier -> the techniques it switches on, in application order. The same steps as tiercheck's
 # src/resolve.rs (a test compares the two): parents first, a technique of an exclusive `group`
-# replaces an earlier one of that group, then `with`/`without`, then platform and profile.
+# replaces an earlier one of that group (a tier's `platform_techniques` for the platform come
+# right after its own), then `with`/`without`, then platform, core count and profile.
 { data, unique }:
 {
   tier,
@@ -10,6 +11,8 @@
   platform ? null,
   # "dev" or "release"; null keeps every profile's techniques.
   profile ? null,
+  # The machine's core count; null (unknown at evaluation) keeps techniques with `min_cores`.
+  cores ? null,
 }:
 let
   inherit (builtins) filter elem foldl' concatMap;
@@ -34,7 +37,10 @@ let
       g = groupOf id;
     in
     filter (x: x != id && (g == null || groupOf x != g)) list ++ [ id ];
-  fromTiers = foldl' (acc: id: foldl' add acc ((tierOf id).techniques or [ ])) [ ] chain;
+  forPlatform = t: if platform == null then [ ] else (t.platform_techniques or { }).${platform} or [ ];
+  fromTiers = foldl' (
+    acc: id: foldl' add acc (((tierOf id).techniques or [ ]) ++ forPlatform (tierOf id))
+  ) [ ] chain;
   withAdded = foldl' (
     acc: id:
     if (techniqueOf id).shipped then
@@ -56,6 +62,8 @@ let
     || ((techniqueOf id).profiles or [ ]) == [ ]
     || elem profile (techniqueOf id).profiles;
   onPlatform = filter runsOn selected;
+  minCores = id: (techniqueOf id).min_cores or 0;
+  enoughCores = id: cores == null || cores >= minCores id;
   toolchainName = foldl' (acc: id: (tierOf id).toolchain or acc) null chain;
 in
 {
@@ -68,10 +76,15 @@ in
         name = toolchainName;
         spec = data.toolchains.${toolchainName};
       };
-  techniques = filter appliesTo onPlatform;
+  techniques = filter appliesTo (filter enoughCores onPlatform);
   optional = filter (o: !elem o selected) (unique (concatMap (id: (tierOf id).optional or [ ]) chain));
-  leftOut = map (id: {
-    inherit id;
-    reason = "not available on ${platform}";
-  }) (filter (id: !runsOn id) selected);
+  leftOut =
+    map (id: {
+      inherit id;
+      reason = "not available on ${platform}";
+    }) (filter (id: !runsOn id) selected)
+    ++ map (id: {
+      inherit id;
+      reason = "needs ${toString (minCores id)}+ cores, this machine has ${toString cores}";
+    }) (filter (id: !enoughCores id) onPlatform);
 }

@@ -3,7 +3,8 @@
 { }:
 let
   tiersLib = import ../lib { };
-  fx = import ./fixture.nix { };
+  # aarch64-linux: where tier1 links with mold via clang (on x86_64-linux it keeps rust-lld).
+  fx = import ./fixture.nix { system = "aarch64-linux"; };
   toolchainFor = { tier, ... }: fx.drv "toolchain-${tier}";
   mkCraneLib = _pkgs: {
     overrideToolchain = f: {
@@ -16,7 +17,7 @@ let
   buildNaersk = import ../naersk.nix { inherit tiersLib toolchainFor; naerskSrc = "naersk-src"; };
   verifyTier = import ../verify.nix { };
   pkg = buildTierPackage { inherit (fx) pkgs; tier = "tier1"; src = "/src"; enable = [ "sccache" ]; };
-  linker = "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER";
+  linker = "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER";
 in
 {
   "fixture build: crane gets the tier linker in the build" = {

@@ -2,7 +2,8 @@
 { }:
 let
   tiersLib = import ../lib { };
-  linux = import ./fixture.nix { };
+  # aarch64-linux: where tier1 links with mold via clang (on x86_64-linux it keeps rust-lld).
+  linux = import ./fixture.nix { system = "aarch64-linux"; };
   darwin = import ./fixture.nix { system = "aarch64-darwin"; };
   toolchainFor = { tier, ... }: linux.drv "toolchain-${tier}";
   mkTierShell = import ../shells.nix { inherit tiersLib toolchainFor; };
@@ -17,14 +18,14 @@ in
     expected = [ "toolchain-tier1" "tiercheck" "clang" "mold" "sccache" "cargo-pgo" "cargo-nextest" "hyperfine" ];
   };
   "fixture shells: tier1 links through the fixture clang with the fixture mold" = {
-    expr = [ t1.CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER t1.CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS ];
+    expr = [ t1.CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER t1.CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS ];
     expected = [ "/nix/store/fixture-clang/bin/clang" "-C link-arg=--ld-path=/nix/store/fixture-mold/bin/mold" ];
   };
   "fixture shells: tier1 env equals tierEnv with store paths" = {
     expr = builtins.removeAttrs t1 [ "name" "packages" "shellHook" ];
     expected = tiersLib.tierEnv {
       tier = "tier1";
-      system = "x86_64-linux";
+      system = "aarch64-linux";
       tools = n: { clang = "/nix/store/fixture-clang/bin/clang"; mold = "/nix/store/fixture-mold/bin/mold"; }.${n} or "@${n}@";
     };
   };
@@ -37,7 +38,7 @@ in
     expected = [ "cranelift" "-C linker=/nix/store/fixture-clang/bin/clang -C link-arg=--ld-path=/nix/store/fixture-wild/bin/wild" ];
   };
   "fixture shells: the banner names the tier and how to check" = {
-    expr = builtins.match ".*rust-tiers tier3 \\(preview\\) on x86_64-linux.*tiercheck project --tier tier3.*" t3.shellHook != null;
+    expr = builtins.match ".*rust-tiers tier3 \\(preview\\) on aarch64-linux.*tiercheck project --tier tier3.*" t3.shellHook != null;
     expected = true;
   };
   "fixture shells: on darwin tier3 leaves out wild and BOLT and says so, without an error" = {

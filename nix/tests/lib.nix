@@ -57,7 +57,7 @@ in
       (import ../lib/resolveTier.nix { inherit data; unique = import ../lib/unique.nix { }; } { tier = "tier2"; }).techniques;
     throws = true;
   };
-  "env: tier1 on x86_64-linux" = {
+  "env: tier1 on x86_64-linux keeps rustc's rust-lld (platform_techniques)" = {
     expr = env "tier1" "x86_64-linux";
     expected = {
       CARGO_PROFILE_DEV_DEBUG = "line-tables-only";
@@ -66,11 +66,28 @@ in
       CARGO_PROFILE_RELEASE_CODEGEN_UNITS = "1";
       CARGO_PROFILE_RELEASE_LTO = "thin";
       CARGO_PROFILE_RELEASE_STRIP = "debuginfo";
-      CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER = "@clang@";
-      CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS = "-C link-arg=--ld-path=@mold@";
-      RUST_TIERS_TECHNIQUES = "mold,split-debuginfo,debug-line-tables-only,incremental,thin-lto,codegen-units,strip-debuginfo,custom-profiles";
+      RUST_TIERS_TECHNIQUES = "split-debuginfo,debug-line-tables-only,deps-no-debuginfo,incremental,thin-lto,codegen-units,strip-debuginfo,custom-profiles,lld";
       RUST_TIERS_TIER = "tier1";
     };
+  };
+  "env: tier1 on aarch64-linux links with mold via clang" = {
+    expr =
+      let
+        e = env "tier1" "aarch64-linux";
+      in
+      [ e.CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER e.CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS ];
+    expected = [ "@clang@" "-C link-arg=--ld-path=@mold@" ];
+  };
+  "cargo config: dependencies without debuginfo, which the environment cannot say" = {
+    expr = l.tierCargoConfig { tier = "tier1"; system = "x86_64-linux"; profile = "dev"; };
+    expected = [ "profile.dev.package.\"*\".debug=0" ];
+  };
+  "resolve: parallel-frontend left out below its min_cores, kept when cores are unknown" = {
+    expr = [
+      (l.resolveTier { tier = "tier2"; cores = 2; }).leftOut
+      (builtins.elem "parallel-frontend" (l.resolveTier { tier = "tier2"; }).techniques)
+    ];
+    expected = [ [ { id = "parallel-frontend"; reason = "needs 4+ cores, this machine has 2"; } ] true ];
   };
   "env: tier3 uses -Z threads, and wild and cranelift for the dev profile only" = {
     expr =
@@ -92,7 +109,7 @@ in
     expected = false;
   };
   "env: tools are substituted" = {
-    expr = (l.tierEnv { tier = "tier1"; system = "x86_64-linux"; tools = n: "/t/${n}"; }).CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS;
+    expr = (l.tierEnv { tier = "tier1"; system = "aarch64-linux"; tools = n: "/t/${n}"; }).CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS;
     expected = "-C link-arg=--ld-path=/t/mold";
   };
   "env: sccache sets RUSTC_WRAPPER and turns incremental off" = {
@@ -129,9 +146,9 @@ in
     expr = l.toolchainSpec { tier = "tier5"; };
     throws = true;
   };
-  "tools: tier1 on linux needs clang and mold" = {
-    expr = (l.tierTools { tier = "tier1"; system = "x86_64-linux"; }).all;
-    expected = [ "clang" "mold" ];
+  "tools: tier1 needs clang and mold on aarch64-linux, nothing on x86_64-linux" = {
+    expr = map (system: (l.tierTools { tier = "tier1"; inherit system; }).all) [ "aarch64-linux" "x86_64-linux" ];
+    expected = [ [ "clang" "mold" ] [ ] ];
   };
   "tools: tier3 gets BOLT from nixpkgs and llvm-profdata from the toolchain" = {
     expr = l.tierTools { tier = "tier3"; system = "x86_64-linux"; };
@@ -144,7 +161,7 @@ in
   "profile settings: tier1" = {
     expr = l.profileSettings { tier = "tier1"; };
     expected = {
-      dev = { debug = "line-tables-only"; incremental = true; split-debuginfo = "unpacked"; };
+      dev = { debug = "line-tables-only"; incremental = true; split-debuginfo = "unpacked"; package."*".debug = 0; };
       release = { codegen-units = 1; lto = "thin"; strip = "debuginfo"; };
     };
   };

@@ -271,6 +271,14 @@ impl Project {
         self.profiles.get(profile)?.get(key)
     }
 
+    /// `[profile.<p>.package."*"].<key>` (every dependency) after the merge.
+    pub fn dependency_profile_value(&self, profile: &str, key: &str) -> Option<&toml::Value> {
+        self.profile_value(profile, "package")?
+            .value
+            .get("*")?
+            .get(key)
+    }
+
     /// `CARGO_PROFILE_<NAME>_<KEY>`, which wins over the files.
     pub fn profile_env(&self, profile: &str, key: &str) -> Option<ProfileEntry> {
         let name = config::env_key(&["profile", profile, key]);

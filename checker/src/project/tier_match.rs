@@ -51,6 +51,8 @@ pub fn check(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) -> Vec<TechniqueSt
             )
         } else if !t.profile.is_empty() {
             profile_status(ctx, r, id, out)
+        } else if !t.dependency_profile.is_empty() {
+            dependency_profile_status(ctx, id)
         } else if !t.rustflags.is_empty() || t.linker.is_some() {
             match used.iter().find(|u| &u.id == id) {
                 Some(u) if u.def.is_env() => ("from-env", format!("set by {}", u.def.file)),
@@ -96,10 +98,20 @@ fn tier_min_rust(
     let Some((file, msrv)) = ctx.p.rust_version() else {
         return;
     };
+    // A technique that sets nothing (rust-lld where it is rustc's default) cannot break an
+    // older rustc: that one simply does not have it.
+    let sets_something = |id: &str| {
+        let t = &ctx.data.techniques[id];
+        !(t.rustflags.is_empty()
+            && t.linker.is_none()
+            && t.profile.is_empty()
+            && t.dependency_profile.is_empty()
+            && t.env.is_empty())
+    };
     for id in r
         .techniques
         .iter()
-        .filter(|id| !used.iter().any(|u| &u.id == *id))
+        .filter(|id| !used.iter().any(|u| &u.id == *id) && sets_something(id))
     {
         let Ok(req) = ctx.data.techniques[id].min_rust_req() else {
             continue;
@@ -113,6 +125,27 @@ fn tier_min_rust(
             );
         }
     }
+}
+
+/// `[profile.<p>.package."*"]` keys: only a file can set them (Cargo ignores the environment).
+fn dependency_profile_status(ctx: &Ctx, id: &str) -> (&'static str, String) {
+    for (profile, keys) in &ctx.data.techniques[id].dependency_profile {
+        for (key, want) in keys {
+            match ctx.p.dependency_profile_value(profile, key) {
+                Some(v) if profile_value(v) == profile_value(want) => {}
+                _ => {
+                    return (
+                        "lacks",
+                        format!("[profile.{profile}.package.\"*\"] {key} = {want} (Cargo reads it from files only: `tiercheck init` writes it)"),
+                    )
+                }
+            }
+        }
+    }
+    (
+        "has",
+        "[profile.*.package.\"*\"] set for dependencies".into(),
+    )
 }
 
 /// Profile keys: the project's value, else the environment's, compared with the tier's.
