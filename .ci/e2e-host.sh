@@ -93,8 +93,8 @@ expect_exit() { # NAME CODE RULE CMD...
   else bad "$name: exit $rc (want $code), output: $(head -3 <<<"$out" | tr '\n' ' ')"; fi
 }
 expect_exit "mold binary vs tier3 (wild)" 1 "tier3 (wild): linked by mold" "$tc" binary --tier tier3 --profile dev "$mold_bin"
-expect_exit "wild binary vs tier1 (mold)" 1 "tier1 (mold): linked by wild" "$tc" binary --tier tier1 --profile dev "$wild_bin"
-expect_exit "stock binary vs tier2 (nightly, mold)" 1 "tier-mismatch" "$tc" binary --tier tier2 --profile dev "$work/stock/debug/minilisp"
+expect_exit "wild binary vs tier1 (rust-lld on x86_64 Linux)" 1 "linked by wild" "$tc" binary --tier tier1 --profile dev "$wild_bin"
+expect_exit "stock binary vs tier2 (nightly)" 1 "tier-mismatch" "$tc" binary --tier tier2 --profile dev "$work/stock/debug/minilisp"
 expect_exit "dev binary vs tier3 (cranelift)" 1 "tier3 (cranelift): compiled by LLVM" "$tc" binary --tier tier3 --profile dev "$mold_bin"
 expect_exit "PGO-instrumented vs tier3 release" 1 "PGO-instrumented, not PGO-optimized" "$tc" binary --tier tier3 --profile release "$pgo_instr"
 expect_exit "plain release vs tier3 pipeline (no BOLT)" 1 "BOLT did not process" "$tc" binary --tier tier3 --profile release --pipeline "$plain_release"
@@ -108,7 +108,7 @@ for ex in workspace cpu-bound; do
       rc=$?
       summary=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); s=r["summary"]; b=r["facts"]["binaries"]; print(s["errors"], s["warnings"], len(b), ",".join(x["elf"]["linker"] for x in b))' "$out" 2>/dev/null)
       read -r errs warns nbins linkers <<<"$summary"
-      if [ "$rc" = 0 ] && [ "$errs" = 0 ] && [ "$warns" = 0 ] && [ "${nbins:-0}" -ge 1 ] && [ "$linkers" = mold ]; then
+      if [ "$rc" = 0 ] && [ "$errs" = 0 ] && [ "$warns" = 0 ] && [ "${nbins:-0}" -ge 1 ] && [ "$linkers" = rust-lld ]; then
         ok "tiercheck build --tier $tier --profile $prof examples/$ex: clean, $nbins binary, linker $linkers"
       else
         bad "tiercheck build --tier $tier --profile $prof examples/$ex: exit $rc, errors ${errs:-?} warnings ${warns:-?} linkers ${linkers:-?}; $(tail -3 "$work/build.log" | tr '\n' ' ')"
@@ -182,13 +182,36 @@ for t in aarch64-linux-gnu i686-linux-gnu; do
   else bad "clang-22 --target=$t failed"; fi
 done
 
-echo "== tiercheck bench (smoke: one round, two configurations)"
-if (cd "$root/examples/cpu-bound" && clean_env "$tc" bench --config stock --config tier1 --baseline stock --rounds 1 \
-      --skip clean-release --work "$work/bench" --markdown "$work/bench.md" --svg "$work/bench.svg" --json "$work/bench.json" . 2>"$work/bench.log") \
+echo "== tiercheck bench (smoke: one round; run from another directory, as issue 10 found it)"
+# From /tmp with DIR given: every clean build must be proven clean from cargo's messages (the old
+# bench emptied a target dir under the CWD while cargo built elsewhere, and timed no-ops).
+if (cd /tmp && clean_env "$tc" bench "$root/examples/cpu-bound" --config stock --config tier1 --config check --rounds 1 -q \
+      --skip clean-release --work "$work/bench" --markdown "$work/bench.md" --svg "$work/bench.svg" --json "$work/bench.json" 2>"$work/bench.log") \
    && grep -q '| `tier1`' "$work/bench.md" \
-   && python3 -c 'import json,sys,xml.dom.minidom as m; m.parse(sys.argv[1]); d=json.load(open(sys.argv[2])); assert {x["measure"] for x in d} == {"clean-debug","incremental"}' "$work/bench.svg" "$work/bench.json"; then
-  ok "bench: Markdown table, SVG chart and JSON samples for stock vs tier1"
+   && python3 -c '
+import json, sys, xml.dom.minidom as m
+m.parse(sys.argv[1])
+d = json.load(open(sys.argv[2]))
+assert {x["measure"] for x in d["series"]} == {"clean-debug", "incremental"}, d["series"]
+assert {c["name"] for c in d["configs"]} == {"stock", "tier1", "check"}
+assert all(x["median"] > 0 for x in d["series"])
+assert d["machine"]["cpus"] >= 1 and d["comparisons"]' "$work/bench.svg" "$work/bench.json"; then
+  ok "bench: Markdown, SVG and JSON for stock, tier1 and the cargo check floor, every sample proven"
 else bad "bench smoke: $(tail -3 "$work/bench.log" | tr '\n' ' ')"; fi
+# Refusals: exit 2, nothing on stdout, no output file.
+bench_refuses() { # NAME WANT-IN-STDERR ARGS...
+  local name=$1 want=$2; shift 2
+  rm -f "$work/refused.md" "$work/refused.json"
+  local out rc
+  out=$(cd "$root/examples/cpu-bound" && clean_env "$tc" bench . --config stock --work "$work/bench-refused" \
+        --markdown "$work/refused.md" --json "$work/refused.json" "$@" 2>"$work/refused.err"); rc=$?
+  if [ "$rc" = 2 ] && [ -z "$out" ] && [ ! -e "$work/refused.md" ] && [ ! -e "$work/refused.json" ] && grep -q -- "$want" "$work/refused.err"; then
+    ok "bench refuses $name (exit 2, no output)"
+  else bad "bench $name: exit $rc, stdout ${#out} bytes, stderr: $(head -2 "$work/refused.err" | tr '\n' ' ')"; fi
+}
+bench_refuses "--rounds 0" "measures nothing" --rounds 0
+bench_refuses "a --run that never names the binary" "never names the binary" --rounds 1 --run true
+bench_refuses "a --touch outside any package" "no Cargo.toml with" --rounds 1 --touch /etc/hostname
 
 echo "== team compile cache: sccache with a real Redis"
 if out=$(E2E_WORK="$work" bash "$root/.ci/e2e-sccache-redis.sh" 2>&1); then

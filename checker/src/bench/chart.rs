@@ -1,0 +1,276 @@
+//! SVG chart: one group per measurement, bars growing from the 1.0x line of the first baseline
+//! (right = faster) on a log scale, min–max whiskers, the median in seconds beside each bar.
+//! Reference configurations (stock, GNU ld, `cargo check`) are vertical lines, not bars. Each
+//! configuration keeps its colour in every chart.
+
+use std::fmt::Write as _;
+
+use super::presets::Config;
+use super::runner::Measure;
+use super::stats::Series;
+
+/// A fixed colour per configuration name, so every chart agrees.
+pub fn colour(name: &str) -> &'static str {
+    match name {
+        "stock" => "#616161",
+        "gnu-ld-full-debug" => "#b71c1c",
+        "check" => "#212121",
+        "cargo-wizard" => "#8d6e63",
+        "bevy" => "#d81b60",
+        "report-tier1" => "#f9a825",
+        "tier1" => "#1e88e5",
+        "tier2" => "#00897b",
+        "tier3" => "#f4511e",
+        "tier4" => "#8e24aa",
+        "tier1+sccache" => "#43a047",
+        n if n.ends_with("+pgo+bolt") => "#6d4c41",
+        n if n.ends_with("+pgo") => "#ffb74d",
+        n if n.ends_with("+sccache") => "#66bb6a",
+        _ => {
+            const MORE: &[&str] = &["#3949ab", "#00acc1", "#7cb342", "#c0ca33", "#5e35b1"];
+            let h = name
+                .bytes()
+                .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
+            MORE[h % MORE.len()]
+        }
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+struct Scale {
+    lo: f64,
+    hi: f64,
+    left: f64,
+    width: f64,
+}
+
+impl Scale {
+    fn x(&self, r: f64) -> f64 {
+        let r = r.clamp(self.lo, self.hi);
+        self.left + (r.ln() - self.lo.ln()) / (self.hi.ln() - self.lo.ln()) * self.width
+    }
+}
+
+fn is_reference(cfgs: &[Config], name: &str) -> bool {
+    cfgs.iter().any(|c| c.name == name && c.reference)
+}
+
+/// Ratio range of a series against the baseline median: (baseline/max, baseline/min).
+fn whisker(s: &Series) -> Option<(f64, f64)> {
+    let r = s.ratio?;
+    let base = r * s.median;
+    Some((base / s.max, base / s.min))
+}
+
+pub fn svg(
+    series: &[Series],
+    cfgs: &[Config],
+    baseline: &str,
+    title: &str,
+    subtitle: &str,
+) -> String {
+    let groups: Vec<(Measure, Vec<&Series>)> = Measure::ALL
+        .iter()
+        .map(|m| {
+            (
+                *m,
+                series
+                    .iter()
+                    .filter(|s| s.measure == *m && s.ratio.is_some())
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    let mut lo: f64 = 0.8;
+    let mut hi: f64 = 1.25;
+    for s in series.iter().filter(|s| s.ratio.is_some()) {
+        let (a, b) = whisker(s).unwrap_or((1.0, 1.0));
+        lo = lo.min(a).min(s.ratio.unwrap_or(1.0));
+        hi = hi.max(b).max(s.ratio.unwrap_or(1.0));
+    }
+    let sc = Scale {
+        lo: lo / 1.08,
+        hi: hi * 1.08,
+        left: 230.0,
+        width: 470.0,
+    };
+    let (row, head) = (22.0, 34.0);
+    let legend: Vec<&Config> = cfgs.iter().collect();
+    let bars: usize = groups
+        .iter()
+        .map(|(_, v)| v.iter().filter(|s| !is_reference(cfgs, &s.config)).count())
+        .sum();
+    let height = 84.0
+        + groups.len() as f64 * (head + 14.0)
+        + bars as f64 * row
+        + 40.0
+        + legend.len() as f64 * 18.0;
+    let width = 960.0;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="DejaVu Sans, Verdana, sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
+    let _ = writeln!(
+        s,
+        r#"<text x="12" y="24" font-size="16" font-weight="bold">{}</text>"#,
+        esc(title)
+    );
+    let _ = writeln!(
+        s,
+        r##"<text x="12" y="44" fill="#444">{}</text>"##,
+        esc(subtitle)
+    );
+    let _ = writeln!(
+        s,
+        r##"<text x="12" y="62" fill="#444">speed-up vs {} (median; bar right of 1.0x = faster; whisker = min–max; log scale)</text>"##,
+        esc(baseline)
+    );
+    let mut y = 84.0;
+    for (m, rows) in &groups {
+        y = group(&mut s, &sc, cfgs, *m, rows, y, row, head);
+    }
+    y += 16.0;
+    for c in legend {
+        let (mark, note) = if c.reference {
+            ("line", " (reference line)")
+        } else {
+            ("bar", "")
+        };
+        if mark == "line" {
+            let _ = writeln!(
+                s,
+                r#"<line x1="12" y1="{:.0}" x2="26" y2="{:.0}" stroke="{}" stroke-width="2" stroke-dasharray="4 2"/>"#,
+                y + 6.0,
+                y + 6.0,
+                colour(&c.name)
+            );
+        } else {
+            let _ = writeln!(
+                s,
+                r#"<rect x="12" y="{y:.0}" width="14" height="12" fill="{}"/>"#,
+                colour(&c.name)
+            );
+        }
+        let _ = writeln!(
+            s,
+            r#"<text x="32" y="{:.0}"><tspan font-weight="bold">{}</tspan>{note}: {}</text>"#,
+            y + 10.0,
+            esc(&c.name),
+            esc(&c.label)
+        );
+        y += 18.0;
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+#[allow(clippy::too_many_arguments)]
+fn group(
+    s: &mut String,
+    sc: &Scale,
+    cfgs: &[Config],
+    m: Measure,
+    rows: &[&Series],
+    mut y: f64,
+    row: f64,
+    head: f64,
+) -> f64 {
+    let _ = writeln!(
+        s,
+        r#"<text x="12" y="{:.0}" font-size="13" font-weight="bold">{}</text>"#,
+        y + 14.0,
+        esc(m.title())
+    );
+    let top = y + head - 8.0;
+    // Axis ticks for this group.
+    for t in [0.25, 0.33, 0.5, 0.67, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0] {
+        if t < sc.lo || t > sc.hi {
+            continue;
+        }
+        let x = sc.x(t);
+        let _ = writeln!(
+            s,
+            r##"<text x="{x:.1}" y="{:.0}" fill="#888" font-size="10" text-anchor="middle">{t}x</text>"##,
+            top - 2.0
+        );
+    }
+    y += head;
+    let bars: Vec<&&Series> = rows
+        .iter()
+        .filter(|r| !is_reference(cfgs, &r.config))
+        .collect();
+    let bottom = y + bars.len() as f64 * row;
+    for r in &bars {
+        let ratio = r.ratio.unwrap_or(1.0);
+        let (x0, x1) = (sc.x(1.0), sc.x(ratio));
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.0}" y="{:.0}" text-anchor="end">{}</text>"#,
+            sc.left - 8.0,
+            y + 15.0,
+            esc(&r.config)
+        );
+        let _ = writeln!(
+            s,
+            r#"<rect x="{:.1}" y="{:.0}" width="{:.1}" height="14" fill="{}"/>"#,
+            x0.min(x1),
+            y + 4.0,
+            (x1 - x0).abs().max(1.0),
+            colour(&r.config)
+        );
+        if let Some((a, b)) = whisker(r) {
+            let (xa, xb, ym) = (sc.x(a), sc.x(b), y + 11.0);
+            let _ = writeln!(
+                s,
+                r##"<path d="M{xa:.1} {ym:.0}H{xb:.1}M{xa:.1} {:.0}V{:.0}M{xb:.1} {:.0}V{:.0}" stroke="#222" stroke-width="1.2" fill="none"/>"##,
+                ym - 4.0,
+                ym + 4.0,
+                ym - 4.0,
+                ym + 4.0
+            );
+        }
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.0}" y="{:.0}">{ratio:.2}x · {:.2} s</text>"#,
+            sc.left + sc.width + 12.0,
+            y + 15.0,
+            r.median
+        );
+        y += row;
+    }
+    // Reference lines across the group's bars: the baseline solid, the others dashed.
+    for r in rows.iter().filter(|r| is_reference(cfgs, &r.config)) {
+        let ratio = r.ratio.unwrap_or(1.0);
+        let x = sc.x(ratio);
+        let dash = if (ratio - 1.0).abs() < 1e-9 {
+            ""
+        } else {
+            r#" stroke-dasharray="5 3""#
+        };
+        let _ = writeln!(
+            s,
+            r#"<line x1="{x:.1}" y1="{:.0}" x2="{x:.1}" y2="{bottom:.0}" stroke="{}" stroke-width="2"{dash}/>"#,
+            top + 2.0,
+            colour(&r.config)
+        );
+        let _ = writeln!(
+            s,
+            r#"<text x="{x:.1}" y="{:.0}" fill="{}" font-size="10" text-anchor="middle">{} {ratio:.2}x · {:.2} s</text>"#,
+            bottom + 12.0,
+            colour(&r.config),
+            esc(&r.config),
+            r.median
+        );
+        y = y.max(bottom + 4.0);
+    }
+    y + 22.0
+}

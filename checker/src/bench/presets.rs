@@ -1,0 +1,287 @@
+//! Named configurations: the tiers as `tiercheck env` gives them, and the peers a user would pick
+//! instead (each with where it comes from), so a tier is always measured against real choices.
+
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Result};
+use serde::Serialize;
+
+use crate::env::{cargo_config_args, env_key};
+use crate::envcmd::host_env;
+use crate::resolve::{resolve, Selection};
+use crate::tiers::{Channel, TierData};
+use crate::{toolchain, tools};
+
+/// How much a debugger or a backtrace gets from a dev build: tiers are compared with peers of
+/// the same or more debuggability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Debuggability {
+    /// No binary at all (`cargo check`): the floor, not a peer.
+    NoBinary,
+    /// No debuginfo anywhere: backtraces have function names only.
+    None,
+    /// file:line in the workspace's own crates, nothing for dependencies.
+    WorkspaceLines,
+    /// file:line everywhere.
+    Lines,
+    /// Full debuginfo (locals, types) everywhere.
+    Full,
+}
+
+impl Debuggability {
+    pub fn text(self) -> &'static str {
+        match self {
+            Self::NoBinary => "no binary",
+            Self::None => "no debuginfo",
+            Self::WorkspaceLines => "file:line in workspace crates",
+            Self::Lines => "file:line everywhere",
+            Self::Full => "full debuginfo",
+        }
+    }
+}
+
+/// What a configuration's release binary comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Release {
+    /// `cargo build --release` with the configuration's environment.
+    Plain,
+    /// `tiercheck build --pgo`: PGO-only and PGO+BOLT binaries from one pipeline run.
+    Pgo,
+    /// No release build (`cargo check`).
+    None,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Config {
+    pub name: String,
+    pub label: String,
+    /// Where the settings come from (a file at a revision, a tiers.toml tier).
+    pub source: String,
+    pub env: BTreeMap<String, String>,
+    /// `--config KEY=VALUE` pairs: what a Cargo.toml/config.toml edit would set (profile package
+    /// overrides cannot be given through the environment).
+    pub cargo_config: Vec<String>,
+    /// `build` or `check`.
+    pub command: &'static str,
+    pub debuggability: Debuggability,
+    pub release: Release,
+    pub tier: Option<String>,
+    /// Builds go through sccache: the clean build must show cache hits.
+    pub sccache: bool,
+    /// Drawn as a reference line, not as a bar (a baseline users come from).
+    pub reference: bool,
+}
+
+pub const PRESETS: &[(&str, &str)] = &[
+    ("stock", "rustc as installed: rust-lld on x86_64 Linux, full debuginfo"),
+    ("gnu-ld-full-debug", "GNU ld + full debuginfo: what nixpkgs' rustc (built without lld) gives"),
+    ("cargo-wizard", "cargo-wizard's fast-compile preset on stable: [profile.dev] debug = 0 (it adds lld only where rust-lld is not the default)"),
+    ("bevy", "bevy's config_fast_builds.toml, stable parts: clang + -fuse-ld=lld, full debuginfo"),
+    ("report-tier1", "the research report's tier-1 advice as written: -C linker=mold (fails; corrected to clang -fuse-ld=mold), split-debuginfo = \"split\" (Cargo ignores it), incremental"),
+    ("check", "cargo check: the front end only, the floor for any build"),
+];
+
+fn peer(name: &str, source: &str, debuggability: Debuggability) -> Config {
+    let label = PRESETS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(name, |(_, l)| l);
+    Config {
+        name: name.into(),
+        label: label.into(),
+        source: source.into(),
+        env: BTreeMap::new(),
+        cargo_config: vec![],
+        command: "build",
+        debuggability,
+        release: Release::Plain,
+        tier: None,
+        sccache: false,
+        reference: false,
+    }
+}
+
+/// Builds a configuration from its name: a preset, `tierN`, `tierN+pgo` or `tierN+sccache`.
+pub fn config(data: &TierData, spec: &str, triple: &str) -> Result<Config> {
+    let flags = format!("CARGO_TARGET_{}_RUSTFLAGS", env_key(triple));
+    let linker = format!("CARGO_TARGET_{}_LINKER", env_key(triple));
+    let clang =
+        || -> Result<String> { Ok(tools::find(data, "clang", None)?.path.display().to_string()) };
+    let mut c = match spec {
+        "stock" => {
+            let mut c = peer(spec, "rustc defaults", Debuggability::Full);
+            c.reference = true;
+            c
+        }
+        "gnu-ld-full-debug" => {
+            let mut c = peer(spec, "nixpkgs' rustc (--disable-lld)", Debuggability::Full);
+            c.env.insert(flags, "-C linker-features=-lld".into());
+            c.reference = true;
+            c
+        }
+        "cargo-wizard" => {
+            let mut c = peer(
+                spec,
+                "kobzol/cargo-wizard src/predefined.rs fast_compile_template (stable items)",
+                Debuggability::None,
+            );
+            c.cargo_config.push("profile.dev.debug=0".into());
+            c
+        }
+        "bevy" => {
+            let mut c = peer(
+                spec,
+                "bevyengine/bevy .cargo/config_fast_builds.toml @05bea5db (nightly lines stay commented out)",
+                Debuggability::Full,
+            );
+            c.env.insert(linker, clang()?);
+            c.env.insert(flags, "-Clink-arg=-fuse-ld=lld".into());
+            c
+        }
+        "report-tier1" => {
+            let mut c = peer(
+                spec,
+                "the research report, tier 1 (DESIGN.md §9)",
+                Debuggability::Full,
+            );
+            c.env.insert(linker, clang()?);
+            c.env.insert(flags, "-C link-arg=-fuse-ld=mold".into());
+            c.cargo_config
+                .push("profile.dev.split-debuginfo=\"split\"".into());
+            c.cargo_config.push("profile.dev.incremental=true".into());
+            c
+        }
+        "check" => {
+            let mut c = peer(spec, "cargo check", Debuggability::NoBinary);
+            c.command = "check";
+            c.release = Release::None;
+            c.reference = true;
+            c
+        }
+        _ => tier_config(data, spec)?,
+    };
+    c.name = spec.into();
+    Ok(c)
+}
+
+fn tier_config(data: &TierData, spec: &str) -> Result<Config> {
+    let (tier, variant) = match spec.split_once('+') {
+        Some((t, v)) => (t, Some(v)),
+        None => (spec, None),
+    };
+    if data.tier(tier).is_err() {
+        bail!(
+            "unknown configuration {spec:?}: one of {}, tierN, tierN+pgo, tierN+sccache",
+            PRESETS
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let mut sel = Selection::default();
+    let sccache = match variant {
+        None | Some("pgo") => false,
+        Some("sccache") => {
+            sel.with.push("sccache".into());
+            true
+        }
+        Some(v) => bail!("unknown variant +{v} in {spec:?}: +pgo or +sccache"),
+    };
+    let (mut env, dropped) = host_env_for(data, tier, &mut sel)?;
+    let nightly = needs_nightly(data, tier, &sel)?;
+    if nightly {
+        env.insert("RUSTUP_TOOLCHAIN".into(), "nightly".into());
+    }
+    let r = resolve(data, tier, &sel)?;
+    let cargo_config = cargo_config_args(data, &r);
+    let mut label = format!("{tier} ({})", data.tiers[tier].title);
+    match variant {
+        Some("pgo") => label.push_str(" + PGO/BOLT release"),
+        Some("sccache") => label.push_str(" + sccache with a warm shared cache"),
+        _ => {}
+    }
+    if !dropped.is_empty() {
+        label.push_str(&format!(", without {}", dropped.join(", ")));
+    }
+    let debuggability = tier_debuggability(&env, &cargo_config);
+    Ok(Config {
+        name: spec.into(),
+        label,
+        source: format!("nix/tiers.toml [tiers.{tier}]"),
+        env,
+        cargo_config,
+        command: "build",
+        debuggability,
+        release: if variant == Some("pgo") {
+            Release::Pgo
+        } else {
+            Release::Plain
+        },
+        tier: Some(tier.into()),
+        sccache,
+        reference: false,
+    })
+}
+
+/// Reads the dev profile's debug level from what the tier sets.
+fn tier_debuggability(env: &BTreeMap<String, String>, cargo_config: &[String]) -> Debuggability {
+    let deps_none = cargo_config
+        .iter()
+        .any(|c| c.starts_with("profile.dev.package.\"*\".debug=") && c.ends_with("=0"));
+    match env.get("CARGO_PROFILE_DEV_DEBUG").map(String::as_str) {
+        Some("0" | "false" | "none") => Debuggability::None,
+        Some("line-tables-only" | "1" | "limited") if deps_none => Debuggability::WorkspaceLines,
+        Some("line-tables-only" | "1" | "limited") => Debuggability::Lines,
+        _ if deps_none => Debuggability::WorkspaceLines,
+        _ => Debuggability::Full,
+    }
+}
+
+/// The tier's toolchain is a nightly, or one of its techniques needs one.
+fn needs_nightly(data: &TierData, tier: &str, sel: &Selection) -> Result<bool> {
+    let r = resolve(data, tier, sel)?;
+    Ok(r.toolchain
+        .as_ref()
+        .is_some_and(|(_, spec)| spec.channel == Channel::Nightly)
+        || r.techniques
+            .iter()
+            .any(|id| data.techniques[id].channel == Channel::Nightly))
+}
+
+/// The tier's environment for dev and release together, leaving out techniques this machine
+/// lacks the component for (Cranelift) so the rest of the tier is still measured.
+fn host_env_for(
+    data: &TierData,
+    tier: &str,
+    sel: &mut Selection,
+) -> Result<(BTreeMap<String, String>, Vec<String>)> {
+    let nightly = needs_nightly(data, tier, sel)?;
+    if nightly {
+        // host_env and the component check ask `rustc`: make it the one cargo will run.
+        std::env::set_var("RUSTUP_TOOLCHAIN", "nightly");
+    }
+    let result = (|| {
+        let info = toolchain::rustc_info(None)?;
+        let r = resolve(data, tier, sel)?;
+        let mut dropped = vec![];
+        if r.techniques.iter().any(|t| t == "cranelift") && !toolchain::has_cranelift(&info) {
+            sel.without.push("cranelift".into());
+            dropped.push("cranelift (no rustc-codegen-cranelift-preview here)".to_string());
+        }
+        let h = host_env(data, tier, None, sel)?;
+        dropped.extend(
+            h.resolved
+                .left_out
+                .iter()
+                .map(|l| format!("{} ({})", l.id, l.reason)),
+        );
+        Ok((h.env, dropped))
+    })();
+    if nightly {
+        std::env::remove_var("RUSTUP_TOOLCHAIN");
+    }
+    result
+}

@@ -1,0 +1,389 @@
+//! The measuring loop: a warm-up round, then rounds that run every configuration in turn
+//! (A B C A B C ...), so drift on a shared machine spreads over all of them. Each sample is
+//! proven (see `proof`) before it is kept.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+
+use super::presets::{Config, Release};
+use super::progress::Progress;
+use super::proof::Build;
+use super::sccache::Sccache;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Measure {
+    CleanDebug,
+    Incremental,
+    CleanRelease,
+    Runtime,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 4] = [
+        Measure::CleanDebug,
+        Measure::Incremental,
+        Measure::CleanRelease,
+        Measure::Runtime,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Measure::CleanDebug => "clean-debug",
+            Measure::Incremental => "incremental",
+            Measure::CleanRelease => "clean-release",
+            Measure::Runtime => "runtime",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Measure::CleanDebug => "clean debug build",
+            Measure::Incremental => "incremental rebuild (touch + build)",
+            Measure::CleanRelease => "clean release build (PGO configurations: the whole pipeline)",
+            Measure::Runtime => "release binary runtime (held-out input)",
+        }
+    }
+}
+
+/// What to measure, with every path absolute.
+pub struct Plan {
+    pub dir: PathBuf,
+    pub work: PathBuf,
+    pub touch: PathBuf,
+    /// The manifest of the package `touch` belongs to: it must be recompiled.
+    pub touched_manifest: PathBuf,
+    pub clean_debug: bool,
+    pub incremental_runs: usize,
+    pub clean_release: bool,
+    /// Held-out command ("$BIN" is the binary) and how often per round.
+    pub run: Option<(String, usize)>,
+    pub training: Vec<String>,
+    pub rounds: usize,
+}
+
+/// Samples by (measure, configuration); PGO adds `<name>+bolt` rows for its second binary.
+pub type Samples = BTreeMap<(Measure, String), Vec<f64>>;
+
+/// Load average at each round's start: the noise the run was measured under.
+#[derive(Debug, Serialize)]
+pub struct RoundNote {
+    pub round: usize,
+    pub load_average_1min: Option<f64>,
+}
+
+pub fn run(plan: &Plan, cfgs: &[Config], quiet: bool) -> Result<(Samples, Vec<RoundNote>)> {
+    std::fs::create_dir_all(&plan.work)
+        .with_context(|| format!("{}: cannot create", plan.work.display()))?;
+    let mut r = Runner {
+        plan,
+        progress: Progress::new(
+            (plan.rounds + 1) * cfgs.iter().map(|c| steps(plan, c)).sum::<usize>(),
+            quiet,
+        ),
+        samples: Samples::new(),
+        log: std::fs::File::create(plan.work.join("samples.log"))?,
+        me: std::env::current_exe()?,
+    };
+    let mut caches = vec![];
+    for c in cfgs.iter().filter(|c| c.sccache) {
+        caches.push(Sccache::warm(plan, c)?);
+    }
+    let mut notes = vec![];
+    let result = (|| {
+        for n in 0..=plan.rounds {
+            notes.push(RoundNote {
+                round: n,
+                load_average_1min: load_average(),
+            });
+            for cfg in cfgs {
+                let cache = caches.iter().find(|c| c.config == cfg.name);
+                r.round(cfg, n, cache)?;
+            }
+        }
+        Ok(())
+    })();
+    for c in &caches {
+        c.stop();
+    }
+    r.progress.finish();
+    result.map(|()| (r.samples, notes))
+}
+
+fn steps(plan: &Plan, c: &Config) -> usize {
+    let release = plan.clean_release || plan.run.is_some();
+    usize::from(plan.clean_debug)
+        + plan.incremental_runs
+        + usize::from(release && c.release != Release::None)
+        + plan.run.as_ref().map_or(0, |(_, k)| {
+            k * match c.release {
+                Release::Plain => 1,
+                Release::Pgo => 2,
+                Release::None => 0,
+            }
+        })
+}
+
+fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+struct Runner<'a> {
+    plan: &'a Plan,
+    progress: Progress,
+    samples: Samples,
+    log: std::fs::File,
+    me: PathBuf,
+}
+
+impl Runner<'_> {
+    fn round(&mut self, cfg: &Config, n: usize, cache: Option<&Sccache>) -> Result<()> {
+        let plan = self.plan;
+        let label = if n == 0 {
+            "warm-up".to_string()
+        } else {
+            format!("round {n}/{}", plan.rounds)
+        };
+        let target = plan.work.join(&cfg.name);
+        let log = plan.work.join(format!("{}.log", cfg.name));
+        let debug_dir = target.join("debug");
+        if plan.clean_debug {
+            self.progress.step(&label, &cfg.name, "clean debug build");
+            remove_dir(&debug_dir)?;
+            let hits = cache.map(Sccache::hits).transpose()?;
+            let (secs, b) = self.cargo(cfg, &target, &[], &log)?;
+            b.prove_clean(&format!("{} clean debug build", cfg.name))?;
+            if let (Some(c), Some(before)) = (cache, hits) {
+                c.prove_hits(before)?;
+            }
+            self.put(n, Measure::CleanDebug, &cfg.name, secs)?;
+        }
+        if plan.incremental_runs > 0 && !debug_dir.is_dir() {
+            self.cargo(cfg, &target, &[], &log)?;
+        }
+        for _ in 0..plan.incremental_runs {
+            self.progress.step(&label, &cfg.name, "incremental rebuild");
+            touch(&plan.touch)?;
+            let (secs, b) = self.cargo(cfg, &target, &[], &log)?;
+            b.prove_rebuilt(
+                &format!("{} incremental rebuild", cfg.name),
+                &plan.touched_manifest,
+            )?;
+            self.put(n, Measure::Incremental, &cfg.name, secs)?;
+        }
+        if !(plan.clean_release || plan.run.is_some()) || cfg.release == Release::None {
+            return Ok(());
+        }
+        self.progress.step(&label, &cfg.name, "clean release build");
+        remove_dir(&target.join("release"))?;
+        remove_dir(&target.join("rust-tiers-pgo"))?;
+        let bins = match cfg.release {
+            Release::Pgo => self.pgo_release(cfg, &target, &log, n)?,
+            _ => {
+                let (secs, b) = self.cargo(cfg, &target, &["--release"], &log)?;
+                b.prove_clean(&format!("{} clean release build", cfg.name))?;
+                self.put(n, Measure::CleanRelease, &cfg.name, secs)?;
+                let bin = b
+                    .executables
+                    .first()
+                    .context("the release build produced no executable")?
+                    .clone();
+                vec![(cfg.name.clone(), bin)]
+            }
+        };
+        if let Some((cmd, k)) = &plan.run {
+            for (name, bin) in &bins {
+                for _ in 0..*k {
+                    self.progress.step(&label, name, "held-out run");
+                    let secs = time_run(cmd, bin, &plan.dir)?;
+                    self.put(n, Measure::Runtime, name, secs)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `tiercheck build --pgo`: the PGO-only binary as `<name>`, the BOLTed one as `<name>+bolt`.
+    fn pgo_release(
+        &mut self,
+        cfg: &Config,
+        target: &Path,
+        log: &Path,
+        n: usize,
+    ) -> Result<Vec<(String, PathBuf)>> {
+        let tier = cfg
+            .tier
+            .as_deref()
+            .context("a +pgo configuration needs a tier")?;
+        let mut c = Command::new(&self.me);
+        c.args(["build", "--tier", tier, "--format", "json"])
+            .arg(&self.plan.dir);
+        for t in &self.plan.training {
+            c.arg("--pgo").arg(t);
+        }
+        c.env("CARGO_TARGET_DIR", target);
+        let t = Instant::now();
+        let out = crate::child::output(&mut c, "tiercheck build --pgo", None)?;
+        let secs = t.elapsed().as_secs_f64();
+        std::fs::write(log, &out.stderr)
+            .with_context(|| format!("{}: cannot write", log.display()))?;
+        if !out.status.success() {
+            bail!(
+                "{}: the PGO pipeline failed; see {}",
+                cfg.name,
+                log.display()
+            );
+        }
+        self.put(n, Measure::CleanRelease, &cfg.name, secs)?;
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .context("tiercheck build --pgo printed no JSON report")?;
+        let path = |k: &str| {
+            r["facts"]["pgo"][k]
+                .as_str()
+                .map(PathBuf::from)
+                .filter(|p| p.is_file())
+                .with_context(|| format!("{}: the PGO report names no {k} file", cfg.name))
+        };
+        let mut bins = vec![(cfg.name.clone(), path("optimized_before_bolt")?)];
+        if r["facts"]["pgo"]["bolt"].as_bool() == Some(true) {
+            bins.push((format!("{}+bolt", cfg.name), path("binary")?));
+        }
+        Ok(bins)
+    }
+
+    fn put(&mut self, n: usize, m: Measure, config: &str, secs: f64) -> Result<()> {
+        self.progress.done_one();
+        let round = if n == 0 {
+            "warm-up".into()
+        } else {
+            format!("round {n}")
+        };
+        writeln!(
+            self.log,
+            "{round:8} {config:24} {:14} {secs:8.3} s  load {}",
+            m.id(),
+            load_average().map_or("-".into(), |l| format!("{l:.2}"))
+        )?;
+        if n > 0 {
+            self.samples
+                .entry((m, config.to_string()))
+                .or_default()
+                .push(secs);
+        }
+        Ok(())
+    }
+
+    /// Runs `cargo <command> <extra>` for `cfg` and returns the wall time and what cargo did.
+    fn cargo(
+        &self,
+        cfg: &Config,
+        target: &Path,
+        extra: &[&str],
+        log: &Path,
+    ) -> Result<(f64, Build)> {
+        cargo_in(&self.plan.dir, cfg, target, extra, log)
+    }
+}
+
+/// Variables a user's shell may carry that would change what a configuration measures.
+fn foreign_setting(k: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_INCREMENTAL",
+        "CARGO_TARGET_DIR",
+    ];
+    const PREFIX: &[&str] = &[
+        "CARGO_PROFILE_",
+        "CARGO_TARGET_",
+        "CARGO_BUILD_",
+        "CARGO_UNSTABLE_",
+        "RUST_TIERS_",
+    ];
+    EXACT.contains(&k) || PREFIX.iter().any(|p| k.starts_with(p))
+}
+
+pub fn cargo_in(
+    dir: &Path,
+    cfg: &Config,
+    target: &Path,
+    extra: &[&str],
+    log: &Path,
+) -> Result<(f64, Build)> {
+    let mut c = Command::new("cargo");
+    c.arg(cfg.command).args(extra).arg("--message-format=json");
+    for kv in &cfg.cargo_config {
+        c.arg("--config").arg(kv);
+    }
+    for (k, _) in std::env::vars_os() {
+        if k.to_str().is_some_and(foreign_setting) {
+            c.env_remove(k);
+        }
+    }
+    c.current_dir(dir)
+        .envs(&cfg.env)
+        .env("CARGO_TARGET_DIR", target)
+        .env("RUSTUP_AUTO_INSTALL", "0")
+        .stdin(Stdio::null());
+    let t = Instant::now();
+    let out = crate::child::output(&mut c, "cargo", None)?;
+    let secs = t.elapsed().as_secs_f64();
+    std::fs::write(log, &out.stderr).with_context(|| format!("{}: cannot write", log.display()))?;
+    if !out.status.success() {
+        bail!(
+            "{}: cargo {} failed; see {}",
+            cfg.name,
+            cfg.command,
+            log.display()
+        );
+    }
+    Ok((secs, Build::parse(&String::from_utf8_lossy(&out.stdout))))
+}
+
+fn remove_dir(p: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(p) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("{}: cannot remove", p.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn time_run(cmd: &str, bin: &Path, dir: &Path) -> Result<f64> {
+    let t = Instant::now();
+    let mut c = Command::new("bash");
+    c.arg("-c")
+        .arg(cmd)
+        .env("BIN", bin)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null());
+    let status = crate::child::run(&mut c, "the --run command", None)?;
+    let secs = t.elapsed().as_secs_f64();
+    if !status.success() {
+        bail!("--run command failed ({status}) with {}", bin.display());
+    }
+    Ok(secs)
+}
+
+fn touch(path: &Path) -> Result<()> {
+    let f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .with_context(|| format!("{}: cannot touch", path.display()))?;
+    f.set_modified(std::time::SystemTime::now())?;
+    Ok(())
+}

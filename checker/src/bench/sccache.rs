@@ -1,0 +1,142 @@
+//! `tierN+sccache`: a team's loop, i.e. a clean debug build of a second checkout while a shared
+//! cache (Redis, S3, ...) is warm from a first one. The bench runs its own sccache server on a
+//! private port against the backend the caller's SCCACHE_* variables name, builds a copy of the
+//! project once to warm it, and proves every measured clean build took hits from it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{bail, Context, Result};
+
+use super::presets::Config;
+use super::runner::{cargo_in, Plan};
+
+/// Variables that name a shared sccache backend (a local disk cache is not shared).
+const SHARED_BACKENDS: &[&str] = &[
+    "SCCACHE_REDIS_ENDPOINT",
+    "SCCACHE_REDIS_CLUSTER_ENDPOINTS",
+    "SCCACHE_REDIS",
+    "SCCACHE_BUCKET",
+    "SCCACHE_GCS_BUCKET",
+    "SCCACHE_AZURE_CONNECTION_STRING",
+    "SCCACHE_WEBDAV_ENDPOINT",
+    "SCCACHE_MEMCACHED_ENDPOINT",
+    "SCCACHE_GHA_ENABLED",
+];
+
+/// Gives the configuration its own sccache server (a free port, no idle shutdown), after
+/// checking a shared backend is configured.
+pub fn prepare(cfg: &mut Config) -> Result<()> {
+    if !SHARED_BACKENDS
+        .iter()
+        .any(|k| std::env::var_os(k).is_some())
+    {
+        bail!(
+            "{} measures a shared cache: set one of {} (e.g. SCCACHE_REDIS_ENDPOINT=redis://127.0.0.1:6379 with a local redis-server)",
+            cfg.name,
+            SHARED_BACKENDS[..2].join(", ")
+        );
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .context("no free port for the sccache server")?
+        .port();
+    cfg.env
+        .insert("SCCACHE_SERVER_PORT".into(), port.to_string());
+    cfg.env.insert("SCCACHE_IDLE_TIMEOUT".into(), "0".into());
+    Ok(())
+}
+
+pub struct Sccache {
+    pub config: String,
+    exe: PathBuf,
+    env: BTreeMap<String, String>,
+}
+
+impl Sccache {
+    /// Starts the server and fills the cache from a first checkout (a copy of the project).
+    pub fn warm(plan: &Plan, cfg: &Config) -> Result<Sccache> {
+        let exe = PathBuf::from(
+            cfg.env
+                .get("RUSTC_WRAPPER")
+                .with_context(|| format!("{}: the tier sets no RUSTC_WRAPPER", cfg.name))?,
+        );
+        let s = Sccache {
+            config: cfg.name.clone(),
+            exe,
+            env: cfg.env.clone(),
+        };
+        s.command(&["--start-server"])?;
+        let first = plan.work.join(format!("{}.first-checkout", cfg.name));
+        let _ = std::fs::remove_dir_all(&first);
+        copy_tree(&plan.dir, &first)?;
+        let target = plan.work.join(&cfg.name);
+        let _ = std::fs::remove_dir_all(&target);
+        let log = plan.work.join(format!("{}.first-checkout.log", cfg.name));
+        cargo_in(&first, cfg, &target, &[], &log)?;
+        let _ = std::fs::remove_dir_all(&target);
+        Ok(s)
+    }
+
+    fn command(&self, args: &[&str]) -> Result<String> {
+        let mut c = Command::new(&self.exe);
+        c.args(args).envs(&self.env).stdin(Stdio::null());
+        let out =
+            crate::child::output(&mut c, "sccache", Some(std::time::Duration::from_secs(60)))?;
+        if !out.status.success() {
+            bail!(
+                "sccache {}: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Cache hits so far (every language).
+    pub fn hits(&self) -> Result<u64> {
+        let text = self.command(&["--show-stats", "--stats-format", "json"])?;
+        let v: serde_json::Value =
+            serde_json::from_str(&text).context("sccache --show-stats: not JSON")?;
+        Ok(v["stats"]["cache_hits"]["counts"]
+            .as_object()
+            .map_or(0, |m| m.values().filter_map(|x| x.as_u64()).sum()))
+    }
+
+    /// The build since `before` took objects from the cache.
+    pub fn prove_hits(&self, before: u64) -> Result<()> {
+        let after = self.hits()?;
+        if after <= before {
+            bail!(
+                "{}: the clean build took no object from the shared cache (sccache hits stayed at {after})",
+                self.config
+            );
+        }
+        Ok(())
+    }
+
+    pub fn stop(&self) {
+        let _ = self.command(&["--stop-server"]);
+    }
+}
+
+/// Copies a source tree, leaving out `target` and `.git` directories.
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).with_context(|| format!("{}: cannot create", to.display()))?;
+    for e in std::fs::read_dir(from).with_context(|| format!("{}: cannot read", from.display()))? {
+        let e = e?;
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        let t = e.file_type()?;
+        if t.is_dir() {
+            if e.file_name() != "target" && e.file_name() != ".git" {
+                copy_tree(&src, &dst)?;
+            }
+        } else if t.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&src)?, &dst)?;
+        } else if t.is_file() {
+            std::fs::copy(&src, &dst).with_context(|| format!("copying {}", src.display()))?;
+        }
+    }
+    Ok(())
+}
