@@ -6,10 +6,14 @@ import itertools
 import json
 import subprocess
 import sys
+import tomllib
 
 nix, tiercheck, repo = sys.argv[1:4]
 tiers = ["tier1", "tier2", "tier3", "tier4"]
-platforms = ["x86_64-linux", "aarch64-linux", "x86_64-darwin", "aarch64-darwin"]
+# The platforms are the data's: a platform dropped from tiers.toml (x86_64-darwin) must be refused
+# by both sides, which the check below asserts.
+with open(f"{repo}/nix/tiers.toml", "rb") as f:
+    platforms = sorted(tomllib.load(f)["platforms"])
 profiles = [None, "dev", "release"]
 combos = list(itertools.product(tiers, platforms, profiles))
 
@@ -54,5 +58,15 @@ if t5.returncode == 2 and n5.returncode != 0 and "ships nothing" in t5.stderr an
 else:
     failed += 1
     print("MISMATCH tier5: both must refuse with 'ships nothing'")
+# A platform the data does not declare: both refuse (tiercheck exit 2, Nix throws).
+t6 = subprocess.run([tiercheck, "env", "tier1", "--raw", "--platform", "x86_64-darwin"], capture_output=True, text=True)
+n6 = subprocess.run([nix, "--eval", "--strict", "-E",
+                     "(import %s/nix/lib {}).tierEnv { tier = \"tier1\"; system = \"x86_64-darwin\"; }" % repo],
+                    capture_output=True, text=True)
+if t6.returncode == 2 and n6.returncode != 0 and "x86_64-darwin" in t6.stderr and "not a platform" in n6.stderr:
+    passed += 1
+else:
+    failed += 1
+    print("MISMATCH x86_64-darwin: both must refuse an undeclared platform")
 print(f"consistency: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -106,7 +106,7 @@ pub struct Args {
     /// Leave tools as @name@ placeholders and skip the host checks (for another machine)
     #[arg(long)]
     raw: bool,
-    /// With --raw: the platform (x86_64-linux, aarch64-linux, x86_64-darwin, aarch64-darwin)
+    /// With --raw: the platform, a key of [platforms] in nix/tiers.toml (x86_64-linux, aarch64-linux, aarch64-darwin)
     #[arg(long, requires = "raw")]
     platform: Option<String>,
     #[command(flatten)]

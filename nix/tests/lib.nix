@@ -177,8 +177,8 @@ in
     expr = l.requireNix { minimum = "99.0"; } "ok";
     throws = true;
   };
-  "forEachSystem covers the four platforms" = {
+  "forEachSystem covers the declared platforms, x86_64-darwin not among them (nixpkgs 26.11 dropped it)" = {
     expr = builtins.attrNames (l.forEachSystem (s: s));
-    expected = [ "aarch64-darwin" "aarch64-linux" "x86_64-darwin" "x86_64-linux" ];
+    expected = [ "aarch64-darwin" "aarch64-linux" "x86_64-linux" ];
   };
 }
