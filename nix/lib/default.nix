@@ -24,6 +24,7 @@ in
   tierCargoConfig = import ./tierCargoConfig.nix { inherit data resolveTier; };
   requireNix = import ./requireNix.nix { };
   forEachSystem = import ./forEachSystem.nix { inherit data; };
+  binaryFormat = import ./binaryFormat.nix { inherit data; };
   inherit toolPackage;
   tiers = builtins.attrNames data.tiers;
   shellTiers = builtins.filter (t: (data.tiers.${t}.toolchain or null) != null) (builtins.attrNames data.tiers);
