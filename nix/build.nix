@@ -1,8 +1,9 @@
 # lib.buildTierPackage: a crane build under a tier. The tier's environment goes into the
 # arguments shared by buildDepsOnly and buildPackage, so dependencies are built with the same
 # flags and linker and are not rebuilt (crane lib/buildPackage.nix: cargoArtifacts defaults to
-# buildDepsOnly of the same args). The binaries are not stripped by stdenv's fixup, so what
-# tiercheck sees is what the tier produced.
+# buildDepsOnly of the same args). Every argument this function does not name is a crane argument
+# and is passed through to both (`...@args`, as crane does). The binaries are not stripped by
+# stdenv's fixup, so what tiercheck sees is what the tier produced.
 {
   tiersLib,
   toolchainFor,
@@ -21,9 +22,13 @@
   disable ? [ ],
   # Appended to the tier's CARGO_TARGET_<TRIPLE>_RUSTFLAGS (the PGO pipeline's flags).
   extraRustflags ? [ ],
-  # Extra crane arguments (cargoExtraArgs, pname, cargoVendorDir, ...), shared by both steps.
-  args ? { },
-}:
+  # crane's cleanCargoSource (lib/cleanCargoSource.nix: .rs, .toml, Cargo.lock, .cargo/config):
+  # a README or a flake.nix edit then rebuilds nothing. false for sources that need more files.
+  cleanSource ? true,
+  nativeBuildInputs ? [ ],
+  passthru ? { },
+  ...
+}@args:
 let
   toolchain = toolchainFor { inherit pkgs tier backend enable disable; };
   craneLib = (mkCraneLib pkgs).overrideToolchain (_p: toolchain);
@@ -45,24 +50,46 @@ let
           builtins.filter (f: f != "") [ (tierEnv.${flagsVar} or "") ] ++ extraRustflags
         );
       };
+  craneArgs = removeAttrs args [
+    "pkgs"
+    "tier"
+    "profile"
+    "profileRoot"
+    "backend"
+    "enable"
+    "disable"
+    "extraRustflags"
+    "cleanSource"
+    "nativeBuildInputs"
+    "passthru"
+  ];
   commonArgs =
     env
     // {
-      inherit src;
       strictDeps = true;
       CARGO_PROFILE = profile;
       dontStrip = true;
-      nativeBuildInputs = setup.packages ++ (args.nativeBuildInputs or [ ]);
+      nativeBuildInputs = setup.packages ++ nativeBuildInputs;
     }
-    // removeAttrs args [ "nativeBuildInputs" ];
-  cargoArtifacts = craneLib.buildDepsOnly commonArgs;
+    // craneArgs
+    // {
+      src = if cleanSource then craneLib.cleanCargoSource src else src;
+    };
+  cargoArtifacts = args.cargoArtifacts or (craneLib.buildDepsOnly commonArgs);
 in
 craneLib.buildPackage (
   commonArgs
   // {
     inherit cargoArtifacts;
-    passthru = {
-      inherit tier env toolchain cargoArtifacts craneLib commonArgs;
+    passthru = passthru // {
+      inherit
+        tier
+        env
+        toolchain
+        cargoArtifacts
+        craneLib
+        commonArgs
+        ;
     };
   }
 )

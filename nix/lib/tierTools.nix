@@ -6,7 +6,9 @@
   enable ? [ ],
   disable ? [ ],
   profile ? null,
-  # As in tierEnv: no compile cache inside the Nix sandbox.
+  # As in tierEnv: no compile cache inside the Nix sandbox. Nor the PGO/BOLT pipeline's tools:
+  # its own derivations call them by store path (nix/pgo.nix), and a package in a crane build's
+  # inputs could bring a setup hook that post-processes the output before the BOLT step.
   sandbox ? false,
 }:
 let
@@ -34,7 +36,13 @@ let
     );
   all = builtins.foldl' (acc: n: if elem n acc then acc else acc ++ [ n ]) [ ] (
     concatMap (id: namesOf data.techniques.${id}) (
-      filter (id: !(sandbox && data.techniques.${id}.category == "cache")) resolved.techniques
+      filter (
+        id:
+        let
+          t = data.techniques.${id};
+        in
+        !(sandbox && (t.category == "cache" || t.pipeline or false))
+      ) resolved.techniques
     )
   );
   fromToolchain = n: (data.tools.${n}.source or "nixpkgs") == "toolchain";

@@ -9,19 +9,23 @@ let
   };
   buildTierPackage =
     a:
-    fx.drv "${a.args.pname}"
+    fx.drv "${a.pname or "crate"}"
     // {
+      cargoVendorDir = a.cargoVendorDir or "vendored";
       inherit (a) extraRustflags;
       passthru = {
         toolchain = fx.drv "toolchain";
         craneLib.vendorCargoDeps = _: "vendored";
       };
-      vendor = a.args.cargoVendorDir;
+      vendor = a.cargoVendorDir or null;
+      patchElf = !(a.dontPatchELF or false);
+      passedOn = a.cargoExtraArgs or null;
     };
   buildPgoPackage = import ../pgo.nix { inherit tiersLib buildTierPackage; };
   pgo = buildPgoPackage { inherit pkgs; src = "/src"; bin = "app"; training = ''"$BIN" input.txt''; };
   noBolt = buildPgoPackage { inherit pkgs; src = "/src"; bin = "app"; training = "x"; bolt = false; };
-  reuse = buildPgoPackage { inherit pkgs; src = "/src"; bin = "app"; training = "x"; profdata = "/kept/merged.profdata"; };
+  reuse = buildPgoPackage { inherit pkgs; src = "/src"; bin = "app"; training = "x"; profdata = ./fixture-data/merged.profdata; };
+  reuseString = buildPgoPackage { inherit pkgs; src = "/src"; bin = "app"; training = "x"; profdata = "/kept/merged.profdata"; };
 in
 {
   "fixture pgo: the instrumented stage gets -Cprofile-generate" = {
@@ -50,8 +54,32 @@ in
     expr = [ noBolt.name (builtins.length noBolt.extraRustflags) noBolt.passthru.boltProfile ];
     expected = [ "app-pgo" 2 null ];
   };
-  "fixture pgo: a kept profdata is used as is (no training)" = {
-    expr = builtins.elem "profile-use=/kept/merged.profdata" reuse.passthru.optimized.extraRustflags;
-    expected = true;
+  "fixture pgo: a kept profdata path becomes a store path every stage depends on (no training)" = {
+    expr =
+      let
+        flag = builtins.elemAt reuse.passthru.optimized.extraRustflags 1;
+      in
+      [
+        (builtins.match "profile-use=/nix/store/[0-9a-z]{32}-merged.profdata" flag != null)
+        (builtins.hasContext flag)
+        (builtins.isString reuse.passthru.profile)
+      ];
+    expected = [ true true true ];
+  };
+  "fixture pgo: a kept profdata given as a plain string is refused (the sandbox could not see it)" = {
+    expr = reuseString.passthru.optimized.extraRustflags;
+    throws = true;
+  };
+  "fixture pgo: nothing rewrites the BOLT input (no patchelf fixup), but a no-BOLT build keeps it" = {
+    expr = [ pgo.passthru.optimized.patchElf pgo.passthru.instrumented.patchElf noBolt.patchElf ];
+    expected = [ false true true ];
+  };
+  "fixture pgo: other arguments reach every stage's build" = {
+    expr =
+      let
+        p = buildPgoPackage { inherit pkgs; src = "/src"; bin = "app"; training = "x"; cargoExtraArgs = "-p app"; };
+      in
+      [ p.passthru.instrumented.passedOn p.passthru.optimized.passedOn ];
+    expected = [ "-p app" "-p app" ];
   };
 }

@@ -13,7 +13,17 @@ in
 {
   inherit drv;
   pkgs = {
-    stdenv.hostPlatform.system = system;
+    stdenv = {
+      hostPlatform = {
+        inherit system;
+        isLinux = builtins.match ".*-linux" system != null;
+        isDarwin = builtins.match ".*-darwin" system != null;
+      };
+      cc.bintools = drv "bintools-wrapper";
+    };
+    # pkgs/stdenv/adapters.nix useWildLinker: the stdenv whose bintools wrap wild as ld.wild.
+    useWildLinker = stdenv: stdenv // { cc.bintools = drv "wild-bintools-wrapper"; };
+    lib.escapeShellArg = s: "'${s}'";
     mkShell = args: args;
     runCommand = name: attrs: script: {
       inherit name attrs script;
