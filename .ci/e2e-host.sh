@@ -222,6 +222,10 @@ grep -E '^(ok|FAIL)' <<<"$out" | sed 's/^/      /'
 echo "== hardening: hostile files, PGO proof, run isolation, time limits, signals (.ci/e2e-harden.sh)"
 if out=$(E2E_WORK="$work" bash "$root/.ci/e2e-harden.sh" 2>&1); then ok "hardening: $(grep -c '^ok' <<<"$out") checks"
 else bad "hardening: $(grep -E '^FAIL' <<<"$out" | tr '\n' ' ')"; fi
+
+echo "== every template under every tier it offers"
+if out=$(E2E_WORK="$work/templates" bash "$root/.ci/e2e-templates.sh" 2>&1); then ok "templates x tiers: $(tail -1 <<<"$out")"
+else bad "templates x tiers: $(grep -E '^FAIL' <<<"$out" | tr '\n' ' ')"; fi
 grep -E '^(ok|FAIL)' <<<"$out" | sed 's/^/      /'
 
 echo "== fuzzing the ELF inspector (${fuzz_seconds}s)"

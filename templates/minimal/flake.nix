@@ -13,7 +13,8 @@
       rust-tiers,
     }:
     let
-      # tier1 (production-safe) .. tier4 (experimental): `tiercheck explain tier1` says what each does.
+      # The one place the tier is chosen: tier1 (production-safe) .. tier4 (experimental); the
+      # toolchain, linker and flags follow it. `tiercheck explain tier2` says what each does.
       tier = "tier1";
       inherit (rust-tiers.lib) forEachSystem buildTierPackage verifyTier;
     in

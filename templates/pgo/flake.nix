@@ -13,6 +13,7 @@
       rust-tiers,
     }:
     let
+      # The one place the tier is chosen: tier3 or tier4 (the tiers with the PGO + BOLT pipeline).
       tier = "tier3";
       inherit (rust-tiers.lib) forEachSystem buildPgoPackage verifyTier;
     in
