@@ -39,7 +39,8 @@
       # from the data file (pure); building them through flake-utils would fetch it first.
       eachSystemPure = tiersLib.forEachSystem;
       eachSystem = flake-utils.lib.eachSystemMap (builtins.attrNames tiersLib.data.platforms);
-      needsCrane = tiersLib.requireNix { };
+      # The locked crane needs Nix >= 2.31.2 (its CHANGELOG); a fixture crane states its own.
+      needsCrane = tiersLib.requireNix { minimum = crane.minimumNixVersion or "2.31.2"; };
       pkgsFor = system: nixpkgs.legacyPackages.${system};
 
       toolchainFor = import ./nix/toolchains.nix {
@@ -56,7 +57,7 @@
         naerskSrc = naersk;
       };
       buildPgoPackage = import ./nix/pgo.nix { inherit tiersLib buildTierPackage; };
-      verifyTier = import ./nix/verify.nix { };
+      verifyTier = import ./nix/verify.nix { inherit tiersLib; };
       mkTierShell = import ./nix/shells.nix { inherit tiersLib toolchainFor; };
 
       # tiercheck embeds nix/tiers.toml and nix/scripts (include_str!), so they go into its source.
@@ -65,6 +66,12 @@
         buildTierPackage {
           inherit pkgs;
           tier = "tier1";
+          pname = "tiercheck";
+          cargoToml = ./checker/Cargo.toml;
+          cargoLock = ./checker/Cargo.lock;
+          postUnpack = ''cd "$sourceRoot/checker" && sourceRoot=.'';
+          # The fileset below is the source already (crane's cleaning would drop nix/scripts).
+          cleanSource = false;
           src = nixpkgs.lib.fileset.toSource {
             root = ./.;
             fileset = nixpkgs.lib.fileset.unions [
@@ -74,12 +81,6 @@
               ./nix/tiers.toml
               ./nix/scripts
             ];
-          };
-          args = {
-            pname = "tiercheck";
-            cargoToml = ./checker/Cargo.toml;
-            cargoLock = ./checker/Cargo.lock;
-            postUnpack = ''cd "$sourceRoot/checker" && sourceRoot=.'';
           };
         };
 
@@ -161,6 +162,8 @@
           pkgs = pkgsFor system;
           tiercheck = self.packages.${system}.tiercheck;
           inherit (tiercheck.passthru) craneLib commonArgs cargoArtifacts;
+          # `tiercheck binary` reads ELF: on darwin a check verifies the project only, and says so.
+          checkName = base: if tiersLib.binaryFormat system == "elf" then base else "${base}-project-only";
           exampleChecks = builtins.concatMap (
             tier:
             map (
@@ -172,7 +175,7 @@
                 });
               in
               {
-                name = "example-${name}-${tier}";
+                name = checkName "example-${name}-${tier}";
                 value = verifyTier {
                   inherit pkgs tier package tiercheck;
                   src = examples.${name};
@@ -181,7 +184,7 @@
             ) (builtins.attrNames examples)
           ) [ "tier1" "tier2" ];
           templateChecks = map (name: {
-            name = "template-${name}";
+            name = checkName "template-${name}";
             value = verifyTier {
               inherit pkgs tiercheck;
               tier = "tier1";
@@ -217,11 +220,22 @@
           );
           tiercheck-fmt = craneLib.cargoFmt { inherit (commonArgs) src pname postUnpack cargoToml; };
           tiercheck-nextest = craneLib.cargoNextest (commonArgs // { inherit cargoArtifacts; });
-          template-pgo = templatePgo;
         }
-        // builtins.listToAttrs (exampleChecks ++ templateChecks)
+        // builtins.listToAttrs (
+          exampleChecks
+          ++ templateChecks
+          ++ [
+            {
+              name = checkName "template-pgo";
+              value = templatePgo;
+            }
+          ]
+        )
       );
 
-      formatter = eachSystem (system: (pkgsFor system).nixfmt);
+      # `nix fmt` (Nix >= 2.25) passes no file arguments: the formatter must walk the tree itself.
+      # nixfmt-tree is treefmt configured with nixfmt for *.nix (nixpkgs
+      # pkgs/by-name/ni/nixfmt-tree/package.nix); plain nixfmt would read stdin and format nothing.
+      formatter = eachSystem (system: (pkgsFor system).nixfmt-tree);
     };
 }

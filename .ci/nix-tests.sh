@@ -51,6 +51,27 @@ if out=$(nix eval --offline --json "$work/flake#lib" --apply 'l: l.tierEnv { tie
 else bad "nix eval .#lib.tierEnv: $(tail -1 <<<"$out")"; fi
 if out=$(nix eval --offline "$work/flake#packages.x86_64-linux" --apply builtins.attrNames 2>&1); then ok "packages.x86_64-linux names without fetching: $out"; else bad "packages names: $(tail -1 <<<"$out")"; fi
 
+echo "== the flake on every declared system, with fixture inputs (offline nix flake show/check --all-systems)"
+# One fixture flake stands in for every input (nix/tests/fixture-inputs: derivation-shaped,
+# never built; x86_64-darwin throws as nixpkgs 26.11 does). Nothing is fetched or built.
+fixture="path:$work/flake/nix/tests/fixture-inputs"
+fixture_inputs=()
+for input in nixpkgs crane rust-overlay fenix flake-utils naersk; do fixture_inputs+=(--override-input "$input" "$fixture"); done
+with_fixtures=(--offline --no-write-lock-file "${fixture_inputs[@]}")
+if nix flake show --all-systems --json "${with_fixtures[@]}" "$work/flake" >"$work/show.json" 2>"$work/show.err"; then
+  if out=$(python3 "$root/.ci/flake_outputs.py" "$work/show.json" "$root/nix/tiers.toml"); then ok "nix flake show --all-systems: $out"
+  else bad "nix flake show --all-systems: $out"; fi
+else bad "nix flake show --all-systems: $(grep -m1 -A2 'error:' "$work/show.err" | tr '\n' ' ')"; fi
+if nix flake check --no-build --all-systems "${with_fixtures[@]}" "$work/flake" >"$work/check.log" 2>&1; then
+  ok "nix flake check --no-build --all-systems: $(grep -c '^derivation evaluated to' "$work/check.log") derivations instantiated, every output of every system"
+else bad "nix flake check --no-build --all-systems: $(grep -m1 -A2 'error:' "$work/check.log" | tr '\n' ' ')"; fi
+# What a binary cache for the team shares: one dependency derivation behind tiercheck's build,
+# clippy and nextest checks and the shells (nix/tests/fixture-sharing.nix covers the PGO chain).
+if out=$(nix eval --json "${with_fixtures[@]}" "$work/flake#checks.x86_64-linux" --apply 'c: map (x: x.cargoArtifacts.drvPath) [ c.tiercheck c.tiercheck-clippy c.tiercheck-nextest ]' 2>"$work/share.err") \
+   && [ "$(python3 -c 'import json,sys; print(len(set(json.loads(sys.argv[1]))))' "$out")" = 1 ]; then
+  ok "tiercheck's build, clippy and nextest checks share one deps derivation: $(python3 -c 'import json,sys; print(json.loads(sys.argv[1])[0])' "$out")"
+else bad "deps derivation not shared: $out $(grep -m1 -A2 error: "$work/share.err")"; fi
+
 echo "== templates: nix flake init offline, then a host build under the template's tier"
 for t in workspace minimal pgo; do
   dest="$work/init-$t"; mkdir -p "$dest"
@@ -59,13 +80,9 @@ for t in workspace minimal pgo; do
     else bad "nix flake init -t .#$t: files differ: $(diff -r -q "$work/flake/templates/$t" "$dest" | head -3)"; fi
   else bad "nix flake init -t .#$t: $(tail -2 "$work/init.log")"; continue; fi
   tier=$(sed -n 's/^ *tier = "\(tier[0-9]\)";.*/\1/p' "$dest/flake.nix" | head -1)
-  # Agreement: no contradiction and no warning. Techniques that need tool paths or a component
-  # (Wild, Cranelift) can only come from the tier shell, so tier3 may "lack" them in its files.
-  env_only='["wild", "cranelift"]'
-  if out=$(clean_env "$tc" project --tier "$tier" --format json "$dest" 2>&1) \
-     && python3 -c 'import json,sys; r=json.loads(sys.argv[1]); env_only=json.loads(sys.argv[2]); bad=[t["id"] for t in r["facts"]["tier_techniques"] if t["status"]=="contradicts" or (t["status"]=="lacks" and t["id"] not in env_only)]; sys.exit(1 if bad or r["summary"]["warnings"] or r["summary"]["errors"] else 0)' "$out" "$env_only"; then
-    ok "template $t agrees with $tier (tiercheck project: no contradiction, no warning, only shell-supplied techniques missing)"
-  else bad "template $t vs $tier: $(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print([(t["id"],t["status"]) for t in r["facts"]["tier_techniques"] if t["status"]!="has"], r["summary"])' "$out" 2>/dev/null || tail -2 <<<"$out")"; fi
+  if out=$(clean_env "$tc" project --tier "$tier" --format json "$dest" 2>&1) && why=$(python3 "$root/.ci/project_clean.py" "$out"); then
+    ok "template $t agrees with $tier (tiercheck project: no error, warning or contradiction)"
+  else bad "template $t vs $tier: ${why:-$(tail -2 <<<"$out")}"; fi
   if [ "$t" = pgo ]; then build_args=(--pgo '"$BIN" --bench 20000 1'); else build_args=(--profile dev); fi
   if out=$(cd "$dest" && clean_env env CARGO_TARGET_DIR="$work/target-$t" "$tc" build --tier "$tier" "${build_args[@]}" --format json 2>"$work/build-$t.log"); then
     ok "template $t: tiercheck build --tier $tier ${build_args[*]} on the host: $(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(r["summary"], [(b["elf"]["linker"], "bolt" if b["elf"]["bolt"] else "-") for b in r["facts"]["binaries"]])' "$out")"

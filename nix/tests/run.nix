@@ -8,6 +8,7 @@ let
     ./fixture-shells.nix
     ./fixture-build.nix
     ./fixture-pgo.nix
+    ./fixture-sharing.nix
   ];
   tests = builtins.foldl' (acc: f: acc // import f { }) { } files;
   run =
