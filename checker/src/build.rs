@@ -36,24 +36,8 @@ pub struct Args {
     format: Format,
     #[command(flatten)]
     select: SelectArgs,
-    /// Run the PGO (+ BOLT) pipeline with this training command ("$BIN" is the binary; repeatable)
-    #[arg(long = "pgo", value_name = "COMMAND")]
-    pgo: Vec<String>,
-    /// Where the training commands run (default: DIR)
-    #[arg(long)]
-    train_dir: Option<PathBuf>,
-    /// PGO only, no BOLT
-    #[arg(long)]
-    no_bolt: bool,
-    /// Reuse a merged .profdata (skips the instrumented build and its training)
-    #[arg(long)]
-    profdata: Option<PathBuf>,
-    /// Reuse a merged .fdata (skips BOLT's instrumentation and training)
-    #[arg(long)]
-    fdata: Option<PathBuf>,
-    /// The executable to train and optimize when there are several
-    #[arg(long)]
-    bin: Option<String>,
+    #[command(flatten)]
+    pgo: pgo::Args,
     /// Extra arguments for cargo build (after --)
     #[arg(last = true)]
     cargo_args: Vec<String>,
@@ -61,7 +45,7 @@ pub struct Args {
 
 pub fn run(args: Args, data: &TierData) -> Result<i32> {
     let sel = args.select.selection();
-    let pipeline = !args.pgo.is_empty() || args.profdata.is_some();
+    let pipeline = args.pgo.wanted();
     let default_profile = if args.release || pipeline {
         "release"
     } else {
@@ -75,15 +59,7 @@ pub fn run(args: Args, data: &TierData) -> Result<i32> {
         cargo_args: &args.cargo_args,
     };
     if pipeline {
-        let popts = pgo::PgoOptions {
-            training: args.pgo,
-            train_dir: args.train_dir,
-            bolt: !args.no_bolt,
-            profdata: args.profdata,
-            fdata: args.fdata,
-            bin: args.bin,
-        };
-        let report = pgo::pipeline(data, &opts, &popts)?;
+        let report = pgo::pipeline(data, &opts, &args.pgo)?;
         return print_report(&report, args.format, &pgo::facts_text(&report));
     }
     let report = build_and_check(data, &opts)?;
@@ -149,19 +125,21 @@ pub fn select_toolchain(
     Ok(Some("nightly".into()))
 }
 
-/// Runs cargo with the tier environment (plus `extra` variables, which win); returns the
-/// executables cargo reported.
+/// Runs cargo with the tier environment (plus `extra` variables, which win, and `extra_args`
+/// such as `--config`); returns the executables cargo reported.
 pub fn run_cargo(
     opts: &Options,
     env: &HostEnv,
     toolchain: Option<&str>,
     extra: &BTreeMap<String, String>,
+    extra_args: &[String],
 ) -> Result<(bool, Vec<PathBuf>)> {
     let mut c = Command::new("cargo");
     c.arg("build")
         .arg("--message-format=json-render-diagnostics")
         .arg("--profile")
-        .arg(&opts.profile);
+        .arg(&opts.profile)
+        .args(extra_args);
     // What the environment cannot carry (dependency profiles), as `tiercheck init` would write it.
     for kv in &env.cargo_config {
         c.arg("--config").arg(kv);
@@ -207,7 +185,7 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
     }
     let env = host_env(data, opts.tier, Some(&root), opts.select)?;
     let project = crate::project::check(data, &p.dir, Some(opts.tier), opts.select)?;
-    let (ok, exes) = run_cargo(opts, &env, toolchain.as_deref(), &BTreeMap::new())?;
+    let (ok, exes) = run_cargo(opts, &env, toolchain.as_deref(), &BTreeMap::new(), &[])?;
     let mut report = Report::new("build", Some(opts.tier), p.dir.display().to_string());
     report.findings.extend(project.findings.iter().cloned());
     if let Some(t) = &toolchain {

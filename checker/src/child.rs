@@ -238,18 +238,22 @@ pub fn output(cmd: &mut Command, what: &str, limit: Option<Duration>) -> Result<
     })
 }
 
+/// A time limit from the command line; `None` is no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit(pub Option<Duration>);
+
 /// Parses a time limit such as `30m`, `90s`, `1h 30m` (a bare number is seconds); `0` or `none`
-/// means no limit.
-pub fn parse_limit(s: &str) -> Result<Option<Duration>, String> {
+/// means no limit. Usable as a clap `value_parser`.
+pub fn parse_limit(s: &str) -> Result<Limit, String> {
     let t = s.trim();
     if t == "none" || t == "0" {
-        return Ok(None);
+        return Ok(Limit(None));
     }
     if let Ok(secs) = t.parse::<u64>() {
-        return Ok(Some(Duration::from_secs(secs)));
+        return Ok(Limit(Some(Duration::from_secs(secs))));
     }
     humantime::parse_duration(t)
-        .map(|d| (!d.is_zero()).then_some(d))
+        .map(|d| Limit((!d.is_zero()).then_some(d)))
         .map_err(|e| format!("{s:?}: {e} (e.g. 30m, 90s, 1h; 0 for none)"))
 }
 
@@ -310,10 +314,13 @@ mod tests {
 
     #[test]
     fn limits() {
-        assert_eq!(parse_limit("90"), Ok(Some(Duration::from_secs(90))));
-        assert_eq!(parse_limit("30m"), Ok(Some(Duration::from_secs(1800))));
-        assert_eq!(parse_limit("0"), Ok(None));
-        assert_eq!(parse_limit("none"), Ok(None));
+        assert_eq!(parse_limit("90"), Ok(Limit(Some(Duration::from_secs(90)))));
+        assert_eq!(
+            parse_limit("30m"),
+            Ok(Limit(Some(Duration::from_secs(1800))))
+        );
+        assert_eq!(parse_limit("0"), Ok(Limit(None)));
+        assert_eq!(parse_limit("none"), Ok(Limit(None)));
         assert!(parse_limit("soon").is_err());
         assert!(parse_limit("-5").is_err());
     }

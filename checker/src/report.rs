@@ -85,6 +85,7 @@ rules! {
     ToolchainPin = "toolchain-pin", Info, "context: the toolchain the Nix shell pins vs this machine's";
     ToolchainSwitched = "toolchain-switched", Info, "context: `build` selected the tier's toolchain through rustup";
     BoltSkipped = "bolt-skipped", Info, "context: the PGO pipeline ran without BOLT, and why";
+    ProfileUnknown = "profile-unknown", Info, "a binary outside a Cargo profile directory and no --profile: per-profile techniques not checked";
     ToolchainPath = "toolchain-path", Warning, "the toolchain file names a toolchain by `path`: never run, channel and version unknown";
     ToolchainFileInvalid = "toolchain-file-invalid", Error, "rustup refuses the toolchain file (garbage, empty, bad name)";
     ToolchainFileUnreadable = "toolchain-file-unreadable", Error, "the toolchain file is a FIFO, directory or device (rustup hangs or fails)";

@@ -107,18 +107,24 @@ fn dwo_path(bin: &Path, name: &str) -> PathBuf {
         .map_or_else(|| p.to_path_buf(), |d| d.join("deps").join(p))
 }
 
-/// target/debug -> dev, target/release -> release, target/<custom> -> that profile.
+/// The profile of a file in a Cargo profile directory (`<target>/[<triple>/]<dir>/`, or its
+/// `deps/` or `examples/`): `debug` -> dev, any other directory name -> that profile. Only a
+/// directory Cargo made (it holds `.fingerprint/`) counts, so a file elsewhere (the PGO
+/// pipeline's result, an install dir) gets no guess from its directory's name.
 pub fn profile_from_path(path: &Path) -> Option<String> {
-    let dir = path.parent()?.file_name()?.to_str()?;
-    let in_target = path
-        .ancestors()
-        .any(|a| a.file_name().is_some_and(|n| n == "target"));
-    match dir {
+    let dir = path.parent()?;
+    let name = dir.file_name()?.to_str()?;
+    if name == "deps" || name == "examples" {
+        return profile_from_path(dir);
+    }
+    let made_by_cargo =
+        std::fs::symlink_metadata(dir.join(".fingerprint")).is_ok_and(|m| m.is_dir());
+    if !made_by_cargo {
+        return None;
+    }
+    match name {
         "debug" => Some("dev".into()),
-        "release" => Some("release".into()),
-        "deps" | "examples" => profile_from_path(path.parent()?),
-        other if in_target => Some(other.to_string()),
-        _ => None,
+        other => crate::resolve::profile_name(other).ok(),
     }
 }
 
@@ -149,7 +155,12 @@ pub fn check(data: &TierData, files: &[PathBuf], opts: &Options) -> Result<(Repo
                 b.profile = opts
                     .profile
                     .map(String::from)
-                    .or_else(|| profile_from_path(path));
+                    .or_else(|| profile_from_path(path))
+                    // The pipeline builds release-like profiles only.
+                    .or_else(|| opts.pipeline.then(|| "release".to_string()));
+                if b.profile.is_none() && opts.tier.is_some() {
+                    report.findings.push(Finding::new(Rule::ProfileUnknown, "not in a Cargo profile directory: techniques of one profile (dev or release) not checked; give --profile").at(&b.file, ""));
+                }
                 general_findings(&b, &mut report.findings);
                 if let Some(t) = opts.tier {
                     tier_findings(data, t, &b, opts, platform.as_deref(), &mut report.findings)?;
@@ -444,19 +455,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn profile_from_target_layout() {
+    fn profile_only_from_directories_cargo_made() {
+        let d = tempfile::tempdir().unwrap();
+        let t = d.path().join("target");
+        for dir in [
+            "debug",
+            "release",
+            "release-fat",
+            "x86_64-unknown-linux-gnu/release",
+        ] {
+            std::fs::create_dir_all(t.join(dir).join(".fingerprint")).unwrap();
+            std::fs::create_dir_all(t.join(dir).join("deps")).unwrap();
+        }
+        std::fs::create_dir_all(t.join("rust-tiers-pgo")).unwrap();
+        let guess = |p: &str| profile_from_path(&t.join(p));
+        assert_eq!(guess("debug/app").as_deref(), Some("dev"));
+        assert_eq!(guess("release/deps/app-123").as_deref(), Some("release"));
+        assert_eq!(guess("release-fat/app").as_deref(), Some("release-fat"));
         assert_eq!(
-            profile_from_path(Path::new("/p/target/debug/app")).as_deref(),
-            Some("dev")
-        );
-        assert_eq!(
-            profile_from_path(Path::new("/p/target/release/deps/app-123")).as_deref(),
+            guess("x86_64-unknown-linux-gnu/release/app").as_deref(),
             Some("release")
         );
-        assert_eq!(
-            profile_from_path(Path::new("/p/target/release-fat/app")).as_deref(),
-            Some("release-fat")
-        );
+        // The PGO pipeline's result, and a "release" dir Cargo did not make.
+        assert_eq!(guess("rust-tiers-pgo/app"), None);
+        std::fs::create_dir_all(d.path().join("dist/release")).unwrap();
+        assert_eq!(profile_from_path(&d.path().join("dist/release/app")), None);
         assert_eq!(profile_from_path(Path::new("/usr/bin/ls")), None);
     }
 }
