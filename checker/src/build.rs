@@ -38,6 +38,9 @@ pub struct Args {
     select: SelectArgs,
     #[command(flatten)]
     pgo: pgo::Args,
+    /// Build for this target triple (repeatable; passed to cargo as --target)
+    #[arg(long = "target", value_name = "TRIPLE")]
+    targets: Vec<String>,
     /// Extra arguments for cargo build (after --)
     #[arg(last = true)]
     cargo_args: Vec<String>,
@@ -57,6 +60,7 @@ pub fn run(args: Args, data: &TierData) -> Result<i32> {
         dir: &args.dir,
         select: &sel,
         cargo_args: &args.cargo_args,
+        targets: &args.targets,
     };
     if pipeline {
         let report = pgo::pipeline(data, &opts, &args.pgo)?;
@@ -72,7 +76,12 @@ pub struct Options<'a> {
     pub dir: &'a Path,
     pub select: &'a Selection,
     pub cargo_args: &'a [String],
+    pub targets: &'a [String],
 }
+
+/// What `run_cargo` removes from cargo's environment: these would replace the tier's target
+/// rustflags (Cargo does not merge them).
+pub const UNSET_FOR_CARGO: &[&str] = &["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"];
 
 /// dev/release for a profile, following `inherits` in the project's Cargo.toml.
 pub fn profile_root_in(p: &Project, profile: &str) -> String {
@@ -144,10 +153,13 @@ pub fn run_cargo(
     for kv in &env.cargo_config {
         c.arg("--config").arg(kv);
     }
+    for t in opts.targets {
+        c.arg("--target").arg(t);
+    }
     c.args(opts.cargo_args).current_dir(opts.dir);
-    // These would replace the tier's target rustflags (Cargo does not merge them).
-    c.env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS");
+    for k in UNSET_FOR_CARGO {
+        c.env_remove(k);
+    }
     c.envs(&env.env).envs(extra).env("RUSTUP_AUTO_INSTALL", "0");
     if let Some(t) = toolchain {
         c.env("RUSTUP_TOOLCHAIN", t);
@@ -184,7 +196,15 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
         std::env::set_var("RUSTUP_TOOLCHAIN", t);
     }
     let env = host_env(data, opts.tier, Some(&root), opts.select)?;
-    let project = crate::project::check(data, &p.dir, Some(opts.tier), opts.select)?;
+    // The project as cargo will see it under the tier: its variables applied, so a setting the
+    // tier replaces is reported as overridden, not as a failure of this build.
+    let popts = crate::project::Options {
+        tier: Some(opts.tier),
+        targets: opts.targets,
+        tier_env: env.env.clone(),
+        unset: UNSET_FOR_CARGO,
+    };
+    let project = crate::project::check_with(data, &p.dir, opts.select, &popts)?;
     let (ok, exes) = run_cargo(opts, &env, toolchain.as_deref(), &BTreeMap::new(), &[])?;
     let mut report = Report::new("build", Some(opts.tier), p.dir.display().to_string());
     report.findings.extend(project.findings.iter().cloned());

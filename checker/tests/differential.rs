@@ -229,7 +229,7 @@ fn words(cmd: &str) -> Vec<String> {
     out
 }
 
-/// The rustc call for the package `case` (the binary), as words.
+/// The rustc call that builds a binary (not a build script), as words.
 fn rustc_call(stderr: &str) -> Option<Vec<String>> {
     stderr
         .lines()
@@ -237,8 +237,30 @@ fn rustc_call(stderr: &str) -> Option<Vec<String>> {
         .map(words)
         .find(|w| {
             w.windows(2)
-                .any(|p| p[0] == "--crate-name" && p[1] == "case")
+                .any(|p| p[0] == "--crate-type" && p[1] == "bin")
+                && !w
+                    .windows(2)
+                    .any(|p| p[0] == "--crate-name" && p[1].starts_with("build_script"))
         })
+}
+
+/// The first executable cargo left in a profile directory.
+fn built_binary(target: &Path) -> Vec<u8> {
+    for profile in ["debug", "ci"] {
+        let Ok(rd) = std::fs::read_dir(target.join(profile)) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            let exec = e
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
+            if exec && !p.file_name().unwrap().to_string_lossy().contains('.') {
+                return std::fs::read(p).unwrap_or_default();
+            }
+        }
+    }
+    vec![]
 }
 
 /// The words after `-L dependency=...`: Cargo appends the rustflags there.
@@ -332,7 +354,39 @@ fn check_build(c: &Case, failures: &mut Vec<String>) {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("case");
     let dir = write_case(&root, c);
-    let env = case_env(c, &root);
+    compare_build(c, &tmp, &root, &dir, failures);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let dest = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+/// The issue's cases as committed fixtures (tests/fixtures/issue9-*), built as they are.
+fn check_fixture(name: &'static str, failures: &mut Vec<String>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("case");
+    copy_dir(&fixture(name), &root);
+    let c = case(name, &[]);
+    compare_build(&c, &tmp, &root, &root, failures);
+}
+
+fn compare_build(
+    c: &Case,
+    tmp: &tempfile::TempDir,
+    root: &Path,
+    dir: &Path,
+    failures: &mut Vec<String>,
+) {
+    let dir = dir.to_path_buf();
+    let env = case_env(c, root);
     let cargo = run_cargo(&dir, &tmp.path().join("target"), &env, c.cargo_args);
     let stderr = String::from_utf8_lossy(&cargo.stderr).to_string();
     let tc = tiercheck_in(&dir, &env);
@@ -367,9 +421,7 @@ fn check_build(c: &Case, failures: &mut Vec<String>) {
                 why.push(format!("linker: tiercheck says {l}, cargo passed none"));
             }
         }
-        let bin = std::fs::read(tmp.path().join("target/debug/case"))
-            .or_else(|_| std::fs::read(tmp.path().join("target/ci/case")))
-            .unwrap_or_default();
+        let bin = built_binary(&tmp.path().join("target"));
         let links = comment_linker(&bin);
         if view["links_with"] != links {
             why.push(format!(
@@ -479,7 +531,17 @@ fn tiercheck_says_what_cargo_does() {
     for c in WORKSPACES {
         check_workspace(c, &mut failures);
     }
-    let total = BUILDS.len() + WORKSPACES.len();
+    let mut fixtures: Vec<String> = std::fs::read_dir(fixture(""))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with("issue9-"))
+        .collect();
+    fixtures.sort();
+    for f in &fixtures {
+        check_fixture(Box::leak(f.clone().into_boxed_str()), &mut failures);
+    }
+    let total = BUILDS.len() + WORKSPACES.len() + fixtures.len();
     eprintln!(
         "differential: {total} configurations, {} disagreements",
         failures.len()

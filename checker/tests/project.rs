@@ -191,6 +191,60 @@ const CASES: &[(&str, &[&str], Pairs, i32, Pairs)] = &[
         0,
         &[("warning", "sccache-backend-unreachable")],
     ),
+    // Issue 9: where tiercheck disagreed with Cargo, each built by real cargo in differential.rs.
+    ("issue9-exclude-beats-glob", &[], &[], 0, &[]),
+    ("issue9-cfg-never-matches", &[], &[], 0, &[]),
+    ("issue9-empty-target-array", &[], &[], 0, &[]),
+    ("issue9-linker-cc-keeps-lld", &[], &[], 0, &[]),
+    ("issue9-profile-split", &[], &[], 0, &[]),
+    // rustup uses rust-toolchain (nightly) over rust-toolchain.toml (stable).
+    ("issue9-both-toolchain-files", &[], &[], 0, &[]),
+    ("issue9-nightly-only-no-min-rust", &[], &[], 0, &[]),
+    ("issue9-toolchain-components-only", &[], &[], 0, &[]),
+    ("issue9-member-parent-dir", &[], &[], 0, &[]),
+    (
+        "issue9-config-beats-config-toml",
+        &[],
+        &[],
+        1,
+        &[("error", "nightly-flag-on-stable")],
+    ),
+    (
+        "issue9-include-followed",
+        &[],
+        &[],
+        1,
+        &[("error", "build-linker-key")],
+    ),
+    (
+        "issue9-whitespace-element",
+        &[],
+        &[],
+        1,
+        &[("error", "rustflags-element-whitespace")],
+    ),
+    (
+        "issue9-triple-gcc-drops-lld",
+        &[],
+        &[],
+        0,
+        &[("warning", "cc-linker-drops-rust-lld")],
+    ),
+    ("issue9-msvc-table-shadows-build", &[], &[], 0, &[]),
+    (
+        "issue9-msvc-table-shadows-build",
+        &["--target", "x86_64-pc-windows-msvc"],
+        &[],
+        0,
+        &[("warning", "build-rustflags-ignored")],
+    ),
+    (
+        "issue9-deep-cfg",
+        &[],
+        &[],
+        1,
+        &[("error", "cfg-key-too-deep")],
+    ),
     // Clean projects.
     ("clean-minimal", &[], &[], 0, &[]),
     ("clean-tier1", &["--tier", "tier1"], &[], 0, &[]),
@@ -340,4 +394,97 @@ fn explain_covers_every_technique_and_tier() {
         assert_eq!(out.status.code(), Some(0), "{id}");
         assert!(String::from_utf8_lossy(&out.stdout).contains(id.as_str()));
     }
+}
+
+#[test]
+fn an_invalid_member_is_exit_2_naming_it() {
+    let out = tiercheck(
+        &[
+            "project",
+            fixture("issue9-missing-member").to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`gone`") && err.lines().count() == 1, "{err}");
+}
+
+#[test]
+fn findings_from_files_carry_line_and_column() {
+    let out = tiercheck(
+        &[
+            "project",
+            "--format",
+            "json",
+            fixture("issue9-whitespace-element").to_str().unwrap(),
+        ],
+        &[],
+    );
+    let f = &json(&out)["findings"][0];
+    assert_eq!(
+        (&f["file"], &f["line"], &f["column"]),
+        (
+            &serde_json::json!(".cargo/config.toml"),
+            &serde_json::json!(2),
+            &serde_json::json!(14)
+        ),
+        "{f}"
+    );
+}
+
+/// Issue 12 item 2: under `build --tier`, what the tier's variables replace is reported as
+/// overridden (info), not as errors of the build that met the tier.
+#[test]
+fn settings_the_tier_replaces_are_overridden_not_errors() {
+    let data = tiercheck::tiers::TierData::embedded().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("src")).unwrap();
+    std::fs::create_dir_all(d.join(".cargo")).unwrap();
+    std::fs::write(d.join("src/main.rs"), "fn main() {}\n").unwrap();
+    std::fs::write(
+        d.join("Cargo.toml"),
+        "[package]\nname = \"t\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nsplit-debuginfo = \"split\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join(".cargo/config.toml"),
+        "[build]\nrustflags = [\"-C\", \"linker=mold\"]\n",
+    )
+    .unwrap();
+    let tier_env: std::collections::BTreeMap<String, String> = [
+        ("CARGO_PROFILE_DEV_SPLIT_DEBUGINFO", "unpacked"),
+        (
+            "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS",
+            "-C link-arg=-fuse-ld=mold",
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let sel = tiercheck::resolve::Selection::default();
+    let plain = tiercheck::project::check(&data, d, None, &sel).unwrap();
+    let ids = |r: &tiercheck::report::Report| {
+        let mut v: Vec<String> = r.findings.iter().map(|f| f.rule.id().to_string()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        ids(&plain),
+        ["linker-not-a-driver", "split-debuginfo-value"]
+    );
+    let opts = tiercheck::project::Options {
+        tier: None,
+        targets: &["x86_64-unknown-linux-gnu".to_string()],
+        tier_env,
+        unset: &["RUSTFLAGS"],
+    };
+    let built = tiercheck::project::check_with(&data, d, &sel, &opts).unwrap();
+    assert_eq!(ids(&built), ["overridden-by-tier", "overridden-by-tier"]);
+    assert!(built
+        .findings
+        .iter()
+        .all(|f| f.severity == tiercheck::report::Severity::Info));
 }

@@ -206,10 +206,10 @@ pub fn find(root: &TomlFile, current: &Path, shown: &dyn Fn(&Path) -> String) ->
         found: vec![],
     };
     for (dir, pat) in &listed {
-        let why = if Path::new(pat) == dir.strip_prefix(&decl.root_dir).unwrap_or(dir) {
-            format!("member `{pat}`")
+        let why = if decl.root_dir.join(pat) == *dir {
+            "listed in `members`".to_string()
         } else {
-            format!("via `{pat}`")
+            format!("matched by `{pat}`")
         };
         walk.visit(&dir.join("Cargo.toml"), &why, false)?;
     }
@@ -305,6 +305,6 @@ mod tests {
             "[workspace]\nmembers = [\"gone\"]\n",
         );
         let e = names(d.path()).unwrap_err().to_string();
-        assert!(e.contains("`gone`"), "{e}");
+        assert!(e.contains("gone` (listed in `members`)"), "{e}");
     }
 }

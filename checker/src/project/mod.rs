@@ -60,6 +60,8 @@ pub struct Options<'a> {
     pub tier: Option<&'a str>,
     pub targets: &'a [String],
     pub tier_env: BTreeMap<String, String>,
+    /// Variables the command removes from cargo's environment (`build` drops RUSTFLAGS).
+    pub unset: &'a [&'a str],
 }
 
 pub fn check(data: &TierData, dir: &Path, tier: Option<&str>, sel: &Selection) -> Result<Report> {
@@ -121,6 +123,7 @@ pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) 
         .map_or("x86_64-unknown-linux-gnu", |h| h.host.as_str())
         .to_string();
     let mut env = load::relevant_env();
+    env.retain(|k, _| !opts.unset.contains(&k.as_str()));
     env.extend(opts.tier_env.clone());
     let p = load::Project::load_with(dir, env)?;
     let targets = targets_of(&p, opts.targets, &host_triple);

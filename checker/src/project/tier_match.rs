@@ -247,7 +247,8 @@ fn env_conflicts(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) {
         .iter()
         .flat_map(|id| ctx.data.techniques[id].rustflags.clone())
         .collect();
-    if tier_flags.is_empty() {
+    // `build` applies the tier's variables: what they replace is reported as overridden.
+    if tier_flags.is_empty() || !ctx.tier_vars.is_empty() {
         return;
     }
     for s in ctx
@@ -256,22 +257,28 @@ fn env_conflicts(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) {
         .filter(|s| matches!(s.kind, Kind::Env | Kind::Encoded))
     {
         out.push(
-            Finding::new(Rule::RustflagsEnvDefeatsTier, format!("{} replaces the tier's target rustflags ({}): the tier's linker and flags are lost", s.key, tier_flags.join(" ")))
-                .at(&s.origin, &s.key)
+            at_def(Finding::new(Rule::RustflagsEnvDefeatsTier, format!("{} replaces the tier's target rustflags ({}): the tier's linker and flags are lost", s.key, tier_flags.join(" "))), &s.def, &s.key)
                 .fix(format!("unset {} and move its flags to [target.{}] rustflags", s.key, ctx.triple())),
         );
     }
-    for s in ctx.sources.iter().filter(|s| s.kind == Kind::Build) {
+    for s in ctx
+        .sources
+        .iter()
+        .filter(|s| s.kind == Kind::Build && !s.tokens.is_empty())
+    {
         out.push(
-            Finding::new(
-                Rule::BuildRustflagsIgnored,
-                format!(
-                    "under {} Cargo uses target rustflags, so these are ignored: {}",
-                    r.tier,
-                    s.tokens.join(" ")
+            at_def(
+                Finding::new(
+                    Rule::BuildRustflagsIgnored,
+                    format!(
+                        "under {} Cargo uses target rustflags, so these are ignored: {}",
+                        r.tier,
+                        s.tokens.join(" ")
+                    ),
                 ),
+                &s.def,
+                &s.key,
             )
-            .at(&s.origin, &s.key)
             .fix(format!(
                 "move them to [target.{}] rustflags (Cargo joins those with the tier's)",
                 ctx.triple()
