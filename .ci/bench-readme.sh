@@ -1,27 +1,89 @@
 #!/usr/bin/env bash
-# Regenerates the README's benchmark (docs/bench-*.md, docs/bench-*.svg): every configuration on
-# both examples, interleaved, warm-up + ROUNDS rounds. Slow (about 30 minutes on 2 cores); not
-# part of CI, which runs the bench command's smoke test instead.
+# Regenerates the benchmark from ONE run: docs/bench-{ripgrep,workspace,cpu-bound}.{json,md,svg,png}
+# and the README's Benchmarks block between <!-- bench:begin --> and <!-- bench:end -->. Every
+# configuration of a project is measured in the same interleaved `tiercheck bench` run (warm-up,
+# then ROUNDS rounds of A B C ...). Not part of CI: about an hour on a busy 2-core machine, far
+# less on a quiet one. Run it on the quietest machine you have; the load average per round is
+# recorded in the JSON and the Markdown.
+#
+#   ROUNDS=3                 measured rounds per project (clean builds: ROUNDS samples each;
+#                            incremental rebuilds: 2 per round)
+#   RIPGREP_DIR=/path        a ripgrep 15.1.0 checkout (default: cloned into a temp dir; nothing
+#                            of it is kept)
+#   PROJECTS="ripgrep workspace cpu-bound"   a subset to run (the README block needs all three)
+#
+# Needs: redis-server and sccache with its redis feature (tier1+sccache), rsvg-convert (PNG),
+# mold, clang, wild, llvm-bolt/merge-fdata/llvm-profdata (PGO+BOLT).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${ROUNDS:-3}
+projects=${PROJECTS:-ripgrep workspace cpu-bound}
 # shellcheck source=.ci/lib.sh
 . "$root/.ci/lib.sh"
+for t in redis-server redis-cli sccache rsvg-convert git python3; do
+  command -v "$t" >/dev/null || { echo "bench-readme: $t is not installed (.ci/install.sh)"; exit 1; }
+done
 (cd "$root/checker" && cargo build --release -q)
+scratch=$(mktemp -d /tmp/rust-tiers-bench.XXXXXX)
 # A private copy: the bench re-runs itself for PGO configurations, and a rebuild meanwhile must
 # not pull the binary from under it.
-tc=$(mktemp -d /tmp/rust-tiers-bench-bin.XXXXXX)/tiercheck
+tc=$scratch/tiercheck
 cp "$root/checker/target/release/tiercheck" "$tc"
 mkdir -p "$root/docs"
-configs=(--config gnu-ld-full-debug --config stock --config tier1 --config tier2 --config tier3+pgo)
+
+# A real shared cache for tier1+sccache: redis-server on a free local port, gone at exit.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$scratch/redis"
+redis-server --port "$port" --bind 127.0.0.1 --dir "$scratch/redis" --save "" --appendonly no \
+  --daemonize yes --pidfile "$scratch/redis/pid" --logfile "$scratch/redis/log" --protected-mode yes
+trap 'redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true' EXIT
+for _ in $(seq 50); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+redis="redis://127.0.0.1:$port"
+
+# The dev-loop configurations every project gets: the tiers and what users pick instead.
+dev=(--config stock --config gnu-ld-full-debug --config cargo-wizard --config bevy --config report-tier1
+     --config check --config tier1 --config tier2 --config tier3)
 baselines=(--baseline stock --baseline gnu-ld-full-debug)
-clean_env "$tc" bench "$root/examples/cpu-bound" "${configs[@]}" "${baselines[@]}" --rounds "$rounds" \
-  --run '"$BIN" workloads/heldout/mix.lisp' \
-  --train '"$BIN" workloads/train/fib-sort.lisp' --train '"$BIN" workloads/train/primes.lisp' \
-  --work /tmp/rust-tiers-bench/cpu-bound \
-  --markdown "$root/docs/bench-cpu-bound.md" --svg "$root/docs/bench-cpu-bound.svg" --json "$root/docs/bench-cpu-bound.json"
-clean_env "$tc" bench "$root/examples/workspace" "${configs[@]}" "${baselines[@]}" --rounds "$rounds" \
-  --touch "$root/examples/workspace/crates/ledger-cli/src/main.rs" \
-  --run '"$BIN" --sample 400000' --train '"$BIN" --sample 100000' \
-  --work /tmp/rust-tiers-bench/workspace \
-  --markdown "$root/docs/bench-workspace.md" --svg "$root/docs/bench-workspace.svg" --json "$root/docs/bench-workspace.json"
+
+# bench NAME DIR TITLE ARGS...: one interleaved run; its files land in docs/ only if it succeeds.
+bench() {
+  local name=$1 dir=$2 title=$3; shift 3
+  echo "== $title: $(date -u +%H:%M) UTC, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  clean_env env SCCACHE_REDIS_ENDPOINT="$redis" "$tc" bench "$dir" "${dev[@]}" "${baselines[@]}" \
+    --rounds "$rounds" --title "$title" --work "$scratch/work-$name" \
+    --markdown "$scratch/bench-$name.md" --svg "$scratch/bench-$name.svg" --json "$scratch/bench-$name.json" "$@"
+  rsvg-convert -o "$scratch/bench-$name.png" "$scratch/bench-$name.svg"
+  cp "$scratch/bench-$name".{md,svg,png,json} "$root/docs/"
+  rm -rf "$scratch/work-$name"
+}
+
+for p in $projects; do
+  case $p in
+    ripgrep)
+      rg=${RIPGREP_DIR:-}
+      if [ -z "$rg" ]; then
+        rg=$scratch/ripgrep
+        git clone -q --depth 1 --branch 15.1.0 https://github.com/BurntSushi/ripgrep "$rg"
+      fi
+      grep -q '^version = "15.1.0"' "$rg/Cargo.toml" || { echo "bench-readme: $rg is not ripgrep 15.1.0"; exit 1; }
+      (cd "$rg" && cargo fetch -q)
+      # The dev loop only: ripgrep's release/PGO figures are in DESIGN.md (0.978x / 0.968x).
+      bench ripgrep "$rg" "ripgrep 15.1.0" --config tier1+sccache --skip clean-release \
+        --touch "$rg/crates/core/main.rs" ;;
+    workspace)
+      bench workspace "$root/examples/workspace" "examples/workspace (ledger)" \
+        --config tier1+sccache --config tier3+pgo \
+        --touch "$root/examples/workspace/crates/ledger-cli/src/main.rs" \
+        --run '"$BIN" --sample 400000' --train '"$BIN" --sample 100000' ;;
+    cpu-bound)
+      # No dependencies: nothing for sccache to cache, so no tier1+sccache here.
+      bench cpu-bound "$root/examples/cpu-bound" "examples/cpu-bound (minilisp)" --config tier3+pgo \
+        --run '"$BIN" workloads/heldout/mix.lisp' \
+        --train '"$BIN" workloads/train/fib-sort.lisp' --train '"$BIN" workloads/train/primes.lisp' ;;
+    *) echo "bench-readme: unknown project $p"; exit 1 ;;
+  esac
+done
+
+# The README block: a summary table per project from the JSON, the chart, a link to the rest.
+python3 "$root/.ci/bench_readme.py" "$root/README.md" "$root/docs" ripgrep workspace cpu-bound
+echo "bench-readme: docs/ and the README's Benchmarks block regenerated"

@@ -14,7 +14,8 @@ if [[ " $parts " == *" apt "* ]]; then
   # command -> Debian package (bookworm / bookworm-security carry LLVM 22 = rustc 1.95's LLVM).
   declare -A pkg=([mold]=mold [clang-22]=clang-22 [ld.lld-22]=lld-22 [llvm-profdata-22]=llvm-22
                   [llvm-bolt-22]=bolt-22 [patchelf]=patchelf [redis-server]=redis-server
-                  [hyperfine]=hyperfine [setpriv]=util-linux [python3]=python3)
+                  [hyperfine]=hyperfine [setpriv]=util-linux [python3]=python3
+                  [rsvg-convert]=librsvg2-bin)  # rsvg-convert: the benchmark charts as PNG
   missing=()
   for cmd in "${!pkg[@]}"; do have "$cmd" || missing+=("${pkg[$cmd]}"); done
   if [ ${#missing[@]} -gt 0 ]; then

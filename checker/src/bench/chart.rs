@@ -36,6 +36,18 @@ pub fn colour(name: &str) -> &'static str {
     }
 }
 
+/// At most `n` characters, cut with an ellipsis.
+fn short(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars()
+            .take(n.saturating_sub(1))
+            .chain(std::iter::once('…'))
+            .collect()
+    }
+}
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -68,6 +80,12 @@ fn whisker(s: &Series) -> Option<(f64, f64)> {
     Some((base / s.max, base / s.min))
 }
 
+/// Layout constants: row height, group head, left label column, plot width.
+const ROW: f64 = 22.0;
+const HEAD: f64 = 34.0;
+const WIDTH: f64 = 960.0;
+const TICKS: [f64; 11] = [0.25, 0.33, 0.5, 0.67, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0];
+
 pub fn svg(
     series: &[Series],
     cfgs: &[Config],
@@ -78,45 +96,25 @@ pub fn svg(
     let groups: Vec<(Measure, Vec<&Series>)> = Measure::ALL
         .iter()
         .map(|m| {
-            (
-                *m,
-                series
-                    .iter()
-                    .filter(|s| s.measure == *m && s.ratio.is_some())
-                    .collect::<Vec<_>>(),
-            )
+            let rows = series
+                .iter()
+                .filter(|s| s.measure == *m && s.ratio.is_some())
+                .collect::<Vec<_>>();
+            (*m, rows)
         })
         .filter(|(_, v)| !v.is_empty())
         .collect();
-    let mut lo: f64 = 0.8;
-    let mut hi: f64 = 1.25;
-    for s in series.iter().filter(|s| s.ratio.is_some()) {
-        let (a, b) = whisker(s).unwrap_or((1.0, 1.0));
-        lo = lo.min(a).min(s.ratio.unwrap_or(1.0));
-        hi = hi.max(b).max(s.ratio.unwrap_or(1.0));
+    let sc = scale(series);
+    let mut body = String::new();
+    let mut y = 84.0;
+    for (m, rows) in &groups {
+        y = group(&mut body, &sc, cfgs, *m, rows, y);
     }
-    let sc = Scale {
-        lo: lo / 1.08,
-        hi: hi * 1.08,
-        left: 230.0,
-        width: 470.0,
-    };
-    let (row, head) = (22.0, 34.0);
-    let legend: Vec<&Config> = cfgs.iter().collect();
-    let bars: usize = groups
-        .iter()
-        .map(|(_, v)| v.iter().filter(|s| !is_reference(cfgs, &s.config)).count())
-        .sum();
-    let height = 84.0
-        + groups.len() as f64 * (head + 14.0)
-        + bars as f64 * row
-        + 40.0
-        + legend.len() as f64 * 18.0;
-    let width = 960.0;
+    y = legend(&mut body, cfgs, baseline, y + 16.0);
     let mut s = String::new();
     let _ = writeln!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="DejaVu Sans, Verdana, sans-serif" font-size="12">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH:.0}" height="{y:.0}" viewBox="0 0 {WIDTH:.0} {y:.0}" font-family="DejaVu Sans, Verdana, sans-serif" font-size="12">"#
     );
     let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
     let _ = writeln!(
@@ -134,21 +132,44 @@ pub fn svg(
         r##"<text x="12" y="62" fill="#444">speed-up vs {} (median; bar right of 1.0x = faster; whisker = min–max; log scale)</text>"##,
         esc(baseline)
     );
-    let mut y = 84.0;
-    for (m, rows) in &groups {
-        y = group(&mut s, &sc, cfgs, *m, rows, y, row, head);
+    s.push_str(&body);
+    s.push_str("</svg>\n");
+    s
+}
+
+/// A log scale covering every ratio and whisker, and at least 0.8x–1.25x.
+fn scale(series: &[Series]) -> Scale {
+    let (mut lo, mut hi) = (0.8f64, 1.25f64);
+    for s in series {
+        let Some(r) = s.ratio else { continue };
+        let (a, b) = whisker(s).unwrap_or((r, r));
+        lo = lo.min(a).min(r);
+        hi = hi.max(b).max(r);
     }
-    y += 16.0;
-    for c in legend {
-        let (mark, note) = if c.reference {
-            ("line", " (reference line)")
-        } else {
-            ("bar", "")
+    Scale {
+        lo: lo / 1.08,
+        hi: hi * 1.08,
+        left: 230.0,
+        width: 470.0,
+    }
+}
+
+fn legend(s: &mut String, cfgs: &[Config], baseline: &str, mut y: f64) -> f64 {
+    for c in cfgs {
+        let note = match (c.name == baseline, c.reference) {
+            (true, _) => " (the 1.0x line)",
+            (false, true) => " (reference line)",
+            _ => "",
         };
-        if mark == "line" {
+        if c.reference {
+            let dash = if c.name == baseline {
+                ""
+            } else {
+                r#" stroke-dasharray="4 2""#
+            };
             let _ = writeln!(
                 s,
-                r#"<line x1="12" y1="{:.0}" x2="26" y2="{:.0}" stroke="{}" stroke-width="2" stroke-dasharray="4 2"/>"#,
+                r#"<line x1="12" y1="{:.0}" x2="26" y2="{:.0}" stroke="{}" stroke-width="2"{dash}/>"#,
                 y + 6.0,
                 y + 6.0,
                 colour(&c.name)
@@ -165,90 +186,46 @@ pub fn svg(
             r#"<text x="32" y="{:.0}"><tspan font-weight="bold">{}</tspan>{note}: {}</text>"#,
             y + 10.0,
             esc(&c.name),
-            esc(&c.label)
+            esc(&short(&c.label, 112 - c.name.len() - note.len()))
         );
         y += 18.0;
     }
-    s.push_str("</svg>\n");
-    s
+    y + 8.0
 }
 
-#[allow(clippy::too_many_arguments)]
-fn group(
-    s: &mut String,
-    sc: &Scale,
-    cfgs: &[Config],
-    m: Measure,
-    rows: &[&Series],
-    mut y: f64,
-    row: f64,
-    head: f64,
-) -> f64 {
+/// One measurement: its title, tick labels and grid, a bar per configuration, then the
+/// reference configurations as vertical lines labelled below the bars. Returns the next y.
+fn group(s: &mut String, sc: &Scale, cfgs: &[Config], m: Measure, rows: &[&Series], y: f64) -> f64 {
     let _ = writeln!(
         s,
         r#"<text x="12" y="{:.0}" font-size="13" font-weight="bold">{}</text>"#,
         y + 14.0,
         esc(m.title())
     );
-    let top = y + head - 8.0;
-    // Axis ticks for this group.
-    for t in [0.25, 0.33, 0.5, 0.67, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0] {
-        if t < sc.lo || t > sc.hi {
-            continue;
-        }
-        let x = sc.x(t);
-        let _ = writeln!(
-            s,
-            r##"<text x="{x:.1}" y="{:.0}" fill="#888" font-size="10" text-anchor="middle">{t}x</text>"##,
-            top - 2.0
-        );
-    }
-    y += head;
+    let top = y + HEAD - 8.0;
     let bars: Vec<&&Series> = rows
         .iter()
         .filter(|r| !is_reference(cfgs, &r.config))
         .collect();
-    let bottom = y + bars.len() as f64 * row;
-    for r in &bars {
-        let ratio = r.ratio.unwrap_or(1.0);
-        let (x0, x1) = (sc.x(1.0), sc.x(ratio));
+    let bottom = y + HEAD + bars.len() as f64 * ROW;
+    for t in TICKS.into_iter().filter(|t| *t > sc.lo && *t < sc.hi) {
+        let x = sc.x(t);
         let _ = writeln!(
             s,
-            r#"<text x="{:.0}" y="{:.0}" text-anchor="end">{}</text>"#,
-            sc.left - 8.0,
-            y + 15.0,
-            esc(&r.config)
+            r##"<text x="{x:.1}" y="{:.0}" fill="#888" font-size="10" text-anchor="middle">{t}x</text><line x1="{x:.1}" y1="{:.0}" x2="{x:.1}" y2="{bottom:.0}" stroke="#e8e8e8"/>"##,
+            top - 2.0,
+            top + 2.0
         );
-        let _ = writeln!(
-            s,
-            r#"<rect x="{:.1}" y="{:.0}" width="{:.1}" height="14" fill="{}"/>"#,
-            x0.min(x1),
-            y + 4.0,
-            (x1 - x0).abs().max(1.0),
-            colour(&r.config)
-        );
-        if let Some((a, b)) = whisker(r) {
-            let (xa, xb, ym) = (sc.x(a), sc.x(b), y + 11.0);
-            let _ = writeln!(
-                s,
-                r##"<path d="M{xa:.1} {ym:.0}H{xb:.1}M{xa:.1} {:.0}V{:.0}M{xb:.1} {:.0}V{:.0}" stroke="#222" stroke-width="1.2" fill="none"/>"##,
-                ym - 4.0,
-                ym + 4.0,
-                ym - 4.0,
-                ym + 4.0
-            );
-        }
-        let _ = writeln!(
-            s,
-            r#"<text x="{:.0}" y="{:.0}">{ratio:.2}x · {:.2} s</text>"#,
-            sc.left + sc.width + 12.0,
-            y + 15.0,
-            r.median
-        );
-        y += row;
     }
-    // Reference lines across the group's bars: the baseline solid, the others dashed.
-    for r in rows.iter().filter(|r| is_reference(cfgs, &r.config)) {
+    for (i, r) in bars.iter().enumerate() {
+        bar(s, sc, r, y + HEAD + i as f64 * ROW);
+    }
+    let mut next = bottom;
+    for (i, r) in rows
+        .iter()
+        .filter(|r| is_reference(cfgs, &r.config))
+        .enumerate()
+    {
         let ratio = r.ratio.unwrap_or(1.0);
         let x = sc.x(ratio);
         let dash = if (ratio - 1.0).abs() < 1e-9 {
@@ -256,21 +233,52 @@ fn group(
         } else {
             r#" stroke-dasharray="5 3""#
         };
+        let ly = bottom + 12.0 + 12.0 * i as f64;
         let _ = writeln!(
             s,
-            r#"<line x1="{x:.1}" y1="{:.0}" x2="{x:.1}" y2="{bottom:.0}" stroke="{}" stroke-width="2"{dash}/>"#,
+            r#"<line x1="{x:.1}" y1="{:.0}" x2="{x:.1}" y2="{bottom:.0}" stroke="{}" stroke-width="2"{dash}/><text x="{x:.1}" y="{ly:.0}" fill="{}" font-size="10" text-anchor="middle">{} {ratio:.2}x · {:.2} s</text>"#,
             top + 2.0,
-            colour(&r.config)
-        );
-        let _ = writeln!(
-            s,
-            r#"<text x="{x:.1}" y="{:.0}" fill="{}" font-size="10" text-anchor="middle">{} {ratio:.2}x · {:.2} s</text>"#,
-            bottom + 12.0,
+            colour(&r.config),
             colour(&r.config),
             esc(&r.config),
             r.median
         );
-        y = y.max(bottom + 4.0);
+        next = ly;
     }
-    y + 22.0
+    next + 22.0
+}
+
+/// A bar from 1.0x to the ratio, its min–max whisker, and "ratio · median" on the right.
+fn bar(s: &mut String, sc: &Scale, r: &Series, y: f64) {
+    let ratio = r.ratio.unwrap_or(1.0);
+    let (x0, x1) = (sc.x(1.0), sc.x(ratio));
+    let _ = writeln!(
+        s,
+        r#"<text x="{:.0}" y="{:.0}" text-anchor="end">{}</text><rect x="{:.1}" y="{:.0}" width="{:.1}" height="14" fill="{}"/>"#,
+        sc.left - 8.0,
+        y + 15.0,
+        esc(&r.config),
+        x0.min(x1),
+        y + 4.0,
+        (x1 - x0).abs().max(1.0),
+        colour(&r.config)
+    );
+    if let Some((a, b)) = whisker(r) {
+        let (xa, xb, ym) = (sc.x(a), sc.x(b), y + 11.0);
+        let _ = writeln!(
+            s,
+            r##"<path d="M{xa:.1} {ym:.0}H{xb:.1}M{xa:.1} {:.0}V{:.0}M{xb:.1} {:.0}V{:.0}" stroke="#222" stroke-width="1.2" fill="none"/>"##,
+            ym - 4.0,
+            ym + 4.0,
+            ym - 4.0,
+            ym + 4.0
+        );
+    }
+    let _ = writeln!(
+        s,
+        r#"<text x="{:.0}" y="{:.0}">{ratio:.2}x · {:.2} s</text>"#,
+        sc.left + sc.width + 12.0,
+        y + 15.0,
+        r.median
+    );
 }

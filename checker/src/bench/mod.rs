@@ -41,7 +41,11 @@ pub struct Args {
     #[arg(default_value = ".")]
     dir: PathBuf,
     /// Configuration to measure (repeatable): a preset below, tierN, tierN+pgo or tierN+sccache
-    #[arg(long = "config", required = true, value_name = "NAME")]
+    #[arg(
+        long = "config",
+        required_unless_present = "replot",
+        value_name = "NAME"
+    )]
     configs: Vec<String>,
     /// Ratios are taken against these (repeatable; the first is the chart's; default: stock if
     /// measured, else the first configuration)
@@ -85,6 +89,9 @@ pub struct Args {
     /// No progress line
     #[arg(short, long)]
     quiet: bool,
+    /// Measure nothing: render --markdown/--svg again from a JSON document an earlier run wrote
+    #[arg(long, value_name = "JSON", conflicts_with = "configs")]
+    replot: Option<PathBuf>,
 }
 
 fn presets_help() -> String {
@@ -104,6 +111,15 @@ fn absolute(p: &Path) -> Result<PathBuf> {
 }
 
 pub fn run(args: Args, data: &TierData) -> Result<i32> {
+    if let Some(p) = &args.replot {
+        let shown = p.display().to_string();
+        let text = crate::fsread::read_text(p, &shown, crate::fsread::TEXT_CAP)?;
+        let doc: report::Document = serde_json::from_str(&text)
+            .with_context(|| format!("{shown}: not a tiercheck bench document"))?;
+        let title = args.title.clone().unwrap_or_else(|| doc.project.clone());
+        write_outputs(&Args { json: None, ..args }, &doc, &title)?;
+        return Ok(0);
+    }
     let dir = args
         .dir
         .canonicalize()

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::{bail, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::env::{cargo_config_args, env_key};
 use crate::envcmd::host_env;
@@ -14,7 +14,7 @@ use crate::{toolchain, tools};
 
 /// How much a debugger or a backtrace gets from a dev build: tiers are compared with peers of
 /// the same or more debuggability.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Debuggability {
     /// No binary at all (`cargo check`): the floor, not a peer.
@@ -42,7 +42,7 @@ impl Debuggability {
 }
 
 /// What a configuration's release binary comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Release {
     /// `cargo build --release` with the configuration's environment.
@@ -53,7 +53,7 @@ pub enum Release {
     None,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Config {
     pub name: String,
     pub label: String,
@@ -64,7 +64,7 @@ pub struct Config {
     /// overrides cannot be given through the environment).
     pub cargo_config: Vec<String>,
     /// `build` or `check`.
-    pub command: &'static str,
+    pub command: String,
     pub debuggability: Debuggability,
     pub release: Release,
     pub tier: Option<String>,
@@ -94,7 +94,7 @@ fn peer(name: &str, source: &str, debuggability: Debuggability) -> Config {
         source: source.into(),
         env: BTreeMap::new(),
         cargo_config: vec![],
-        command: "build",
+        command: "build".into(),
         debuggability,
         release: Release::Plain,
         tier: None,
@@ -155,7 +155,7 @@ pub fn config(data: &TierData, spec: &str, triple: &str) -> Result<Config> {
         }
         "check" => {
             let mut c = peer(spec, "cargo check", Debuggability::NoBinary);
-            c.command = "check";
+            c.command = "check".into();
             c.release = Release::None;
             c.reference = true;
             c
@@ -213,7 +213,7 @@ fn tier_config(data: &TierData, spec: &str) -> Result<Config> {
         source: format!("nix/tiers.toml [tiers.{tier}]"),
         env,
         cargo_config,
-        command: "build",
+        command: "build".into(),
         debuggability,
         release: if variant == Some("pgo") {
             Release::Pgo

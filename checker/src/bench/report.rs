@@ -3,13 +3,13 @@
 
 use std::fmt::Write as _;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::presets::{Config, Debuggability, Release};
 use super::runner::{Measure, RoundNote};
 use super::stats::Series;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Machine {
     pub cpus: usize,
     pub cpu_model: Option<String>,
@@ -18,7 +18,7 @@ pub struct Machine {
     pub rustc: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Document {
     pub schema: u32,
     /// UTC, `YYYY-MM-DD HH:MM`.
@@ -36,7 +36,7 @@ pub struct Document {
 }
 
 /// A tier against a peer preset of the same or more debuggability, or against the floor.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Comparison {
     pub measure: Measure,
     pub tier: String,
@@ -46,7 +46,7 @@ pub struct Comparison {
     pub kind: ComparisonKind,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ComparisonKind {
     /// The peer keeps at least the tier's debuggability: the tier must not be slower.
@@ -58,7 +58,7 @@ pub enum ComparisonKind {
 }
 
 /// Plain vs PGO vs PGO+BOLT runtime of one tier, and the variant worth shipping.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct ReleaseVerdict {
     pub tier: String,
     /// (configuration, median seconds, min, max), simplest first.

@@ -9,14 +9,14 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::presets::{Config, Release};
 use super::progress::Progress;
 use super::proof::Build;
 use super::sccache::Sccache;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Measure {
     CleanDebug,
@@ -72,7 +72,7 @@ pub struct Plan {
 pub type Samples = BTreeMap<(Measure, String), Vec<f64>>;
 
 /// Load average at each round's start: the noise the run was measured under.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct RoundNote {
     pub round: usize,
     pub load_average_1min: Option<f64>,
@@ -324,7 +324,7 @@ pub fn cargo_in(
     log: &Path,
 ) -> Result<(f64, Build)> {
     let mut c = Command::new("cargo");
-    c.arg(cfg.command).args(extra).arg("--message-format=json");
+    c.arg(&cfg.command).args(extra).arg("--message-format=json");
     for kv in &cfg.cargo_config {
         c.arg("--config").arg(kv);
     }
