@@ -3,8 +3,7 @@
 { }:
 let
   tiersLib = import ../lib { };
-  # aarch64-linux: where tier1 links with mold via clang (on x86_64-linux it keeps rust-lld).
-  fx = import ./fixture.nix { system = "aarch64-linux"; };
+  fx = import ./fixture.nix { };
   toolchainFor = { tier, ... }: fx.drv "toolchain-${tier}";
   mkCraneLib = _pkgs: {
     overrideToolchain = f: {
@@ -42,7 +41,8 @@ let
     tier = "tier3";
     src = "/src";
   };
-  pkg = buildTierPackage { inherit (fx) pkgs; tier = "tier1"; src = "/src"; enable = [ "sccache" ]; };
+  # aarch64-linux: where tier1 links with mold via clang (on x86_64-linux it keeps rust-lld).
+  pkg = buildTierPackage { inherit (arm) pkgs; tier = "tier1"; src = "/src"; enable = [ "sccache" ]; };
   linker = "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER";
 in
 {
@@ -73,7 +73,7 @@ in
   "fixture naersk: env passed as attributes, release" = {
     expr =
       let
-        n = buildNaersk { inherit (fx) pkgs; tier = "tier1"; src = "/src"; };
+        n = buildNaersk { inherit (arm) pkgs; tier = "tier1"; src = "/src"; };
       in
       [ n.${linker} n.release n.dontStrip ];
     expected = [ "/nix/store/fixture-clang/bin/clang" true true ];
