@@ -56,6 +56,12 @@ for t in workspace minimal pgo; do
         read -r errs warns linkers <<<"$(summary "$out")"
         if [ "${errs:-1}" = 0 ] && [ "${warns:-1}" = 0 ]; then ok "$t under $tier: build $what verified clean, linker $linkers$note"
         else bad "$t under $tier: build $what: $errs error(s), $warns warning(s)"; fi
+        # The [pipeline] bolt_flags are spelled as this BOLT wants them (no deprecation warning).
+        for log in "$work/target-$t-$tier"/rust-tiers-pgo/*.log; do
+          [ -f "$log" ] || continue
+          if grep -q 'BOLT-WARNING.*deprecated' "$log"; then bad "$t under $tier: BOLT: $(grep -m1 'deprecated' "$log")"
+          else ok "$t under $tier: BOLT took every bolt_flag without a deprecation warning ($(basename "$log"))"; fi
+        done
       else
         bad "$t under $tier: build $what failed$note: $(grep -E 'error|FAIL' "$work/build.log" | head -3 | tr '\n' ' ')"
       fi

@@ -89,6 +89,30 @@ for t in workspace minimal pgo; do
   else bad "template $t: tiercheck build --tier $tier: $(tail -3 "$work/build-$t.log" | tr '\n' ' ')"; fi
 done
 
+echo "== templates in a git repo against this checkout (--override-input rust-tiers path:...), offline"
+# What the template READMEs tell users before the flake is published: git add after init, then
+# point rust-tiers at a checkout. The lock comes from the checkout's own flake.lock (no fetch),
+# and with fixture inputs under rust-tiers every output of every system evaluates.
+under_rust_tiers=()
+for input in nixpkgs crane rust-overlay fenix flake-utils naersk; do under_rust_tiers+=(--override-input "rust-tiers/$input" "$fixture"); done
+locked_nixpkgs=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["nodes"]["nixpkgs"]["locked"]["rev"])' "$root/flake.lock")
+for t in workspace minimal pgo; do
+  dest="$work/git-$t"; mkdir -p "$dest"
+  (cd "$dest" && git init -q && nix flake init --offline -t "$work/flake#$t" >/dev/null 2>&1 && git add -A)
+  if (cd "$dest" && nix flake lock --offline --override-input rust-tiers "path:$work/flake" >"$work/lock-$t.log" 2>&1) \
+     && [ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["nodes"]["nixpkgs"]["locked"]["rev"])' "$dest/flake.lock")" = "$locked_nixpkgs" ]; then
+    ok "template $t: nix flake lock --offline --override-input rust-tiers path:<checkout> takes nixpkgs ${locked_nixpkgs:0:12} from the checkout's lock"
+  else bad "template $t: offline lock against the checkout: $(grep -m1 -A2 error: "$work/lock-$t.log" | tr '\n' ' ')"; continue; fi
+  (cd "$dest" && git add -A)
+  if (cd "$dest" && nix flake check --no-build --all-systems --offline --no-write-lock-file "${under_rust_tiers[@]}" . >"$work/tcheck-$t.log" 2>&1); then
+    ok "template $t: nix flake check --no-build --all-systems with fixture inputs: $(grep -c '^derivation evaluated to' "$work/tcheck-$t.log") derivations"
+  else bad "template $t: flake check: $(grep -m1 -A2 'error:' "$work/tcheck-$t.log" | tr '\n' ' ')"; fi
+done
+if out=$(cd "$work/git-workspace" && nix eval --json --offline --no-write-lock-file "${under_rust_tiers[@]}" .#checks.x86_64-linux --apply 'c: [ c.build.drvPath (builtins.head (builtins.filter (p: p.name == "crate") [ c.build ])).cargoArtifacts.drvPath ]' 2>/dev/null) \
+   && [ "$(cd "$work/git-workspace" && nix eval --raw --offline --no-write-lock-file "${under_rust_tiers[@]}" .#packages.x86_64-linux.default.drvPath 2>/dev/null)" = "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])[0])' "$out")" ]; then
+  ok "template workspace: checks.build is packages.default (one drv, one deps drv $(python3 -c 'import json,sys; print(json.loads(sys.argv[1])[1].split("/")[-1])' "$out"))"
+else bad "template workspace: checks.build and packages.default differ: $out"; fi
+
 echo "== every file tiercheck embeds is in the flake's tiercheck source"
 missing=""
 while IFS= read -r rel; do
