@@ -16,7 +16,7 @@ let
   buildTierPackage = import ../build.nix { inherit tiersLib toolchainFor mkCraneLib; };
   buildNaersk = import ../naersk.nix { inherit tiersLib toolchainFor; naerskSrc = "naersk-src"; };
   verifyTier = import ../verify.nix { inherit tiersLib; };
-  x86 = import ./fixture.nix { };
+  arm = import ./fixture.nix { system = "aarch64-linux"; };
   mac = import ./fixture.nix { system = "aarch64-darwin"; };
   verify =
     fx: extra:
@@ -113,11 +113,11 @@ in
       let
         n = buildNaersk { inherit (fx) pkgs; tier = "tier1"; src = "/src"; postConfigure = "echo user"; };
       in
-      builtins.match ".*export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS=\"[$]CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS [$][{]CARGO_BUILD_RUSTFLAGS:-}\".*echo user.*" n.postConfigure != null;
+      builtins.match ".*export CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS=\"[$]CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS [$][{]CARGO_BUILD_RUSTFLAGS:-}\".*echo user.*" n.postConfigure != null;
     expected = true;
   };
-  "fixture verify: tiercheck project gets the system's target triple (x86_64-linux)" = {
-    expr = builtins.match ".*tiercheck project --tier tier2 --target x86_64-unknown-linux-gnu /src.*" (verify x86 { }).script != null;
+  "fixture verify: tiercheck project gets the system's target triple (aarch64-linux)" = {
+    expr = builtins.match ".*tiercheck project --tier tier2 --target aarch64-unknown-linux-gnu /src.*" (verify arm { }).script != null;
     expected = true;
   };
   "fixture verify: on darwin only the project is verified, and the check's name says so" = {
@@ -137,7 +137,7 @@ in
       let
         v = verifyTier { inherit (fx) pkgs; tier = "tier2"; package = fx.drv "app"; src = "/src"; tiercheck = fx.drv "tiercheck"; };
       in
-      builtins.match ".*tiercheck project --tier tier2 --target aarch64-unknown-linux-gnu /src.*tiercheck binary --tier tier2 --profile release.*" v.script != null;
+      builtins.match ".*tiercheck project --tier tier2 --target x86_64-unknown-linux-gnu /src.*tiercheck binary --tier tier2 --profile release.*" v.script != null;
     expected = true;
   };
 }
