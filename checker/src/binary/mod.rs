@@ -1,6 +1,7 @@
 //! `tiercheck binary`: what built ELF files show, and whether that is what a tier promises.
 
 pub mod inspect;
+pub mod macho;
 pub mod source;
 
 use std::fmt::Write as _;
