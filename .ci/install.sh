@@ -15,9 +15,12 @@ if [[ " $parts " == *" apt "* ]]; then
   declare -A pkg=([mold]=mold [clang-22]=clang-22 [ld.lld-22]=lld-22 [llvm-profdata-22]=llvm-22
                   [llvm-bolt-22]=bolt-22 [patchelf]=patchelf [redis-server]=redis-server
                   [hyperfine]=hyperfine [setpriv]=util-linux [python3]=python3
+                  [bwrap]=bubblewrap [pkg-config]=pkg-config
                   [rsvg-convert]=librsvg2-bin)  # rsvg-convert: the benchmark charts as PNG
   missing=()
   for cmd in "${!pkg[@]}"; do have "$cmd" || missing+=("${pkg[$cmd]}"); done
+  # sccache's dist-server feature links OpenSSL (openssl-sys).
+  dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "install: apt ${missing[*]}"
     $SUDO apt-get update -q >/dev/null
@@ -28,14 +31,20 @@ fi
 if [[ " $parts " == *" cargo "* ]]; then
   have rustup || { echo "install: rustup is required (stable and nightly toolchains)"; exit 1; }
   rustup toolchain list | grep -q '^nightly' || { echo "install: a nightly toolchain is required: rustup toolchain install nightly"; exit 1; }
-  # command -> cargo install arguments. wild 0.11 needs rustc >= 1.99.
+  # command -> cargo install arguments. wild 0.11 needs rustc >= 1.99. One sccache build gives
+  # both binaries: sccache (client: Redis backend + dist-client) and sccache-dist (scheduler and
+  # build server: dist-server); the e2e tests rely on 0.19's behaviour, so it is pinned.
   declare -A crate=([wild]="wild-linker@0.10.0" [cargo-pgo]="cargo-pgo" [deadnix]="deadnix"
-                    [cargo-fuzz]="cargo-fuzz" [sccache]="sccache --no-default-features --features redis")
-  for cmd in wild cargo-pgo deadnix cargo-fuzz sccache; do
+                    [cargo-fuzz]="cargo-fuzz"
+                    [sccache-dist]="sccache@0.19.0 --no-default-features --features redis,dist-client,dist-server")
+  # sccache's own release profile is fat LTO with one codegen unit, for two binaries: on a 2-core
+  # CI machine the tests do not need that, so its link steps are kept short.
+  declare -A build_env=([sccache-dist]="CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16")
+  for cmd in wild cargo-pgo deadnix cargo-fuzz sccache-dist; do
     if ! have "$cmd"; then
       echo "install: cargo install ${crate[$cmd]}"
       # shellcheck disable=SC2086
-      cargo install --locked -q ${crate[$cmd]}
+      env ${build_env[$cmd]:-} cargo install --locked -q ${crate[$cmd]}
     fi
   done
 fi
