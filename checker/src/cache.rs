@@ -1,7 +1,10 @@
 //! Is the compile cache sccache is pointed at reachable? A bounded TCP connect to the Redis or
 //! WebDAV endpoint in SCCACHE_* (S3/GCS/GHA go through their own SDKs and are not probed).
+//! `dist`: the client side of sccache-dist (distributed compilation).
 
-use std::net::{TcpStream, ToSocketAddrs};
+pub mod dist;
+mod http;
+
 use std::time::Duration;
 
 /// (variable, host, port) of the configured network backend, if any.
@@ -30,18 +33,7 @@ pub fn endpoint(get: impl Fn(&str) -> Option<String>) -> Option<(String, String,
 
 /// Connects with a timeout; the error says what failed.
 pub fn probe(host: &str, port: u16, timeout: Duration) -> Result<(), String> {
-    let addrs: Vec<_> = (host, port)
-        .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve {host}: {e}"))?
-        .collect();
-    let mut last = format!("no address for {host}");
-    for a in addrs {
-        match TcpStream::connect_timeout(&a, timeout) {
-            Ok(_) => return Ok(()),
-            Err(e) => last = format!("{a}: {e}"),
-        }
-    }
-    Err(last)
+    http::connect(host, port, timeout).map(drop)
 }
 
 #[cfg(test)]

@@ -67,6 +67,16 @@ rules! {
     SccacheIncremental = "sccache-incremental", Warning, "sccache with incremental compilation on";
     SccacheBackendUnreachable = "sccache-backend-unreachable", Warning, "the Redis/WebDAV endpoint in `SCCACHE_*` does not answer (2 s bound)";
     SccacheTargetDirEnv = "sccache-target-dir-env", Warning, "`CARGO_TARGET_DIR` in the environment: sccache entries cannot be shared across checkouts";
+    SccacheDistNoClient = "sccache-dist-no-client", Error, "sccache-dist is on, but the sccache on PATH was built without the `dist-client` feature";
+    SccacheDistNoScheduler = "sccache-dist-no-scheduler", Error, "sccache-dist is on, but the sccache client config has no `[dist] scheduler_url` (or cannot be read)";
+    SccacheDistConfigInProject = "sccache-dist-config-in-project", Error, "the sccache client config, which holds the scheduler token, lies inside the project";
+    SccacheDistTokenExposed = "sccache-dist-token-exposed", Warning, "the client config holding the token is readable by group or others";
+    SccacheDistNoAuth = "sccache-dist-no-auth", Warning, "no `[dist.auth]`: sccache sends its insecure default token";
+    SccacheDistUnreachable = "sccache-dist-unreachable", Warning, "the scheduler does not answer (2 s bound): every crate compiles locally";
+    SccacheDistNoServers = "sccache-dist-no-servers", Warning, "the scheduler has no build server registered";
+    SccacheDistTokenRefused = "sccache-dist-token-refused", Error, "the scheduler refuses the client token (HTTP 401); sccache 0.19 then fails the compile";
+    SccacheDistToolchain = "sccache-dist-toolchain", Error, "the rustc in use cannot be packaged for the build servers (not an ELF in its sysroot, or not Linux without a path_override)";
+    SccacheDistToolchainCache = "sccache-dist-toolchain-cache", Warning, "`toolchain_cache_size` is below the size of the toolchain sccache would package";
     TierChannel = "tier-channel", Error, "the tier needs nightly, the project or rustc is stable";
     TierContradicts = "tier-contradicts", Warning, "the project sets another value than the tier";
     TierLacks = "tier-lacks", Info, "something the environment cannot supply (custom profiles)";

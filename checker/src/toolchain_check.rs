@@ -159,8 +159,17 @@ pub fn check(
         }
         cache = json!({"variable": var, "host": host, "port": port, "reachable": reach.is_ok()});
     }
+    let wants_dist = resolved
+        .as_ref()
+        .is_some_and(|r| r.techniques.iter().any(|t| t == "sccache-dist"));
+    let dist = wants_dist.then(|| {
+        let (facts, findings) = crate::cache::dist::check_here(None, Some(&info));
+        report.findings.extend(findings);
+        facts
+    });
     report.facts = json!({
         "rustc": info, "cargo": cargo, "cranelift": cranelift, "sccache_backend": cache,
+        "sccache_dist": dist,
         "techniques": resolved.as_ref().map(|r| &r.techniques), "tools": tool_facts,
     });
     report.finish();

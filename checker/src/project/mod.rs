@@ -164,6 +164,11 @@ pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) 
         report.findings.extend(found);
     }
     dedup_findings(&mut report.findings);
+    let dist = wants_sccache_dist(resolved.as_ref(), &p).then(|| {
+        let (facts, findings) = crate::cache::dist::check_here(Some(&p.dir), host.as_ref());
+        report.findings.extend(findings);
+        facts
+    });
     report.facts = json!({
         "dir": p.dir,
         "manifest": p.root.shown,
@@ -178,6 +183,7 @@ pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) 
         "techniques_used": used.into_iter().map(|u| json!({"id": u.id, "file": u.def.file, "key": u.key, "line": u.def.line, "column": u.def.column})).collect::<Vec<_>>(),
         "tier_techniques": statuses,
         "cargo": views,
+        "sccache_dist": dist,
     });
     report.finish();
     Ok(report)
@@ -218,4 +224,12 @@ fn build_toolchain(
             _ => (None, None),
         },
     }
+}
+
+/// sccache-dist is asked for by `--tier ... --with sccache-dist`, or by the active tier environment.
+fn wants_sccache_dist(resolved: Option<&crate::resolve::Resolved>, p: &load::Project) -> bool {
+    resolved.is_some_and(|r| r.techniques.iter().any(|t| t == "sccache-dist"))
+        || p.env
+            .get("RUST_TIERS_TECHNIQUES")
+            .is_some_and(|t| t.split(',').any(|t| t == "sccache-dist"))
 }
