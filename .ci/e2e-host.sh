@@ -228,6 +228,12 @@ if out=$(E2E_WORK="$work/templates" bash "$root/.ci/e2e-templates.sh" 2>&1); the
 else bad "templates x tiers: $(grep -E '^FAIL' <<<"$out" | tr '\n' ' ')"; fi
 grep -E '^(ok|FAIL)' <<<"$out" | sed 's/^/      /'
 
+echo "== distributed compilation: sccache-dist, a scheduler and two build servers on 127.0.0.1"
+if out=$(E2E_WORK="$work" bash "$root/.ci/e2e-sccache-dist.sh" 2>&1); then
+  ok "sccache-dist: $(grep -c '^ok' <<<"$out") checks; $(grep -E '^jobs distributed' <<<"$out")"
+else bad "sccache-dist: $(grep -E '^FAIL' <<<"$out" | tr '\n' ' ')"; fi
+grep -E '^(ok|FAIL|jobs distributed|fault cases|refusal|identical output)' <<<"$out" | sed 's/^/      /'
+
 echo "== fuzzing the ELF inspector (${fuzz_seconds}s)"
 if [ "$fuzz_seconds" -gt 0 ]; then
   # New inputs go to a scratch corpus; the checked-in seeds are only read.
