@@ -234,6 +234,12 @@ if out=$(E2E_WORK="$work" bash "$root/.ci/e2e-sccache-dist.sh" 2>&1); then
 else bad "sccache-dist: $(grep -E '^FAIL' <<<"$out" | tr '\n' ' ')"; fi
 grep -E '^(ok|FAIL|jobs distributed|fault cases|refusal|identical output)' <<<"$out" | sed 's/^/      /'
 
+echo "== tiercheck env: every tier's printed env builds the examples; quoting in bash and fish"
+if out=$(E2E_WORK="$work/env" TIERCHECK="$tc" bash "$root/.ci/e2e-env.sh" 2>&1); then
+  ok "env e2e: $(tail -1 <<<"$out")"
+else bad "env e2e: $(grep -E '^FAIL' <<<"$out" | head -5 | tr '\n' ' ')"; fi
+grep -E '^(ok|FAIL)' <<<"$out" | sed 's/^/      /'
+
 echo "== fuzzing the ELF inspector (${fuzz_seconds}s)"
 if [ "$fuzz_seconds" -gt 0 ]; then
   # New inputs go to a scratch corpus; the checked-in seeds are only read.

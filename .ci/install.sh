@@ -16,11 +16,14 @@ if [[ " $parts " == *" apt "* ]]; then
                   [llvm-bolt-22]=bolt-22 [patchelf]=patchelf [redis-server]=redis-server
                   [hyperfine]=hyperfine [setpriv]=util-linux [python3]=python3
                   [bwrap]=bubblewrap [pkg-config]=pkg-config
-                  [rsvg-convert]=librsvg2-bin)  # rsvg-convert: the benchmark charts as PNG
+                  [rsvg-convert]=librsvg2-bin  # rsvg-convert: the benchmark charts as PNG
+                  [fish]=fish)
   missing=()
   for cmd in "${!pkg[@]}"; do have "$cmd" || missing+=("${pkg[$cmd]}"); done
   # sccache's dist-server feature links OpenSSL (openssl-sys).
   dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
+  # Python modules the tests use (SARIF schema validation).
+  python3 -c 'import jsonschema' 2>/dev/null || missing+=(python3-jsonschema)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "install: apt ${missing[*]}"
     $SUDO apt-get update -q >/dev/null

@@ -11,18 +11,19 @@ use anyhow::{bail, Context, Result};
 use serde_json::json;
 
 use crate::binary;
-use crate::cli::{print_report, SelectArgs};
+use crate::cli::{print_report, tier_parser, Out, ReportFormat, SelectArgs};
 use crate::envcmd::{host_env, HostEnv};
 use crate::project::load::{profile_chain, Project};
 use crate::report::{Finding, Report, Rule};
 use crate::resolve::{resolve, Selection};
 use crate::tiers::{Channel, TierData};
-use crate::{pgo, toolchain, Format};
+use crate::{pgo, toolchain};
 
 /// Build a project under a tier (no Nix needed) and verify the project and every binary
 #[derive(clap::Args)]
 pub struct Args {
-    #[arg(long)]
+    /// The tier to build with (default: $RUST_TIERS_TIER, set by the tier shells and `env`)
+    #[arg(long, env = "RUST_TIERS_TIER", value_parser = tier_parser())]
     tier: String,
     /// Build the release profile
     #[arg(long, conflicts_with = "profile")]
@@ -30,10 +31,11 @@ pub struct Args {
     /// Build this Cargo profile
     #[arg(long, value_parser = crate::resolve::profile_name)]
     profile: Option<String>,
+    /// The project directory (a Cargo workspace or package)
     #[arg(default_value = ".")]
     dir: PathBuf,
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    format: ReportFormat,
     #[command(flatten)]
     select: SelectArgs,
     #[command(flatten)]
@@ -46,7 +48,7 @@ pub struct Args {
     cargo_args: Vec<String>,
 }
 
-pub fn run(args: Args, data: &TierData) -> Result<i32> {
+pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     let sel = args.select.selection();
     let pipeline = args.pgo.wanted();
     let default_profile = if args.release || pipeline {
@@ -63,11 +65,15 @@ pub fn run(args: Args, data: &TierData) -> Result<i32> {
         targets: &args.targets,
     };
     if pipeline {
-        let report = pgo::pipeline(data, &opts, &args.pgo)?;
-        return print_report(&report, args.format, &pgo::facts_text(&report));
+        let mut report = pgo::pipeline(data, &opts, &args.pgo)?;
+        crate::allow::apply(&mut report, &args.dir)?;
+        let facts = pgo::facts_text(&report);
+        return print_report(out, &report, args.format, &facts, Some(&args.dir));
     }
-    let report = build_and_check(data, &opts)?;
-    print_report(&report, args.format, &facts_text(&report))
+    let mut report = build_and_check(data, &opts)?;
+    crate::allow::apply(&mut report, &args.dir)?;
+    let facts = facts_text(&report);
+    print_report(out, &report, args.format, &facts, Some(&args.dir))
 }
 
 pub struct Options<'a> {

@@ -1,12 +1,17 @@
-//! What every command's arguments share, and how a report reaches stdout.
+//! The command line: what every command's arguments share (`--tier`, `--with`, the global
+//! `--color`/`-q`/`-v`), the output buffer commands write into, and how it reaches stdout.
+//! Both binaries (`tiercheck`, `cargo-tiercheck`) parse with `app::Cli` and run `main`.
 
-use std::io::Write;
+use std::fmt;
+use std::fmt::Write as _;
+use std::path::Path;
 
 use anyhow::Result;
+use clap::builder::{PossibleValue, PossibleValuesParser};
 
 use crate::report::Report;
 use crate::resolve::Selection;
-use crate::Format;
+use crate::tiers::TierData;
 
 #[derive(clap::Args, Clone, Default)]
 pub struct SelectArgs {
@@ -28,12 +33,146 @@ impl SelectArgs {
     }
 }
 
-/// Prints a finished report (facts text first in text mode); returns the exit code.
-pub fn print_report(report: &Report, format: Format, text_facts: &str) -> Result<i32> {
-    let mut out = std::io::stdout().lock();
+/// The tiers of the embedded data, with their titles, as clap's possible values.
+pub fn tier_parser() -> PossibleValuesParser {
+    let values: Vec<PossibleValue> = TierData::embedded()
+        .map(|d| {
+            d.tiers
+                .iter()
+                .map(|(id, t)| PossibleValue::new(id.clone()).help(t.title.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    PossibleValuesParser::new(values)
+}
+
+/// `--tier` where it is optional; inside a tier shell it defaults to `$RUST_TIERS_TIER`.
+#[derive(clap::Args, Clone, Default)]
+pub struct TierArg {
+    /// The tier to check against (default: $RUST_TIERS_TIER, set by the tier shells and `env`)
+    #[arg(long, env = "RUST_TIERS_TIER", value_parser = tier_parser())]
+    pub tier: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorWhen {
+    /// Colour when stdout is a terminal (and neither NO_COLOR nor CARGO_TERM_COLOR=never says no)
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Options every command takes.
+#[derive(clap::Args, Clone, Default)]
+pub struct Global {
+    /// Coloured output: auto (a terminal, unless NO_COLOR; CARGO_TERM_COLOR is honoured), always, never
+    #[arg(long, value_enum, global = true, value_name = "WHEN")]
+    pub color: Option<ColorWhen>,
+    /// Print less: findings only, no facts or summary (progress stays off)
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more: each finding's rule documentation
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+impl Global {
+    /// Whether stdout gets ANSI colour: `--color`, else CARGO_TERM_COLOR, else auto (a
+    /// terminal and no NO_COLOR, as anstream decides for clap itself).
+    pub fn color_on(&self) -> bool {
+        let when =
+            self.color
+                .unwrap_or_else(|| match std::env::var("CARGO_TERM_COLOR").as_deref() {
+                    Ok("always") => ColorWhen::Always,
+                    Ok("never") => ColorWhen::Never,
+                    _ => ColorWhen::Auto,
+                });
+        match when {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+            }
+        }
+    }
+}
+
+/// What a command prints, buffered: it reaches stdout only when the command exits 0 or 1, so
+/// exit 2 always leaves stdout empty. Carries the presentation choices the printers need.
+#[derive(Default)]
+pub struct Out {
+    pub text: String,
+    pub color: bool,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+impl Out {
+    pub fn new(g: &Global) -> Out {
+        Out {
+            text: String::new(),
+            color: g.color_on(),
+            quiet: g.quiet,
+            verbose: g.verbose,
+        }
+    }
+    pub fn push_str(&mut self, s: &str) {
+        self.text.push_str(s);
+    }
+    /// `s` in `style` when colour is on.
+    pub fn paint(&self, style: anstyle::Style, s: &str) -> String {
+        if self.color {
+            format!("{}{s}{}", style.render(), style.render_reset())
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+impl fmt::Write for Out {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.text.push_str(s);
+        Ok(())
+    }
+}
+
+/// How a report is printed.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// For people: facts, then `severity[rule] file:line:col: key: message`
+    Text,
+    /// The documented JSON report (checker/SCHEMA.md)
+    Json,
+    /// GitHub Actions workflow annotations (`::error file=...::...`)
+    Github,
+    /// SARIF 2.1.0, for code scanning
+    Sarif,
+}
+
+/// Renders a finished report into `out` (facts text first in text mode); returns the exit code.
+/// `base` is the directory relative file names in findings are relative to.
+pub fn print_report(
+    out: &mut Out,
+    report: &Report,
+    format: ReportFormat,
+    text_facts: &str,
+    base: Option<&Path>,
+) -> Result<i32> {
     match format {
-        Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(report)?)?,
-        Format::Text => write!(out, "{text_facts}{}", report.findings_text())?,
+        ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(report)?)?,
+        ReportFormat::Sarif => {
+            let log = crate::ci_output::sarif(report, base);
+            writeln!(out, "{}", serde_json::to_string_pretty(&log)?)?;
+        }
+        ReportFormat::Github => out.push_str(&crate::ci_output::github(report, base)),
+        ReportFormat::Text => {
+            if !out.quiet {
+                out.push_str(text_facts);
+            }
+            let findings = crate::report::findings_text(report, out);
+            out.push_str(&findings);
+        }
     }
     Ok(report.exit_code())
 }

@@ -1,15 +1,18 @@
 //! `tiercheck env <tier>`: the tier's variables with this machine's tool paths, for sh, fish or JSON.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use serde_json::json;
 
-use crate::cli::SelectArgs;
-use crate::env::{cargo_config_args, raw_env, substitute, tools_needed};
+use crate::cli::{tier_parser, Out, SelectArgs};
+use crate::env::{cargo_config_args, ensure_shipped, env_key, raw_env, substitute, tools_needed};
 use crate::resolve::{resolve, Resolved, Selection};
+use crate::shell::{comment, fish_quote, sh_quote};
 use crate::tiers::{Channel, TierData};
-use crate::{toolchain, tools, EnvFormat};
+use crate::{rustup, toolchain, tools, EnvFormat};
 
 /// "dev"/"release" for a built-in or custom profile (custom ones are looked up in no file here,
 /// so a name other than dev/test -> dev and release/bench -> release is taken as release-like
@@ -31,6 +34,8 @@ pub struct HostEnv {
     pub tools: BTreeMap<String, String>,
     /// What Cargo takes from files or `--config` only (see `env::cargo_config_args`).
     pub cargo_config: Vec<String>,
+    /// The rustup toolchain the tier runs with (`RUSTUP_TOOLCHAIN`), when rustup manages rustc.
+    pub toolchain: Option<String>,
 }
 
 pub fn host_env(
@@ -39,24 +44,34 @@ pub fn host_env(
     profile: Option<&str>,
     sel: &Selection,
 ) -> Result<HostEnv> {
-    let info = toolchain::rustc_info(None).context("reading the host toolchain")?;
     let mut sel = sel.clone();
-    sel.platform = Some(
-        data.platform_of_triple(&info.host)
-            .with_context(|| format!("host {} is not a platform in nix/tiers.toml", info.host))?
-            .to_string(),
-    );
     sel.profile_root = profile.map(profile_root);
     sel.cores = Some(std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let resolved = resolve(data, tier, &sel)?;
+    // Unshipped techniques and the tier's toolchain do not depend on the platform.
+    let any_platform = resolve(data, tier, &sel)?;
+    ensure_shipped(data, &any_platform)?;
+    let resolve_for = |info: &toolchain::RustcInfo| -> Result<Resolved> {
+        let mut s = sel.clone();
+        s.platform = Some(
+            data.platform_of_triple(&info.host)
+                .with_context(|| format!("host {} is not a platform in nix/tiers.toml", info.host))?
+                .to_string(),
+        );
+        resolve(data, tier, &s)
+    };
+    let spec = any_platform.toolchain.as_ref().map(|(_, spec)| spec);
+    let choice = rustup::choose(spec, &|info| {
+        require_toolchain(data, &resolve_for(info)?, info)
+    })?;
+    let info = choice.info;
+    let resolved = resolve_for(&info)?;
     let mut env = raw_env(data, &resolved, &info.host)?;
-    require_toolchain(data, &resolved, &info)?;
     // llvm-profdata must match the LLVM of the rustc that will build, whatever the Nix pin says.
     let found = tools::require_all(data, &tools_needed(&env), info.llvm_major)?;
-    let paths: BTreeMap<String, String> = found
-        .into_iter()
-        .map(|(n, f)| (n, f.path.display().to_string()))
-        .collect();
+    let mut paths = BTreeMap::new();
+    for (name, f) in found {
+        paths.insert(name.clone(), usable_path(&name, &f.path, &env)?);
+    }
     substitute(&mut env, &paths);
     Ok(HostEnv {
         cargo_config: cargo_config_args(data, &resolved),
@@ -64,7 +79,34 @@ pub fn host_env(
         triple: info.host,
         env,
         tools: paths,
+        toolchain: choice.rustup_toolchain,
     })
+}
+
+/// A tool path as Cargo can take it from `env`: UTF-8 (Cargo reads its environment as text),
+/// and without whitespace where it lands in a `*RUSTFLAGS` variable (Cargo splits those on
+/// whitespace; the TOML-array form needs nightly `-Zadvanced-env`). Otherwise the environment
+/// would break the build, so refuse it, naming the path.
+fn usable_path(tool: &str, path: &Path, env: &BTreeMap<String, String>) -> Result<String> {
+    let Some(p) = path.to_str() else {
+        bail!(
+            "tool {tool} at {path:?}: the path is not UTF-8 and Cargo reads its environment as UTF-8; put {tool} in a directory with a UTF-8 name or point TIERCHECK_TOOL_{} at another copy",
+            env_key(tool)
+        );
+    };
+    let placeholder = format!("@{tool}@");
+    let in_flags = env
+        .iter()
+        .find(|(k, v)| k.ends_with("RUSTFLAGS") && v.contains(&placeholder));
+    if let Some((key, _)) = in_flags {
+        if p.chars().any(char::is_whitespace) {
+            bail!(
+                "tool {tool} at {p:?}: the path contains whitespace, and Cargo splits {key} on whitespace, so no build could use it; put {tool} in a directory without whitespace or point TIERCHECK_TOOL_{} at another copy",
+                env_key(tool)
+            );
+        }
+    }
+    Ok(p.to_string())
 }
 
 /// The active rustc must have the channel and components the resolved techniques need.
@@ -77,8 +119,10 @@ pub fn require_toolchain(data: &TierData, r: &Resolved, info: &toolchain::RustcI
         .collect();
     if !nightly.is_empty() && info.channel != Channel::Nightly {
         bail!(
-            "{} needs a nightly rustc for {}, the active one is {}; run with RUSTUP_TOOLCHAIN=nightly (or pin nightly in rust-toolchain.toml)",
-            r.tier, nightly.join(", "), info.release
+            "{} needs a nightly rustc for {}, {} is not nightly",
+            r.tier,
+            nightly.join(", "),
+            info.release
         );
     }
     for id in &r.techniques {
@@ -97,6 +141,8 @@ pub fn require_toolchain(data: &TierData, r: &Resolved, info: &toolchain::RustcI
 /// Print the environment that switches a tier on, with tools found on PATH
 #[derive(clap::Args)]
 pub struct Args {
+    /// The tier (default: $RUST_TIERS_TIER)
+    #[arg(env = "RUST_TIERS_TIER", value_parser = tier_parser())]
     tier: String,
     #[arg(long, value_enum, default_value = "sh")]
     format: EnvFormat,
@@ -113,30 +159,30 @@ pub struct Args {
     select: SelectArgs,
 }
 
-pub fn run(args: Args, data: &TierData) -> Result<i32> {
+pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     let sel = args.select.selection();
     let profile = args.profile.as_deref();
-    if args.raw {
-        let platform = args.platform.as_deref();
-        print_raw(data, &args.tier, args.format, profile, platform, &sel)
+    let h = if args.raw {
+        raw_host_env(data, &args.tier, profile, args.platform.as_deref(), &sel)?
     } else {
-        print_host(data, &args.tier, args.format, profile, &sel)
-    }
-}
-
-fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
+        host_env(data, &args.tier, profile, &sel)?
+    };
+    let shadowing: Vec<&str> = ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"]
+        .into_iter()
+        .filter(|k| !args.raw && std::env::var_os(k).is_some())
+        .collect();
+    out.push_str(&render(&args.tier, args.format, &h, &shadowing)?);
+    Ok(0)
 }
 
 /// `env --raw`: the variables with `@tool@` placeholders for any platform, no host checks.
-fn print_raw(
+fn raw_host_env(
     data: &TierData,
     tier: &str,
-    format: EnvFormat,
     profile: Option<&str>,
     platform: Option<&str>,
     sel: &Selection,
-) -> Result<i32> {
+) -> Result<HostEnv> {
     let platform = match platform {
         Some(p) => p.to_string(),
         None => {
@@ -151,13 +197,10 @@ fn print_raw(
         .platforms
         .get(&platform)
         .with_context(|| {
+            let known: Vec<&str> = data.platforms.keys().map(String::as_str).collect();
             format!(
                 "unknown platform {platform:?} (known: {})",
-                data.platforms
-                    .keys()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                known.join(", ")
             )
         })?
         .triple
@@ -167,73 +210,63 @@ fn print_raw(
     sel.profile_root = profile.map(profile_root);
     let resolved = resolve(data, tier, &sel)?;
     let env = raw_env(data, &resolved, &triple)?;
-    print_env(
-        tier,
-        format,
-        &HostEnv {
-            cargo_config: cargo_config_args(data, &resolved),
-            resolved,
-            triple,
-            env,
-            tools: BTreeMap::new(),
-        },
-        &[],
-    )
+    Ok(HostEnv {
+        cargo_config: cargo_config_args(data, &resolved),
+        resolved,
+        triple,
+        env,
+        tools: BTreeMap::new(),
+        toolchain: None,
+    })
 }
 
-fn print_host(
-    data: &TierData,
-    tier: &str,
-    format: EnvFormat,
-    profile: Option<&str>,
-    sel: &Selection,
-) -> Result<i32> {
-    let h = host_env(data, tier, profile, sel)?;
-    let shadowing: Vec<&str> = ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"]
-        .into_iter()
-        .filter(|k| std::env::var_os(k).is_some())
-        .collect();
-    print_env(tier, format, &h, &shadowing)
+/// The variables to export: the tier's, plus the toolchain selection.
+fn exported(h: &HostEnv) -> BTreeMap<String, String> {
+    let mut env = h.env.clone();
+    if let Some(t) = &h.toolchain {
+        env.insert("RUSTUP_TOOLCHAIN".into(), t.clone());
+    }
+    env
 }
 
-fn print_env(tier: &str, format: EnvFormat, h: &HostEnv, shadowing: &[&str]) -> Result<i32> {
-    match format {
-        EnvFormat::Json => {
-            let out = json!({
-                "schema": crate::report::SCHEMA, "command": "env", "tier": tier, "triple": h.triple,
-                "techniques": h.resolved.techniques, "left_out": h.resolved.left_out,
-                "tools": h.tools, "env": h.env, "unset": shadowing, "cargo_config": h.cargo_config,
-            });
-            println!("{}", serde_json::to_string_pretty(&out)?);
-        }
-        EnvFormat::Sh | EnvFormat::Fish => {
-            println!("# rust-tiers {tier}: {}", h.resolved.techniques.join(", "));
-            for l in &h.resolved.left_out {
-                println!("# left out: {} ({})", l.id, l.reason);
-            }
-            for c in &h.cargo_config {
-                println!("# not expressible in the environment (`tiercheck init` writes it; or cargo --config): {c}");
-            }
-            for k in shadowing {
-                println!("# {k} would replace the tier's target rustflags");
-                println!(
-                    "{}",
-                    if format == EnvFormat::Sh {
-                        format!("unset {k}")
-                    } else {
-                        format!("set -e {k}")
-                    }
-                );
-            }
-            for (k, v) in &h.env {
-                match format {
-                    EnvFormat::Sh => println!("export {k}={}", sh_quote(v)),
-                    _ => println!("set -gx {k} {}", sh_quote(v)),
-                }
-            }
+fn render(tier: &str, format: EnvFormat, h: &HostEnv, shadowing: &[&str]) -> Result<String> {
+    let env = exported(h);
+    if format == EnvFormat::Json {
+        let doc = json!({
+            "schema": crate::report::SCHEMA, "command": "env", "tier": tier, "triple": h.triple,
+            "techniques": h.resolved.techniques, "left_out": h.resolved.left_out,
+            "tools": h.tools, "toolchain": h.toolchain, "env": env, "unset": shadowing,
+            "cargo_config": h.cargo_config,
+        });
+        return Ok(serde_json::to_string_pretty(&doc)? + "\n");
+    }
+    let fish = format == EnvFormat::Fish;
+    let mut s = String::new();
+    let techniques = comment(&h.resolved.techniques.join(", "));
+    writeln!(s, "# rust-tiers {}: {techniques}", comment(tier))?;
+    for l in &h.resolved.left_out {
+        writeln!(
+            s,
+            "# left out: {}",
+            comment(&format!("{} ({})", l.id, l.reason))
+        )?;
+    }
+    for c in &h.cargo_config {
+        let c = comment(c);
+        writeln!(s, "# not expressible in the environment (`tiercheck init` writes it; or cargo --config): {c}")?;
+    }
+    for k in shadowing {
+        writeln!(s, "# {k} would replace the tier's target rustflags")?;
+        writeln!(s, "{} {k}", if fish { "set -e" } else { "unset" })?;
+    }
+    for (k, v) in &env {
+        if fish {
+            writeln!(s, "set -gx {k} {}", fish_quote(v))?;
+        } else {
+            writeln!(s, "export {k}={}", sh_quote(v))?;
         }
     }
-    Ok(0)
+    Ok(s)
 }
 
 #[cfg(test)]
@@ -241,9 +274,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quoting_and_profiles() {
-        assert_eq!(sh_quote("a'b"), "'a'\\''b'");
+    fn profile_roots() {
         assert_eq!(profile_root("release-fat"), "release");
         assert_eq!(profile_root("test"), "dev");
+    }
+
+    #[test]
+    fn whitespace_in_a_rustflags_tool_path_is_refused() {
+        let env = BTreeMap::from([
+            ("CARGO_TARGET_X_LINKER".to_string(), "@clang@".to_string()),
+            (
+                "CARGO_TARGET_X_RUSTFLAGS".to_string(),
+                "-C link-arg=--ld-path=@mold@".to_string(),
+            ),
+        ]);
+        assert_eq!(
+            usable_path("clang", Path::new("/a b/clang"), &env).unwrap(),
+            "/a b/clang"
+        );
+        let e = usable_path("mold", Path::new("/a b/mold"), &env)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("\"/a b/mold\"") && e.contains("CARGO_TARGET_X_RUSTFLAGS"),
+            "{e}"
+        );
+        use std::os::unix::ffi::OsStrExt;
+        let bad = Path::new(std::ffi::OsStr::from_bytes(b"/x\xff/clang"));
+        assert!(usable_path("clang", bad, &env).is_err());
     }
 }

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use anyhow::{bail, Result};
 use serde_json::json;
 
+use crate::cli::Out;
 use crate::report::Report;
 use crate::resolve::{resolve, Selection};
 use crate::tiers::{Technique, TierData};
@@ -25,12 +26,12 @@ pub struct Args {
     format: Format,
 }
 
-pub fn run_tiers(args: TiersArgs, data: &TierData) -> Result<i32> {
-    tiers(data, args.format)
+pub fn run_tiers(args: TiersArgs, data: &TierData, out: &mut Out) -> Result<i32> {
+    tiers(data, args.format, out)
 }
 
-pub fn run(args: Args, data: &TierData) -> Result<i32> {
-    explain(data, &args.id, args.format)
+pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
+    explain(data, &args.id, args.format, out)
 }
 
 fn technique_json(id: &str, t: &Technique) -> serde_json::Value {
@@ -66,7 +67,7 @@ fn tiers_of(data: &TierData, id: &str) -> Vec<String> {
         .collect()
 }
 
-pub fn tiers(data: &TierData, format: Format) -> Result<i32> {
+pub fn tiers(data: &TierData, format: Format, out: &mut Out) -> Result<i32> {
     if format == Format::Json {
         let tiers: Vec<_> = data
             .tiers
@@ -78,12 +79,13 @@ pub fn tiers(data: &TierData, format: Format) -> Result<i32> {
             .iter()
             .map(|(id, t)| technique_json(id, t))
             .collect();
-        println!(
+        writeln!(
+            out,
             "{}",
             serde_json::to_string_pretty(
                 &json!({"schema": crate::report::SCHEMA, "tiers": tiers, "techniques": techniques})
             )?
-        );
+        )?;
         return Ok(0);
     }
     let mut s = String::new();
@@ -125,7 +127,7 @@ pub fn tiers(data: &TierData, format: Format) -> Result<i32> {
             t.min_rust,
         )?;
     }
-    print!("{s}");
+    write!(out, "{s}")?;
     Ok(0)
 }
 
@@ -139,20 +141,25 @@ fn tier_json(data: &TierData, id: &str) -> Result<serde_json::Value> {
     }))
 }
 
-pub fn explain(data: &TierData, id: &str, format: Format) -> Result<i32> {
+pub fn explain(data: &TierData, id: &str, format: Format, out: &mut Out) -> Result<i32> {
     if data.tiers.contains_key(id) {
         if format == Format::Json {
-            println!("{}", serde_json::to_string_pretty(&tier_json(data, id)?)?);
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&tier_json(data, id)?)?
+            )?;
             return Ok(0);
         }
         let t = data.tier(id)?;
         let r = resolve(data, id, &Selection::default())?;
-        println!("{id}: {} — {}", t.title, t.summary);
+        writeln!(out, "{id}: {} — {}", t.title, t.summary)?;
         if let Some(p) = &t.inherits {
-            println!("inherits: {p}");
+            writeln!(out, "inherits: {p}")?;
         }
         match &r.toolchain {
-            Some((n, spec)) => println!(
+            Some((n, spec)) => writeln!(
+                out,
                 "toolchain: {n} ({} {}, components: {})",
                 spec.channel.as_str(),
                 spec.version
@@ -160,8 +167,8 @@ pub fn explain(data: &TierData, id: &str, format: Format) -> Result<i32> {
                     .or(spec.date.as_deref())
                     .unwrap_or(""),
                 spec.components.join(", ")
-            ),
-            None => println!("toolchain: none shipped"),
+            )?,
+            None => writeln!(out, "toolchain: none shipped")?,
         }
         for tid in &r.techniques {
             let x = &data.techniques[tid];
@@ -170,15 +177,16 @@ pub fn explain(data: &TierData, id: &str, format: Format) -> Result<i32> {
             } else {
                 format!(" [not shipped: {}]", x.why_not.as_deref().unwrap_or(""))
             };
-            println!(
+            writeln!(
+                out,
                 "  {tid:24} {} ({}, rustc {}){note}",
                 x.title,
                 x.channel.as_str(),
                 x.min_rust
-            );
+            )?;
         }
         if !r.optional.is_empty() {
-            println!("optional (--with): {}", r.optional.join(", "));
+            writeln!(out, "optional (--with): {}", r.optional.join(", "))?;
         }
         return Ok(0);
     }
@@ -186,17 +194,22 @@ pub fn explain(data: &TierData, id: &str, format: Format) -> Result<i32> {
         bail!("unknown tier or technique {id:?} (see `tiercheck tiers`)");
     };
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&technique_json(id, t))?);
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&technique_json(id, t))?
+        )?;
         return Ok(0);
     }
-    println!("{id}: {}", t.title);
-    println!(
+    writeln!(out, "{id}: {}", t.title)?;
+    writeln!(
+        out,
         "  report risk tier: {}   category: {}   channel: {}   rustc: {}",
         t.report_tier,
         t.category,
         t.channel.as_str(),
         t.min_rust
-    );
+    )?;
     let in_tiers = tiers_of(data, id);
     let optional: Vec<_> = data
         .tiers
@@ -204,7 +217,8 @@ pub fn explain(data: &TierData, id: &str, format: Format) -> Result<i32> {
         .filter(|(_, x)| x.optional.iter().any(|o| o == id))
         .map(|(k, _)| k.as_str())
         .collect();
-    println!(
+    writeln!(
+        out,
         "  tiers: {}{}",
         if in_tiers.is_empty() {
             "none".into()
@@ -216,23 +230,23 @@ pub fn explain(data: &TierData, id: &str, format: Format) -> Result<i32> {
         } else {
             format!("   optional in: {}", optional.join(", "))
         }
-    );
+    )?;
     if let Some(p) = &t.platforms {
-        println!("  platforms: {}", p.join(", "));
+        writeln!(out, "  platforms: {}", p.join(", "))?;
     }
     if !t.rustflags.is_empty() {
-        println!("  rustflags: {}", t.rustflags.join(" "));
+        writeln!(out, "  rustflags: {}", t.rustflags.join(" "))?;
     }
     if let Some(l) = &t.linker {
-        println!("  linker: {l}");
+        writeln!(out, "  linker: {l}")?;
     }
     for (p, keys) in &t.profile {
         for (k, v) in keys {
-            println!("  profile.{p}.{k} = {v}");
+            writeln!(out, "  profile.{p}.{k} = {v}")?;
         }
     }
     for (k, v) in &t.env {
-        println!("  env {k}={v}");
+        writeln!(out, "  env {k}={v}")?;
     }
     if !t.tools.is_empty() {
         let tools: Vec<String> = t
@@ -240,17 +254,17 @@ pub fn explain(data: &TierData, id: &str, format: Format) -> Result<i32> {
             .iter()
             .map(|n| format!("{n} >= {}", data.tools[n].min_version))
             .collect();
-        println!("  tools: {}", tools.join(", "));
+        writeln!(out, "  tools: {}", tools.join(", "))?;
     }
     if !t.components.is_empty() {
-        println!("  components: {}", t.components.join(", "));
+        writeln!(out, "  components: {}", t.components.join(", "))?;
     }
-    println!("  effect: {}", t.effect);
+    writeln!(out, "  effect: {}", t.effect)?;
     if let Some(e) = &t.report_error {
-        println!("  the report got it wrong: {e}");
+        writeln!(out, "  the report got it wrong: {e}")?;
     }
     if !t.shipped {
-        println!("  not shipped: {}", t.why_not.as_deref().unwrap_or(""));
+        writeln!(out, "  not shipped: {}", t.why_not.as_deref().unwrap_or(""))?;
     }
     Ok(0)
 }

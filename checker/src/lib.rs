@@ -1,11 +1,15 @@
 //! tiercheck as a library: the tier data, the checks, and the ELF inspector (also a fuzz target).
 
+pub mod allow;
+pub mod app;
 pub mod bench;
 pub mod binary;
 pub mod build;
 pub mod cache;
 pub mod child;
+pub mod ci_output;
 pub mod cli;
+pub mod completions;
 pub mod env;
 pub mod envcmd;
 pub mod explain;
@@ -15,6 +19,8 @@ pub mod pgo;
 pub mod project;
 pub mod report;
 pub mod resolve;
+pub mod rustup;
+pub mod shell;
 pub mod tiers;
 pub mod toolchain;
 pub mod toolchain_check;

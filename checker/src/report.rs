@@ -206,6 +206,12 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub allowed: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// One command's result. `facts` is the command-specific part (see SCHEMA.md).
@@ -218,6 +224,9 @@ pub struct Report {
     pub subject: String,
     pub facts: serde_json::Value,
     pub findings: Vec<Finding>,
+    /// Findings of rules the project allows (`[package.metadata.tiercheck] allow`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<Finding>,
     pub summary: Summary,
 }
 
@@ -230,6 +239,7 @@ impl Report {
             subject: subject.into(),
             facts: serde_json::Value::Null,
             findings: vec![],
+            allowed: vec![],
             summary: Summary::default(),
         }
     }
@@ -240,6 +250,7 @@ impl Report {
             errors: self.count(Severity::Error),
             warnings: self.count(Severity::Warning),
             infos: self.count(Severity::Info),
+            allowed: self.allowed.len(),
         };
     }
 
@@ -251,39 +262,76 @@ impl Report {
     pub fn exit_code(&self) -> i32 {
         i32::from(self.summary.errors > 0)
     }
+}
 
-    pub fn findings_text(&self) -> String {
-        let mut s = String::new();
-        for f in &self.findings {
-            let sev = match f.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info => "info",
-            };
-            s.push_str(&format!("{sev}[{}]", f.rule));
-            let place = match (&f.file, f.line, f.column) {
-                (Some(file), Some(l), Some(c)) => Some(format!("{file}:{l}:{c}")),
-                (Some(file), Some(l), None) => Some(format!("{file}:{l}")),
-                (Some(file), _, _) => Some(file.clone()),
-                _ => None,
-            };
-            match (place, &f.key) {
-                (Some(place), Some(key)) => s.push_str(&format!(" {place}: {key}:")),
-                (Some(place), None) => s.push_str(&format!(" {place}:")),
-                _ => s.push(':'),
-            }
-            s.push_str(&format!(" {}", f.message));
-            if let Some(fix) = &f.fix {
-                s.push_str(&format!(" (fix: {fix})"));
-            }
-            s.push('\n');
-        }
-        s.push_str(&format!(
-            "{}: {} error(s), {} warning(s), {} info\n",
-            self.subject, self.summary.errors, self.summary.warnings, self.summary.infos
-        ));
-        s
+fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
     }
+}
+
+fn severity_style(s: Severity) -> anstyle::Style {
+    use anstyle::{AnsiColor, Style};
+    let c = match s {
+        Severity::Error => AnsiColor::Red,
+        Severity::Warning => AnsiColor::Yellow,
+        Severity::Info => AnsiColor::Cyan,
+    };
+    Style::new().fg_color(Some(c.into())).bold()
+}
+
+/// `file:line:col`, `file:line` or `file`.
+pub fn place(f: &Finding) -> Option<String> {
+    let file = f.file.as_ref()?;
+    Some(match (f.line, f.column) {
+        (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+        (Some(l), None) => format!("{file}:{l}"),
+        _ => file.clone(),
+    })
+}
+
+/// The findings as text, one per line (cargo style: `error[rule] file:line:col: key: message`),
+/// then a summary line. Quiet: findings only; verbose: each rule's documentation too.
+pub fn findings_text(r: &Report, out: &crate::cli::Out) -> String {
+    let mut s = String::new();
+    for f in &r.findings {
+        let sev = out.paint(severity_style(f.severity), severity_word(f.severity));
+        s.push_str(&format!("{sev}[{}]", f.rule));
+        match (place(f), &f.key) {
+            (Some(place), Some(key)) => s.push_str(&format!(" {place}: {key}:")),
+            (Some(place), None) => s.push_str(&format!(" {place}:")),
+            _ => s.push(':'),
+        }
+        s.push_str(&format!(" {}", f.message));
+        if let Some(fix) = &f.fix {
+            s.push_str(&format!(" (fix: {fix})"));
+        }
+        s.push('\n');
+        if out.verbose {
+            s.push_str(&format!("  = {}: {}\n", f.rule, f.rule.doc()));
+        }
+    }
+    if !out.quiet {
+        let bold = anstyle::Style::new().bold();
+        let mut line = format!(
+            "{}: {} error(s), {} warning(s), {} info",
+            r.subject, r.summary.errors, r.summary.warnings, r.summary.infos
+        );
+        if !r.allowed.is_empty() {
+            let mut ids: Vec<&str> = r.allowed.iter().map(|f| f.rule.id()).collect();
+            ids.dedup();
+            line.push_str(&format!(
+                ", {} allowed ({})",
+                r.allowed.len(),
+                ids.join(", ")
+            ));
+        }
+        s.push_str(&out.paint(bold, &line));
+        s.push('\n');
+    }
+    s
 }
 
 #[cfg(test)]
@@ -335,7 +383,7 @@ mod tests {
                 .span(3, 1),
         );
         rep.finish();
-        let text = rep.findings_text();
+        let text = findings_text(&rep, &crate::cli::Out::default());
         assert!(
             text.starts_with("warning[min-rust] Cargo.toml:3:1: rust-version: m\n"),
             "{text}"

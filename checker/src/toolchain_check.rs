@@ -6,39 +6,39 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use serde_json::json;
 
-use crate::cli::{print_report, SelectArgs};
+use crate::cli::{print_report, Out, ReportFormat, SelectArgs, TierArg};
 use crate::envcmd::profile_root;
 use crate::report::{Finding, Report, Rule};
 use crate::resolve::{resolve, Selection};
 use crate::tiers::{Channel, TierData};
-use crate::{toolchain, tools, Format};
+use crate::{toolchain, tools};
 
 /// Check the toolchain and tools on PATH (against a tier's needs with --tier)
 #[derive(clap::Args)]
 pub struct Args {
-    #[arg(long)]
-    tier: Option<String>,
+    #[command(flatten)]
+    tier: TierArg,
     /// Only what a build of this profile needs
     #[arg(long, value_parser = crate::resolve::profile_name)]
     profile: Option<String>,
-    /// Directory whose rust-toolchain file selects the toolchain
-    #[arg(long, default_value = ".")]
+    /// The project directory whose rust-toolchain file selects the toolchain
+    #[arg(default_value = ".")]
     dir: PathBuf,
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    format: ReportFormat,
     #[command(flatten)]
     select: SelectArgs,
 }
 
-pub fn run(args: Args, data: &TierData) -> Result<i32> {
+pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     let report = check(
         data,
         &args.dir,
-        args.tier.as_deref(),
+        args.tier.tier.as_deref(),
         args.profile.as_deref(),
         &args.select.selection(),
     )?;
-    print_report(&report, args.format, &facts_text(&report))
+    print_report(out, &report, args.format, &facts_text(&report), None)
 }
 
 pub fn check(

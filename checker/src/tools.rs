@@ -192,7 +192,8 @@ pub fn require_all(
         }
     }
     if !errors.is_empty() {
-        bail!("{}", errors.join(" | "));
+        // One line each: main prints every line of an error as its own `tiercheck:` line.
+        bail!("{}", errors.join("\n"));
     }
     Ok(out)
 }

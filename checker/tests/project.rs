@@ -347,13 +347,13 @@ fn bad_input_is_one_line_and_exit_2() {
         ),
         (
             &["project", "--tier", "tier9", "CLEAN"],
-            "unknown tier \"tier9\"",
+            "invalid value 'tier9' for '--tier <TIER>'",
         ),
         (
             &["explain", "warp-drive"],
             "unknown tier or technique \"warp-drive\"",
         ),
-        (&["env", "tier9"], "unknown tier \"tier9\""),
+        (&["env", "tier9"], "invalid value 'tier9' for '<TIER>'"),
         (&["env", "tier5"], "tier5 ships nothing usable"),
     ];
     for (args, want) in cases {

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::cli::Out;
 use crate::tiers::TierData;
 use crate::toolchain;
 
@@ -86,9 +87,6 @@ pub struct Args {
     /// Scratch directory for the configurations' target dirs (default: DIR/target/rust-tiers-bench)
     #[arg(long)]
     work: Option<PathBuf>,
-    /// No progress line
-    #[arg(short, long)]
-    quiet: bool,
     /// Measure nothing: render --markdown/--svg again from a JSON document an earlier run wrote
     #[arg(long, value_name = "JSON", conflicts_with = "configs")]
     replot: Option<PathBuf>,
@@ -110,14 +108,14 @@ fn absolute(p: &Path) -> Result<PathBuf> {
     std::path::absolute(p).with_context(|| format!("{}: cannot make absolute", p.display()))
 }
 
-pub fn run(args: Args, data: &TierData) -> Result<i32> {
+pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     if let Some(p) = &args.replot {
         let shown = p.display().to_string();
         let text = crate::fsread::read_text(p, &shown, crate::fsread::TEXT_CAP)?;
         let doc: report::Document = serde_json::from_str(&text)
             .with_context(|| format!("{shown}: not a tiercheck bench document"))?;
         let title = args.title.clone().unwrap_or_else(|| doc.project.clone());
-        write_outputs(&Args { json: None, ..args }, &doc, &title)?;
+        write_outputs(&Args { json: None, ..args }, &doc, &title, out)?;
         return Ok(0);
     }
     let dir = args
@@ -204,7 +202,7 @@ pub fn run(args: Args, data: &TierData) -> Result<i32> {
     for c in cfgs.iter_mut().filter(|c| c.sccache) {
         sccache::prepare(c)?;
     }
-    let (samples, noise) = runner::run(&plan, &cfgs, args.quiet)?;
+    let (samples, noise) = runner::run(&plan, &cfgs, out.quiet)?;
     let mut order = names.clone();
     for n in &names {
         if n.ends_with("+pgo") {
@@ -232,12 +230,12 @@ pub fn run(args: Args, data: &TierData) -> Result<i32> {
         series,
         noise,
     };
-    write_outputs(&args, &doc, &title)?;
+    write_outputs(&args, &doc, &title, out)?;
     Ok(0)
 }
 
 /// Renders everything first, then writes: a failure leaves no partial set of files.
-fn write_outputs(args: &Args, doc: &report::Document, title: &str) -> Result<()> {
+fn write_outputs(args: &Args, doc: &report::Document, title: &str, out: &mut Out) -> Result<()> {
     let md = report::markdown(doc);
     let subtitle = format!(
         "{} UTC · {} CPU(s) · {} · {} rounds, interleaved",
@@ -260,7 +258,7 @@ fn write_outputs(args: &Args, doc: &report::Document, title: &str) -> Result<()>
     }
     match &args.markdown {
         Some(p) => files.push((p, md)),
-        None => print!("{md}"),
+        None => out.push_str(&md),
     }
     for (p, text) in files {
         std::fs::write(p, text).with_context(|| format!("{}: cannot write", p.display()))?;

@@ -11,19 +11,18 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::cli::{print_report, SelectArgs};
+use crate::cli::{print_report, Out, ReportFormat, SelectArgs, TierArg};
 use crate::envcmd::profile_root;
 use crate::report::{Finding, Report, Rule};
 use crate::resolve::{resolve, Selection};
 use crate::tiers::{Channel, TierData};
-use crate::Format;
 use inspect::ElfFacts;
 
 /// Inspect built ELF binaries: rustc, linker, strip and debuginfo state, BOLT, PGO
 #[derive(clap::Args)]
 pub struct Args {
-    #[arg(long)]
-    tier: Option<String>,
+    #[command(flatten)]
+    tier: TierArg,
     /// The profile the files were built with (default: from target/<dir>/)
     #[arg(long, value_parser = crate::resolve::profile_name)]
     profile: Option<String>,
@@ -31,17 +30,17 @@ pub struct Args {
     #[arg(long)]
     pipeline: bool,
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    format: ReportFormat,
     #[command(flatten)]
     select: SelectArgs,
     #[arg(required = true)]
     files: Vec<PathBuf>,
 }
 
-pub fn run(args: Args, data: &TierData) -> Result<i32> {
+pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     let sel = args.select.selection();
     let opts = Options {
-        tier: args.tier.as_deref(),
+        tier: args.tier.tier.as_deref(),
         profile: args.profile.as_deref(),
         select: &sel,
         pipeline: args.pipeline,
@@ -54,7 +53,7 @@ pub fn run(args: Args, data: &TierData) -> Result<i32> {
         }
         return Ok(2);
     }
-    print_report(&report, args.format, &facts_text(&report))
+    print_report(out, &report, args.format, &facts_text(&report), None)
 }
 
 #[derive(Debug, Serialize)]

@@ -17,22 +17,22 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use serde_json::json;
 
-use crate::cli::{print_report, SelectArgs};
+use crate::cli::{print_report, Out, ReportFormat, SelectArgs, TierArg};
 use crate::report::Report;
 use crate::resolve::{resolve, Selection};
 use crate::tiers::{Channel, TierData};
 use crate::toolchain;
-use crate::Format;
 
 /// Check a project's Cargo.toml, .cargo/config.toml, rust-toolchain and env
 #[derive(clap::Args)]
 pub struct Args {
-    #[arg(long)]
-    tier: Option<String>,
+    #[command(flatten)]
+    tier: TierArg,
+    /// The project directory (a Cargo workspace or package)
     #[arg(default_value = ".")]
     dir: PathBuf,
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    format: ReportFormat,
     #[command(flatten)]
     select: SelectArgs,
     /// Check for this target triple (repeatable; default: `[build] target`, else the host).
@@ -42,15 +42,16 @@ pub struct Args {
     targets: Vec<String>,
 }
 
-pub fn run(args: Args, data: &TierData) -> Result<i32> {
+pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     let opts = Options {
-        tier: args.tier.as_deref(),
+        tier: args.tier.tier.as_deref(),
         targets: &args.targets,
         ..Options::default()
     };
-    let report = check_with(data, &args.dir, &args.select.selection(), &opts)?;
+    let mut report = check_with(data, &args.dir, &args.select.selection(), &opts)?;
+    crate::allow::apply(&mut report, &args.dir)?;
     let facts = crate::explain::project_facts_text(&report);
-    print_report(&report, args.format, &facts)
+    print_report(out, &report, args.format, &facts, Some(&args.dir))
 }
 
 /// How `check_with` runs: the tier, the targets (empty: Cargo's default), and for `build` the

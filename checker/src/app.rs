@@ -1,0 +1,112 @@
+//! The `tiercheck` command line, shared by both binaries: `tiercheck ARGS` and
+//! `cargo tiercheck ARGS` (cargo runs `cargo-tiercheck tiercheck ARGS`).
+//! Exit codes: 0 clean, 1 error-level findings, 2 usage or input error (stdout then empty).
+
+use std::ffi::OsString;
+use std::io::{ErrorKind, Write};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+use crate::cli::{Global, Out};
+use crate::tiers::TierData;
+use crate::{bench, binary, build, completions, envcmd, explain, project, toolchain_check};
+
+#[derive(Parser)]
+#[command(
+    name = "tiercheck",
+    version,
+    about = "Verify that a Rust project, toolchain and binaries got their rust-tiers build tier"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+    #[command(flatten)]
+    global: Global,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    Tiers(explain::TiersArgs),
+    Explain(explain::Args),
+    Env(envcmd::Args),
+    Project(project::Args),
+    Binary(binary::Args),
+    Build(build::Args),
+    Bench(bench::Args),
+    Toolchain(toolchain_check::Args),
+    Completions(completions::Args),
+}
+
+fn run(cmd: Cmd, out: &mut Out) -> Result<i32> {
+    let data = TierData::embedded()?;
+    match cmd {
+        Cmd::Tiers(args) => explain::run_tiers(args, &data, out),
+        Cmd::Explain(args) => explain::run(args, &data, out),
+        Cmd::Env(args) => envcmd::run(args, &data, out),
+        Cmd::Project(args) => project::run(args, &data, out),
+        Cmd::Binary(args) => binary::run(args, &data, out),
+        Cmd::Build(args) => build::run(args, &data, out),
+        Cmd::Bench(args) => bench::run(args, &data, out),
+        Cmd::Toolchain(args) => toolchain_check::run(args, &data, out),
+        Cmd::Completions(args) => completions::run(args, out),
+    }
+}
+
+/// Writes a command's output. A reader that went away (`| head -0`) is not an error.
+fn emit(out: &str) -> bool {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => true,
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => true,
+        Err(e) => {
+            eprintln!("tiercheck: stdout: {e}");
+            false
+        }
+    }
+}
+
+/// A clap usage error on one line (bad input gets one line, like every other input error).
+fn one_line(msg: &str) -> String {
+    msg.lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("For more information") && !l.starts_with("Usage:")
+        })
+        .map(|l| l.strip_prefix("error: ").unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Parses `args` (argv[0] included), runs the command, prints, and returns the exit code.
+pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version go to stdout, exit 0.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("tiercheck: {}", one_line(&e.render().to_string()));
+            return ExitCode::from(2);
+        }
+    };
+    let mut out = Out::new(&cli.global);
+    match run(cli.command, &mut out) {
+        // Exit 2 leaves stdout empty: the buffer is dropped.
+        Ok(2) => ExitCode::from(2),
+        Ok(code) if emit(&out.text) => ExitCode::from(code as u8),
+        Ok(_) => ExitCode::from(2),
+        Err(e) => {
+            for line in format!("{e:#}").lines().filter(|l| !l.trim().is_empty()) {
+                eprintln!("tiercheck: {line}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}

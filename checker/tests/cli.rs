@@ -1,0 +1,242 @@
+//! The command line's contract: output formats (github, SARIF), the allow list, colours,
+//! `cargo tiercheck`, completions, `$RUST_TIERS_TIER`, and "exit 2 prints nothing".
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const TC: &str = env!("CARGO_BIN_EXE_tiercheck");
+
+fn run(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
+    let mut c = common::clean(TC);
+    c.args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CARGO_TERM_COLOR");
+    c.envs(env.iter().copied());
+    c.output().expect("run tiercheck")
+}
+
+/// A project whose config names mold as a bare linker (an error), in a temp dir.
+fn bad_project(manifest_extra: &str) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{manifest_extra}"
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(d.path().join(".cargo")).unwrap();
+    std::fs::write(
+        d.path().join(".cargo/config.toml"),
+        "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-C\", \"linker=mold\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(d.path().join("src")).unwrap();
+    std::fs::write(d.path().join("src/main.rs"), "fn main() {}\n").unwrap();
+    d
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn sarif_has_the_required_structure() {
+    let p = bad_project("");
+    let o = run(&["project", "--format", "sarif", "."], p.path(), &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let log: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "tiercheck");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let r = &run["results"][0];
+    assert_eq!(r["ruleId"], "linker-not-a-driver");
+    assert_eq!(r["level"], "error");
+    let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[idx]["id"], "linker-not-a-driver");
+    assert!(r["message"]["text"].as_str().unwrap().contains("mold"));
+    let phys = &r["locations"][0]["physicalLocation"];
+    assert_eq!(phys["region"]["startLine"], 2);
+    let loc = &phys["artifactLocation"];
+    assert_eq!(loc["uri"], ".cargo/config.toml");
+    assert_eq!(loc["uriBaseId"], "SRCROOT");
+    assert!(run["originalUriBaseIds"]["SRCROOT"]["uri"]
+        .as_str()
+        .unwrap()
+        .starts_with("file:///"));
+}
+
+/// The full SARIF 2.1.0 schema (OASIS, vendored from a registry package: tests/sarif/README.md),
+/// checked with python's jsonschema where it is installed (CI installs it; e2e-env.sh requires it).
+#[test]
+fn sarif_validates_against_the_schema_when_jsonschema_is_there() {
+    let has = Command::new("python3")
+        .args(["-c", "import jsonschema"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has {
+        eprintln!("python3 jsonschema not installed: schema check left to .ci/e2e-env.sh");
+        return;
+    }
+    let p = bad_project("");
+    let o = run(&["project", "--format", "sarif", "."], p.path(), &[]);
+    let out = p.path().join("out.sarif");
+    std::fs::write(&out, &o.stdout).unwrap();
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sarif/sarif-schema-2.1.0.json");
+    let v = Command::new("python3")
+        .args([
+            "-c",
+            "import json,sys,jsonschema; jsonschema.Draft4Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))",
+        ])
+        .arg(&schema)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+}
+
+#[test]
+fn github_annotations_name_the_file() {
+    let p = bad_project("");
+    let o = run(&["project", "--format", "github"], p.path(), &[]);
+    let s = stdout(&o);
+    assert!(
+        s.starts_with(
+            "::error file=.cargo/config.toml,line=2,col=14,title=tiercheck linker-not-a-driver::"
+        ),
+        "{s}"
+    );
+}
+
+#[test]
+fn allow_list_accepts_a_finding_and_rejects_unknown_ids() {
+    let p = bad_project("\n[package.metadata.tiercheck]\nallow = [\"linker-not-a-driver\"]\n");
+    let o = run(&["project", "--format", "json"], p.path(), &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(r["allowed"][0]["rule"], "linker-not-a-driver");
+    assert_eq!(r["summary"]["allowed"], 1);
+
+    let p = bad_project("\n[workspace.metadata.tiercheck]\nallow = [\"no-such-rule\"]\n");
+    let o = run(&["project", "--format", "json"], p.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no-such-rule"));
+}
+
+#[test]
+fn colour_follows_flag_env_and_terminal() {
+    let p = bad_project("");
+    let esc = |o: &Output| o.stdout.contains(&0x1b);
+    // stdout is a pipe here: auto means no colour.
+    assert!(!esc(&run(&["project"], p.path(), &[])));
+    assert!(esc(&run(&["project", "--color", "always"], p.path(), &[])));
+    assert!(esc(&run(
+        &["project"],
+        p.path(),
+        &[("CARGO_TERM_COLOR", "always")]
+    )));
+    assert!(!esc(&run(
+        &["project", "--color", "never"],
+        p.path(),
+        &[("CARGO_TERM_COLOR", "always")]
+    )));
+    // JSON never carries escapes.
+    assert!(!esc(&run(
+        &["project", "--format", "json", "--color", "always"],
+        p.path(),
+        &[]
+    )));
+}
+
+#[test]
+fn quiet_and_verbose() {
+    let p = bad_project("");
+    let q = stdout(&run(&["project", "-q"], p.path(), &[]));
+    assert_eq!(q.lines().count(), 1, "{q}");
+    let v = stdout(&run(&["project", "-v"], p.path(), &[]));
+    assert!(v.contains("  = linker-not-a-driver: "), "{v}");
+}
+
+#[test]
+fn tier_defaults_to_rust_tiers_tier() {
+    let p = bad_project("");
+    let o = run(
+        &["project", "--format", "json"],
+        p.path(),
+        &[("RUST_TIERS_TIER", "tier1")],
+    );
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["tier"], "tier1");
+    let o = run(&["project"], p.path(), &[("RUST_TIERS_TIER", "tier9")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn cargo_subcommand_binary() {
+    let o = Command::new(env!("CARGO_BIN_EXE_cargo-tiercheck"))
+        .args(["tiercheck", "explain", "tier1"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(stdout(&o).starts_with("tier1: production-safe"));
+    let help = Command::new(env!("CARGO_BIN_EXE_cargo-tiercheck"))
+        .args(["tiercheck", "--help"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&help).contains("Usage: cargo tiercheck"),
+        "{}",
+        stdout(&help)
+    );
+}
+
+#[test]
+fn bash_completions_load_and_complete_tiers() {
+    let script = format!(
+        r#"source <("{TC}" completions bash) || exit 1
+complete -p tiercheck >/dev/null || exit 1
+COMP_WORDS=(tiercheck project --tier ""); COMP_CWORD=3
+COMP_LINE="tiercheck project --tier "; COMP_POINT=${{#COMP_LINE}}
+_tiercheck tiercheck "" --tier
+echo "${{COMPREPLY[@]}}""#
+    );
+    let o = Command::new("bash").args(["-c", &script]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(stdout(&o).trim(), "tier1 tier2 tier3 tier4 tier5");
+}
+
+#[test]
+fn exit_2_leaves_stdout_empty() {
+    let tmp = tempfile::tempdir().unwrap();
+    for args in [
+        &["binary", "/nonexistent"][..],
+        &["binary", "--format", "json", "/nonexistent"],
+        &["project", "--format", "sarif", "/nonexistent"],
+        &["project", "--format", "github", "/nonexistent"],
+        &["explain", "no-such-thing"],
+        &["env", "--raw", "--platform", "no-such-platform", "tier1"],
+    ] {
+        let o = run(args, tmp.path(), &[]);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(o.stdout.is_empty(), "{args:?}: {}", stdout(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.starts_with("tiercheck: ") || err.starts_with("error:"),
+            "{args:?}: {err}"
+        );
+    }
+}
