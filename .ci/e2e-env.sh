@@ -49,6 +49,7 @@ while read -r tier args profile channel examples; do
   done
 done <<'EOF'
 tier1 -                 dev     stable  all
+tier1 --with=mold        dev     stable  cpu-bound
 tier1 -                 release stable  all
 tier2 -                 dev     nightly all
 tier2 -                 release nightly all

@@ -51,7 +51,8 @@ def tier1_env(tc, clang, mold, fmt):
     envb = {k.encode(): v.encode() for k, v in env.items()}
     envb[b"TIERCHECK_TOOL_CLANG"] = clang
     envb[b"TIERCHECK_TOOL_MOLD"] = mold
-    return subprocess.run([tc, "env", "tier1", "--format", fmt], env=envb, capture_output=True)
+    # tier1 with mold: clang lands in _LINKER, mold in _RUSTFLAGS (x86_64 Linux defaults to rust-lld).
+    return subprocess.run([tc, "env", "tier1", "--with", "mold", "--format", fmt], env=envb, capture_output=True)
 
 
 def evaluate(shell, script, workdir):

@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 
 use crate::cli::{Global, Out};
 use crate::tiers::TierData;
-use crate::{bench, binary, build, completions, envcmd, explain, project, toolchain_check};
+use crate::{bench, binary, build, completions, envcmd, explain, init, project, toolchain_check};
 
 #[derive(Parser)]
 #[command(
@@ -36,6 +36,7 @@ enum Cmd {
     Build(build::Args),
     Bench(bench::Args),
     Toolchain(toolchain_check::Args),
+    Init(init::Args),
     Completions(completions::Args),
 }
 
@@ -50,6 +51,7 @@ fn run(cmd: Cmd, out: &mut Out) -> Result<i32> {
         Cmd::Build(args) => build::run(args, &data, out),
         Cmd::Bench(args) => bench::run(args, &data, out),
         Cmd::Toolchain(args) => toolchain_check::run(args, &data, out),
+        Cmd::Init(args) => init::run(args, &data, out),
         Cmd::Completions(args) => completions::run(args, out),
     }
 }

@@ -120,6 +120,15 @@ impl Out {
     pub fn push_str(&mut self, s: &str) {
         self.text.push_str(s);
     }
+    /// Writes what is buffered now (an interactive command showing something before it asks).
+    pub fn flush_now(&mut self) -> std::io::Result<()> {
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(self.text.as_bytes())?;
+        stdout.flush()?;
+        self.text.clear();
+        Ok(())
+    }
     /// `s` in `style` when colour is on.
     pub fn paint(&self, style: anstyle::Style, s: &str) -> String {
         if self.color {

@@ -15,6 +15,7 @@ pub mod envcmd;
 pub mod explain;
 pub mod flags;
 pub mod fsread;
+pub mod init;
 pub mod pgo;
 pub mod project;
 pub mod report;

@@ -240,3 +240,53 @@ fn exit_2_leaves_stdout_empty() {
         );
     }
 }
+
+#[test]
+fn init_shows_the_diff_then_merges_once() {
+    let d = tempfile::tempdir().unwrap();
+    let manifest = "# our manifest\n[package]\nname = \"p\" # keep\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[profile.release]\n# we ship fat\nlto = \"fat\"\n";
+    std::fs::write(d.path().join("Cargo.toml"), manifest).unwrap();
+    std::fs::create_dir_all(d.path().join("src")).unwrap();
+    std::fs::write(d.path().join("src/main.rs"), "fn main() {}\n").unwrap();
+    // No terminal, no --yes: the diff, exit 1, nothing written.
+    let o = run(&["init", "--tier", "tier1"], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("+[profile.release-fat]"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("Cargo.toml")).unwrap(),
+        manifest
+    );
+    let o = run(&["init", "--tier", "tier1", "--yes"], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(0));
+    let merged = std::fs::read_to_string(d.path().join("Cargo.toml")).unwrap();
+    assert!(merged.starts_with(manifest), "{merged}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("kept profile.release.lto"));
+    assert!(d.path().join(".cargo/config.toml").is_file());
+    // Idempotent, and the project now has what tier1 cannot set from the environment.
+    let o = run(&["init", "--tier", "tier1", "--yes"], d.path(), &[]);
+    assert!(stdout(&o).contains("nothing to add"), "{}", stdout(&o));
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("Cargo.toml")).unwrap(),
+        merged
+    );
+    let o = run(
+        &["project", "--tier", "tier1", "--format", "json"],
+        d.path(),
+        &[],
+    );
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let lacks: Vec<&Value> = r["facts"]["tier_techniques"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| {
+            t["status"] == "lacks"
+                && (t["id"] == "custom-profiles" || t["id"] == "deps-no-debuginfo")
+        })
+        .collect();
+    assert!(lacks.is_empty(), "{lacks:?}");
+}

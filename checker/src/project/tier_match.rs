@@ -66,7 +66,7 @@ pub fn check(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) -> Vec<TechniqueSt
                 ),
             }
         } else if let Some(sign) = &t.project {
-            sign_status(ctx, id, sign, out)
+            sign_status(ctx, &r.tier, id, sign, out)
         } else {
             ("n/a", "nothing to configure".to_string())
         };
@@ -202,6 +202,7 @@ fn profile_status(
 
 fn sign_status(
     ctx: &Ctx,
+    tier: &str,
     id: &str,
     sign: &crate::tiers::ProjectSign,
     out: &mut Vec<Finding>,
@@ -229,7 +230,9 @@ fn sign_status(
                 ),
             )
             .at(&ctx.p.root.shown, "profile")
-            .fix("copy them from templates/workspace/Cargo.toml"),
+            .fix(format!(
+                "tiercheck init --tier {tier} (writes them into Cargo.toml)"
+            )),
         );
         return ("lacks", "profiles missing from Cargo.toml".into());
     }
