@@ -211,12 +211,8 @@ pub fn explain(data: &TierData, id: &str, format: Format, out: &mut Out) -> Resu
         t.min_rust
     )?;
     let in_tiers = tiers_of(data, id);
-    let optional: Vec<_> = data
-        .tiers
-        .iter()
-        .filter(|(_, x)| x.optional.iter().any(|o| o == id))
-        .map(|(k, _)| k.as_str())
-        .collect();
+    // The same resolution `tiers` uses: optional techniques are inherited.
+    let optional = optional_in(data, id);
     writeln!(
         out,
         "  tiers: {}{}",

@@ -290,3 +290,38 @@ fn init_shows_the_diff_then_merges_once() {
         .collect();
     assert!(lacks.is_empty(), "{lacks:?}");
 }
+
+#[test]
+fn explain_and_tiers_agree_on_optional_tiers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let explain = stdout(&run(&["explain", "sccache"], tmp.path(), &[]));
+    assert!(
+        explain.contains("optional in: tier1, tier2, tier3, tier4"),
+        "{explain}"
+    );
+    let tiers = stdout(&run(&["tiers"], tmp.path(), &[]));
+    let line = tiers.lines().find(|l| l.starts_with("sccache ")).unwrap();
+    assert!(line.ends_with("opt-in: tier1,tier2,tier3,tier4"), "{line}");
+}
+
+#[test]
+fn project_facts_name_where_a_setting_is() {
+    let p = bad_project("\n[profile.dev]\nsplit-debuginfo = \"unpacked\"\n");
+    let o = run(
+        &["project", "--tier", "tier1", "--format", "json"],
+        p.path(),
+        &[],
+    );
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let split = r["facts"]["tier_techniques"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "split-debuginfo")
+        .unwrap();
+    assert_eq!(split["status"], "has");
+    assert_eq!(
+        split["detail"],
+        "profile.dev.split-debuginfo in Cargo.toml:7:1"
+    );
+}

@@ -360,6 +360,16 @@ fn profile_in_project(file: &str, profile: Option<&str>) -> (Option<String>, Vec
     (Some(root), chain.map(|c| c.keys).unwrap_or_default())
 }
 
+/// At most `max` characters, cut at a word boundary and marked with "…" (JSON has it whole).
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max).collect();
+    let at_word = cut.rfind(char::is_whitespace).unwrap_or(cut.len());
+    format!("{}…", cut[..at_word].trim_end_matches([',', ';', ' ']))
+}
+
 pub fn facts_text(r: &Report) -> String {
     let mut s = String::new();
     for b in r.facts["binaries"].as_array().into_iter().flatten() {
@@ -423,10 +433,7 @@ pub fn facts_text(r: &Report) -> String {
         let bolt = match &e["bolt"] {
             serde_json::Value::Null => "no".to_string(),
             x if x["instrumented"] == true => "instrumented".into(),
-            x => format!(
-                "yes ({})",
-                st(&x["info"]).chars().take(60).collect::<String>()
-            ),
+            x => format!("yes ({})", shorten(&st(&x["info"]), 100)),
         };
         let _ = writeln!(
             s,
@@ -481,5 +488,16 @@ mod tests {
         std::fs::create_dir_all(d.path().join("dist/release")).unwrap();
         assert_eq!(profile_from_path(&d.path().join("dist/release/app")), None);
         assert_eq!(profile_from_path(Path::new("/usr/bin/ls")), None);
+    }
+}
+
+#[cfg(test)]
+mod shorten_tests {
+    #[test]
+    fn cuts_at_a_word() {
+        let s =
+            "BOLT revision: 1234abcd, command line: llvm-bolt in -o out -reorder-blocks=ext-tsp";
+        assert_eq!(super::shorten(s, 200), s);
+        assert_eq!(super::shorten(s, 30), "BOLT revision: 1234abcd…");
     }
 }

@@ -148,6 +148,14 @@ fn dependency_profile_status(ctx: &Ctx, id: &str) -> (&'static str, String) {
     )
 }
 
+/// `file:line:col` of a definition (as findings show it).
+fn place(d: &crate::project::config::Def) -> String {
+    match (d.line, d.column) {
+        (Some(l), Some(c)) => format!("{}:{l}:{c}", d.file),
+        _ => d.file.clone(),
+    }
+}
+
 /// Profile keys: the project's value, else the environment's, compared with the tier's.
 fn profile_status(
     ctx: &Ctx,
@@ -155,14 +163,16 @@ fn profile_status(
     id: &str,
     out: &mut Vec<Finding>,
 ) -> (&'static str, String) {
-    let (mut from_project, mut from_env, mut missing) = (0, 0, vec![]);
+    let (mut from_project, mut from_env, mut missing) = (vec![], 0, vec![]);
     for (profile, keys) in &ctx.data.techniques[id].profile {
         for (key, want) in keys {
             let want_s = profile_value(want);
             let env_name = format!("CARGO_PROFILE_{}_{}", env_key(profile), env_key(key));
             let tier_sets_it = ctx.tier_vars.contains(&env_name);
             match ctx.p.profile_value(profile, key) {
-                Some(e) if &e.value == want => from_project += 1,
+                Some(e) if &e.value == want => {
+                    from_project.push(format!("profile.{profile}.{key} in {}", place(&e.def)))
+                }
                 // `build`: the tier's variable replaces the file (reported as overridden).
                 Some(_) if tier_sets_it => from_env += 1,
                 Some(e) => {
@@ -195,7 +205,7 @@ fn profile_status(
                 r.tier
             ),
         ),
-        (true, 0) => ("has", format!("{from_project} setting(s) in the project")),
+        (true, 0) => ("has", from_project.join(", ")),
         (true, _) => ("from-env", "set by the tier environment".to_string()),
     }
 }
