@@ -72,6 +72,10 @@
           postUnpack = ''cd "$sourceRoot/checker" && sourceRoot=.'';
           # The fileset below is the source already (crane's cleaning would drop nix/scripts).
           cleanSource = false;
+          # The sandbox runs the unit tests (crane's buildPackage runs cargo test). The integration
+          # tests in checker/tests build fixture projects with host linkers (clang-22, lld-22, mold,
+          # Wild at Debian paths) and read ELF; they run on the host (.ci/run), not in Nix.
+          cargoTestExtraArgs = "--lib --bins";
           src = nixpkgs.lib.fileset.toSource {
             root = ./.;
             fileset = nixpkgs.lib.fileset.unions [
@@ -219,7 +223,13 @@
             }
           );
           tiercheck-fmt = craneLib.cargoFmt { inherit (commonArgs) src pname postUnpack cargoToml; };
-          tiercheck-nextest = craneLib.cargoNextest (commonArgs // { inherit cargoArtifacts; });
+          tiercheck-nextest = craneLib.cargoNextest (
+            commonArgs
+            // {
+              inherit cargoArtifacts;
+              cargoNextestExtraArgs = "--lib --bins";
+            }
+          );
         }
         // builtins.listToAttrs (
           exampleChecks
