@@ -66,6 +66,10 @@ pub struct Args {
     run: Option<String>,
     #[arg(long, default_value_t = 3)]
     runs_per_round: usize,
+    /// Only these configurations get the release build and held-out runs (repeatable; default:
+    /// all). tierN+pgo is compared with plain tierN, so name both.
+    #[arg(long = "release-for", value_name = "NAME")]
+    release_for: Vec<String>,
     /// Training command for tierN+pgo configurations (repeatable; "$BIN" is the binary)
     #[arg(long = "train")]
     training: Vec<String>,
@@ -150,6 +154,12 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
             names.join(", ")
         );
     }
+    if let Some(r) = args.release_for.iter().find(|r| !names.contains(r)) {
+        bail!(
+            "--release-for {r} is not one of the configurations ({})",
+            names.join(", ")
+        );
+    }
     if let Some(cmd) = &args.run {
         if !cmd.contains("BIN") {
             bail!("--run {cmd:?} never names the binary (\"$BIN\"), so it would not time it");
@@ -189,6 +199,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
             args.incremental_runs
         },
         clean_release: !args.skip.contains(&Skip::CleanRelease),
+        release_for: (!args.release_for.is_empty()).then(|| args.release_for.clone()),
         run: args.run.clone().map(|r| (r, args.runs_per_round)),
         training: args.training.clone(),
         rounds: args.rounds,

@@ -62,6 +62,8 @@ pub struct Plan {
     pub clean_debug: bool,
     pub incremental_runs: usize,
     pub clean_release: bool,
+    /// Configurations that get the release build and runtime (None: all of them).
+    pub release_for: Option<Vec<String>>,
     /// Held-out command ("$BIN" is the binary) and how often per round.
     pub run: Option<(String, usize)>,
     pub training: Vec<String>,
@@ -116,12 +118,22 @@ pub fn run(plan: &Plan, cfgs: &[Config], quiet: bool) -> Result<(Samples, Vec<Ro
     result.map(|()| (r.samples, notes))
 }
 
+/// Whether `c` gets a release build (and its binary the held-out runs).
+fn wants_release(plan: &Plan, c: &Config) -> bool {
+    (plan.clean_release || plan.run.is_some())
+        && c.release != Release::None
+        && plan
+            .release_for
+            .as_ref()
+            .is_none_or(|l| l.contains(&c.name))
+}
+
 fn steps(plan: &Plan, c: &Config) -> usize {
-    let release = plan.clean_release || plan.run.is_some();
+    let release = wants_release(plan, c);
     usize::from(plan.clean_debug)
         + plan.incremental_runs
-        + usize::from(release && c.release != Release::None)
-        + plan.run.as_ref().map_or(0, |(_, k)| {
+        + usize::from(release)
+        + plan.run.as_ref().filter(|_| release).map_or(0, |(_, k)| {
             k * match c.release {
                 Release::Plain => 1,
                 Release::Pgo => 2,
@@ -182,7 +194,7 @@ impl Runner<'_> {
             )?;
             self.put(n, Measure::Incremental, &cfg.name, secs)?;
         }
-        if !(plan.clean_release || plan.run.is_some()) || cfg.release == Release::None {
+        if !wants_release(plan, cfg) {
             return Ok(());
         }
         self.progress.step(&label, &cfg.name, "clean release build");
