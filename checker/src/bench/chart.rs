@@ -282,3 +282,28 @@ fn bar(s: &mut String, sc: &Scale, r: &Series, y: f64) {
         r.median
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_belong_to_names_not_positions() {
+        assert_eq!(colour("tier1"), colour("tier1"));
+        assert_ne!(colour("tier1"), colour("stock"));
+        assert_eq!(colour("tier2+pgo"), colour("tier3+pgo"));
+        assert_eq!(colour("some-new-preset"), colour("some-new-preset"));
+    }
+
+    #[test]
+    fn the_scale_is_logarithmic_around_one() {
+        let sc = Scale {
+            lo: 0.5,
+            hi: 2.0,
+            left: 0.0,
+            width: 100.0,
+        };
+        assert!((sc.x(1.0) - 50.0).abs() < 1e-9);
+        assert!((sc.x(0.5) - 0.0).abs() < 1e-9 && (sc.x(4.0) - 100.0).abs() < 1e-9);
+    }
+}

@@ -313,3 +313,99 @@ fn configs(s: &mut String, doc: &Document) {
     }
     let _ = writeln!(s, "\n</details>");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn cfg(name: &str, tier: Option<&str>, d: Debuggability, release: Release) -> Config {
+        Config {
+            name: name.into(),
+            label: name.into(),
+            source: String::new(),
+            env: BTreeMap::new(),
+            cargo_config: vec![],
+            command: "build".into(),
+            debuggability: d,
+            release,
+            tier: tier.map(String::from),
+            sccache: false,
+            reference: false,
+        }
+    }
+
+    fn ser(m: Measure, name: &str, v: &[f64]) -> Series {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        Series {
+            measure: m,
+            config: name.into(),
+            median: crate::bench::stats::median(&v),
+            min: v[0],
+            max: v[v.len() - 1],
+            ratio: None,
+            ratios: BTreeMap::new(),
+            samples: v,
+        }
+    }
+
+    #[test]
+    fn a_later_release_step_ships_only_beyond_the_spread() {
+        let cfgs = [cfg(
+            "tier3+pgo",
+            Some("tier3"),
+            Debuggability::Full,
+            Release::Pgo,
+        )];
+        let rt = Measure::Runtime;
+        // PGO clearly faster than plain; BOLT overlaps PGO: ship PGO.
+        let series = [
+            ser(rt, "tier3", &[1.00, 1.02, 1.01]),
+            ser(rt, "tier3+pgo", &[0.90, 0.91, 0.92]),
+            ser(rt, "tier3+pgo+bolt", &[0.89, 0.91, 0.93]),
+        ];
+        let v = release_verdicts(&cfgs, &series);
+        assert_eq!(v[0].ship, "tier3+pgo", "{v:?}");
+        // Everything overlaps: ship plain.
+        let series = [
+            ser(rt, "tier3", &[1.0, 1.2]),
+            ser(rt, "tier3+pgo", &[0.9, 1.1]),
+        ];
+        assert_eq!(release_verdicts(&cfgs, &series)[0].ship, "tier3");
+    }
+
+    #[test]
+    fn tiers_are_held_to_peers_that_keep_as_much_debuginfo() {
+        let cfgs = [
+            cfg(
+                "tier1",
+                Some("tier1"),
+                Debuggability::WorkspaceLines,
+                Release::Plain,
+            ),
+            cfg("stock", None, Debuggability::Full, Release::Plain),
+            cfg("cargo-wizard", None, Debuggability::None, Release::Plain),
+            cfg("check", None, Debuggability::NoBinary, Release::None),
+        ];
+        let m = Measure::Incremental;
+        let series = [
+            ser(m, "tier1", &[1.0]),
+            ser(m, "stock", &[1.2]),
+            ser(m, "cargo-wizard", &[0.9]),
+            ser(m, "check", &[0.5]),
+        ];
+        let kinds: Vec<(String, ComparisonKind)> = comparisons(&cfgs, &series)
+            .into_iter()
+            .map(|c| (c.peer, c.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("stock".to_string(), ComparisonKind::Peer),
+                ("cargo-wizard".to_string(), ComparisonKind::LessDebuggable),
+                ("check".to_string(), ComparisonKind::Floor),
+            ]
+        );
+    }
+}
