@@ -177,11 +177,67 @@ pub fn print_report(
         ReportFormat::Github => out.push_str(&crate::ci_output::github(report, base)),
         ReportFormat::Text => {
             if !out.quiet {
-                out.push_str(text_facts);
+                let facts = paint_facts(out, text_facts);
+                out.push_str(&facts);
             }
             let findings = crate::report::findings_text(report, out);
             out.push_str(&findings);
         }
     }
     Ok(report.exit_code())
+}
+
+/// Colours a facts block (when colour is on): a header line (no indent) in bold, and in each
+/// indented `label  value ...` line the label in cyan and the first value word in bold: the key
+/// facts (linker, strip state, rustc, channel ...) stand out.
+pub fn paint_facts(out: &Out, text: &str) -> String {
+    if !out.color {
+        return text.to_string();
+    }
+    use anstyle::{AnsiColor, Style};
+    let bold = Style::new().bold();
+    let label_style = Style::new().fg_color(Some(AnsiColor::Cyan.into()));
+    let mut s = String::new();
+    for line in text.split_inclusive('\n') {
+        let (body, nl) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        let Some(rest) = body.strip_prefix("  ") else {
+            s.push_str(&out.paint(bold, body));
+            s.push_str(nl);
+            continue;
+        };
+        let label_end = rest.find(' ').unwrap_or(rest.len());
+        let (label, tail) = rest.split_at(label_end);
+        let value_start = tail.len() - tail.trim_start().len();
+        let (pad, value) = tail.split_at(value_start);
+        let word_end = value.find([' ', ';']).unwrap_or(value.len());
+        let (word, after) = value.split_at(word_end);
+        s.push_str("  ");
+        s.push_str(&out.paint(label_style, label));
+        s.push_str(pad);
+        s.push_str(&out.paint(bold, word));
+        s.push_str(after);
+        s.push_str(nl);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_painting_keeps_the_text() {
+        let text =
+            "a.out: ELF64\n  linker     mold  (mold 1.10.1)\n  strip      none stripped; 7\n";
+        let mut out = Out::default();
+        assert_eq!(paint_facts(&out, text), text);
+        out.color = true;
+        let painted = paint_facts(&out, text);
+        let plain: String = anstream::adapter::strip_str(&painted).to_string();
+        assert_eq!(plain, text);
+        assert!(painted.contains("\u{1b}[1mmold\u{1b}[0m"), "{painted:?}");
+    }
 }
