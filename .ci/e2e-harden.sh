@@ -63,6 +63,72 @@ for c in c80k c100m; do
   else bad "$c: exit $rc after $ms ms"; fi
 done
 
+echo "== PGO pipeline: training must run the binary (examples/workspace has a build script)"
+ws="$root/examples/workspace" cpu="$root/examples/cpu-bound"
+pgo() { # DIR TARGET-DIR ARGS...: runs the pipeline; exit code in $rc, stdout in $out, stderr in $err
+  local dir=$1 target=$2; shift 2
+  out=$(cd "$dir" && clean_env env CARGO_TARGET_DIR="$target" "$tc" build --tier tier3 "$@" . 2>"$work/pgo.err"); rc=$?
+  err=$(cat "$work/pgo.err")
+}
+pgo "$ws" "$work/ws" --no-bolt --pgo true
+if [ "$rc" = 2 ] && [ -z "$out" ] && grep -q "wrote no .profraw" <<<"$err"; then ok "--pgo true: exit 2, $(tail -1 <<<"$err" | cut -c1-100)"
+else bad "--pgo true: exit $rc (want 2, nothing on stdout): $(tail -2 <<<"$err" | tr '\n' ' ')"; fi
+# Training that runs other instrumented programs (the build scripts) but never the binary.
+pgo "$ws" "$work/ws" --no-bolt --pgo 'for b in "$(dirname "$BIN")"/build/*/build-script-build; do "$b" >/dev/null 2>&1; done; true'
+if [ "$rc" = 2 ] && grep -q "the training never ran" <<<"$err"; then ok "training that only runs build scripts: $(grep -o 'the training never ran.*' <<<"$err" | cut -c1-110)"
+else bad "training without the binary: exit $rc: $(tail -2 <<<"$err" | tr '\n' ' ')"; fi
+
+echo "== PGO pipeline: time limit and signals kill the training's process group"
+t0=$(date +%s)
+pgo "$cpu" "$work/cpu" --no-bolt --timeout 3s --pgo 'sleep 1237 & sleep 1238'
+sleep 1
+left=$(pgrep -f '^sleep 123[78]$' | wc -l)
+if [ "$rc" = 2 ] && grep -q -- "--timeout" <<<"$err" && [ "$left" = 0 ]; then ok "--timeout 3s: exit 2 after $(( $(date +%s) - t0 )) s (instrumented build included), no training process left"
+else bad "--timeout: exit $rc, $left training processes left: $(tail -1 <<<"$err")"; fi
+for sig in TERM INT; do
+  want=$([ $sig = TERM ] && echo 143 || echo 130)
+  (cd "$cpu" && clean_env env CARGO_TARGET_DIR="$work/cpu" "$tc" build --tier tier3 --no-bolt --pgo "sleep 1239 & sleep 1240" . >/dev/null 2>&1) &
+  pid=$!
+  for _ in $(seq 900); do pgrep -f '^sleep 1240$' >/dev/null && break; sleep 0.1; done
+  tcpid=$(pgrep -n -f "^$tc build" || echo "$pid")
+  kill -$sig "$tcpid"; wait "$pid"; rc=$?
+  sleep 1; left=$(pgrep -f '^sleep 12(39|40)$' | wc -l)
+  if [ "$rc" = "$want" ] && [ "$left" = 0 ]; then ok "SIG$sig during training: exit $rc, training's process group gone"
+  else bad "SIG$sig during training: exit $rc (want $want), $left training processes left"; pkill -f '^sleep 12(39|40)$'; fi
+done
+
+echo "== PGO pipeline: the result verifies as a pipeline result; a failed run leaves no result"
+pgo "$cpu" "$work/cpu" --format json --pgo '"$BIN" workloads/train/fib-sort.lisp'
+res="$work/cpu/rust-tiers-pgo"
+if [ "$rc" = 0 ]; then
+  ok "pipeline: $(python3 -c 'import json,sys; c=json.loads(sys.argv[1])["facts"]["pgo"]["coverage"]; print("training ran %d of %d functions of crate %s" % (c["executed"], c["functions"], c["crate"]))' "$out")"
+  # No --profile: the file is not in a Cargo profile dir, so no dev-profile (Cranelift) guess.
+  bout=$("$tc" binary --tier tier3 --pipeline "$res/minilisp" 2>&1); brc=$?
+  if [ "$brc" = 0 ] && ! grep -qi "cranelift\|wild" <<<"$(grep -E '^(error|warning)' <<<"$bout")"; then ok "binary --tier tier3 --pipeline on the result: exit 0, profile $(grep -o '(profile [^)]*)' <<<"$bout" | head -1)"
+  else bad "binary --pipeline on the pipeline's result: exit $brc: $(grep -E '^(error|warning)' <<<"$bout" | head -3 | tr '\n' ' ')"; fi
+else bad "pipeline on examples/cpu-bound: exit $rc: $(tail -3 <<<"$err" | tr '\n' ' ')"; fi
+pgo "$cpu" "$work/cpu" --pgo false
+stale=$(cd "$res" && ls minilisp merged.profdata merged.fdata 2>/dev/null | tr '\n' ' ')
+if [ "$rc" = 2 ] && [ -z "$stale" ]; then ok "a failed run removes the previous results (exit 2, nothing left that looks current)"
+else bad "failed run: exit $rc, left: $stale"; fi
+
+echo "== PGO pipeline: two runs on one target dir at once"
+(cd "$cpu" && clean_env env CARGO_TARGET_DIR="$work/cpu" "$tc" build --tier tier3 --no-bolt --pgo '"$BIN" workloads/train/primes.lisp' . >"$work/a.out" 2>"$work/a.err") & a=$!
+(cd "$cpu" && clean_env env CARGO_TARGET_DIR="$work/cpu" "$tc" build --tier tier3 --no-bolt --pgo '"$BIN" workloads/train/fib-sort.lisp' . >"$work/b.out" 2>"$work/b.err") & b=$!
+wait $a; ra=$?; wait $b; rb=$?
+if [ "$ra" = 0 ] && [ "$rb" = 0 ] && grep -q "waiting for it" "$work/a.err" "$work/b.err"; then ok "concurrent runs: both exit 0, one waited for the other's lock"
+else bad "concurrent runs: exit $ra/$rb: $(tail -1 "$work/a.err") $(tail -1 "$work/b.err")"; fi
+
+echo "== PGO pipeline: a project path with spaces, step counters on a terminal only"
+spaced="$work/with space/cpu bound"
+mkdir -p "$spaced" && cp -r "$cpu/." "$spaced/" && rm -rf "$spaced/target"
+if command -v script >/dev/null; then
+  (cd "$spaced" && clean_env script -qec "'$tc' build --tier tier3 --no-bolt --pgo '\"\$BIN\" workloads/train/primes.lisp' ." "$work/tty.log" >/dev/null 2>&1); rc=$?
+  if [ "$rc" = 0 ] && grep -q '\[1/4\] instrumented build' "$work/tty.log" && grep -q '\[4/4\] PGO-optimized build' "$work/tty.log"; then ok "path with spaces: pipeline exit 0; terminal shows $(grep -o '\[[0-9]/4\][^,]*' "$work/tty.log" | tr -d '\r' | tr '\n' ';')"
+  else bad "path with spaces / progress: exit $rc: $(tail -3 "$work/tty.log" | tr '\r\n' '  ')"; fi
+fi
+if ! grep -q '\[1/' "$work/a.err"; then ok "no step counters when stderr is not a terminal"; else bad "step counters printed to a non-terminal"; fi
+
 rm -f "$work"/*.elf "$work"/dstr "$work"/c80k "$work"/c100m
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -240,15 +240,18 @@ if out=$(E2E_WORK="$work/env" TIERCHECK="$tc" bash "$root/.ci/e2e-env.sh" 2>&1);
 else bad "env e2e: $(grep -E '^FAIL' <<<"$out" | head -5 | tr '\n' ' ')"; fi
 grep -E '^(ok|FAIL)' <<<"$out" | sed 's/^/      /'
 
-echo "== fuzzing the ELF inspector (${fuzz_seconds}s)"
+echo "== fuzzing: the ELF inspector, and project loading + rules on generated TOML/cfg/rustflags (${fuzz_seconds}s each)"
 if [ "$fuzz_seconds" -gt 0 ]; then
-  # New inputs go to a scratch corpus; the checked-in seeds are only read.
-  mkdir -p "$work/corpus"
-  if (cd "$root/checker" && cargo +nightly fuzz run inspect_elf --fuzz-dir fuzz "$work/corpus" fuzz/corpus/inspect_elf -- -max_total_time="$fuzz_seconds" -rss_limit_mb=2048) >"$work/fuzz.log" 2>&1; then
-    ok "cargo fuzz inspect_elf: $(grep -E '^#[0-9]+.*(DONE|pulse)' "$work/fuzz.log" | tail -1 | cut -c1-90)"
-  else
-    bad "cargo fuzz inspect_elf crashed: $(grep -m3 -E 'panicked|ERROR' "$work/fuzz.log" | tr '\n' ' ')"
-  fi
+  for target in inspect_elf project_config; do
+    # New inputs go to a scratch corpus; the checked-in seeds (if any) are only read.
+    mkdir -p "$work/corpus-$target"
+    seeds=(); [ -d "$root/checker/fuzz/corpus/$target" ] && seeds=("fuzz/corpus/$target")
+    if (cd "$root/checker" && cargo +nightly fuzz run "$target" --fuzz-dir fuzz "$work/corpus-$target" "${seeds[@]}" -- -max_total_time="$fuzz_seconds" -rss_limit_mb=4096 -timeout=20) >"$work/fuzz-$target.log" 2>&1; then
+      ok "cargo fuzz $target: $(grep -E '^#[0-9]+.*(DONE|pulse)' "$work/fuzz-$target.log" | tail -1 | cut -c1-90)"
+    else
+      bad "cargo fuzz $target crashed: $(grep -m3 -E 'panicked|ERROR' "$work/fuzz-$target.log" | tr '\n' ' ')"
+    fi
+  done
 fi
 
 echo "$passed passed, $failed failed"

@@ -26,6 +26,7 @@ use std::fmt;
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStdout, Command, ExitStatus, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Mutex, OnceLock};
 use std::thread;
@@ -41,6 +42,8 @@ pub const GRACE: Duration = Duration::from_secs(3);
 
 /// Process groups of the children still running; the signal watcher kills these.
 static LIVE: Mutex<Vec<i32>> = Mutex::new(Vec::new());
+/// Set when a signal arrived: the watcher ends the process, nothing else may.
+static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
 /// Set once the signal watcher runs (Ok), or why it could not be installed.
 static WATCHER: OnceLock<Result<(), String>> = OnceLock::new();
 
@@ -94,6 +97,7 @@ pub fn install_signal_watcher() -> Result<()> {
 
 /// Forwards `sig` to every live group, SIGKILLs what outlives the grace period, exits 128+sig.
 fn shut_down(sig: i32) -> ! {
+    SHUTTING_DOWN.store(true, Ordering::SeqCst);
     let groups: Vec<i32> = LIVE
         .lock()
         .map(|mut l| std::mem::take(&mut *l))
@@ -129,6 +133,14 @@ fn group_alive(pgid: i32) -> bool {
     pgid > 1 && Pid::from_raw(pgid).is_some_and(|p| test_kill_process_group(p).is_ok())
 }
 
+/// After a signal, a thread whose child just died must not go on (it would report the child's
+/// failure and exit 2 before the watcher has killed everything and exited 130/143).
+fn stop_if_shutting_down() {
+    while SHUTTING_DOWN.load(Ordering::SeqCst) {
+        thread::park();
+    }
+}
+
 fn forget(pgid: i32) {
     if let Ok(mut l) = LIVE.lock() {
         l.retain(|g| *g != pgid);
@@ -139,6 +151,7 @@ fn forget(pgid: i32) {
 /// errors ("cargo", "training", ...).
 pub fn spawn(cmd: &mut Command, what: &str) -> Result<Running> {
     install_signal_watcher()?;
+    stop_if_shutting_down();
     cmd.process_group(0).stdin(Stdio::null());
     // Hold the lock across spawn: a signal arriving now finds the child registered.
     let mut live = LIVE
@@ -173,6 +186,7 @@ impl Running {
         let what = self.what.clone();
         let Some(limit) = limit else {
             let status = child.wait().with_context(|| format!("waiting for {what}"));
+            stop_if_shutting_down();
             forget(self.pgid);
             return status;
         };
@@ -194,6 +208,7 @@ impl Running {
             }
         };
         let _ = waiter.join();
+        stop_if_shutting_down();
         forget(self.pgid);
         result
     }
