@@ -12,8 +12,9 @@ use std::io::{self, Read};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
-/// Enough for any manifest, config or toolchain file; far below what would hurt.
-pub const TEXT_CAP: u64 = 64 << 20;
+/// Above any real manifest, config or toolchain file, and above the 100 MB rustflags array
+/// tiercheck must still read as Cargo does (issue 9); bounded so a huge file is refused.
+pub const TEXT_CAP: u64 = 256 << 20;
 
 /// What kind of thing sits at a path (`Missing` when nothing does).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,27 +10,52 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{bail, Result};
 
 use crate::fsread::Kind;
-use crate::project::toml_doc::TomlFile;
+use std::sync::Arc;
 
-/// Where a value was defined.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use crate::project::toml_doc::{Spans, TomlFile};
+
+/// Where a value was defined: a file and a byte offset in it (turned into line and column only
+/// when a finding needs them, so huge one-line arrays stay linear), or `env:NAME`.
+#[derive(Debug, Clone)]
 pub struct Def {
     /// A file as findings show it, or `env:NAME`.
     pub file: String,
-    pub line: Option<u32>,
-    pub column: Option<u32>,
+    offset: Option<usize>,
+    spans: Option<Arc<Spans>>,
+}
+
+impl PartialEq for Def {
+    fn eq(&self, other: &Def) -> bool {
+        self.file == other.file && self.offset == other.offset
+    }
 }
 
 impl Def {
     pub fn env(name: &str) -> Def {
+        Def::named(format!("env:{name}"))
+    }
+    /// A definition without a position (a file named only, or something built in).
+    pub fn named(file: impl Into<String>) -> Def {
         Def {
-            file: format!("env:{name}"),
-            line: None,
-            column: None,
+            file: file.into(),
+            offset: None,
+            spans: None,
+        }
+    }
+    /// A position in a loaded file.
+    pub fn at(f: &TomlFile, offset: Option<usize>) -> Def {
+        Def {
+            file: f.shown.clone(),
+            offset,
+            spans: Some(f.spans.clone()),
         }
     }
     pub fn is_env(&self) -> bool {
         self.file.starts_with("env:")
+    }
+    /// 1-based line and column (in characters), when the definition is in a file.
+    pub fn pos(&self) -> Option<(u32, u32)> {
+        Some(self.spans.as_ref()?.pos_at(self.offset?))
     }
 }
 
@@ -143,23 +168,18 @@ impl CV {
     }
 }
 
-fn def_in(f: &TomlFile, keys: &[String], elem: Option<usize>) -> Def {
-    let k: Vec<&str> = keys.iter().map(String::as_str).collect();
-    let pos = match elem {
-        Some(i) => f.spans.elem(&k, i),
-        None => f.pos(&k),
-    };
-    Def {
-        file: f.shown.clone(),
-        line: pos.map(|p| p.0),
-        column: pos.map(|p| p.1),
-    }
+fn def_in(f: &TomlFile, keys: &[String]) -> Def {
+    Def::at(f, f.spans.key_offset_owned(keys))
 }
 
 /// A file's values as CVs, each with its position.
 pub fn from_file(f: &TomlFile) -> CV {
     fn conv(v: &toml::Value, f: &TomlFile, path: &mut Vec<String>, elem: Option<usize>) -> CV {
-        let def = def_in(f, path, elem);
+        // An element's offset comes from its array's list, looked up once per array.
+        let def = match elem {
+            Some(o) => Def::at(f, Some(o)),
+            None => def_in(f, path),
+        };
         match v {
             toml::Value::String(s) => CV::Str(s.clone(), def),
             toml::Value::Integer(i) => CV::Int(*i, def),
@@ -167,20 +187,28 @@ pub fn from_file(f: &TomlFile) -> CV {
             toml::Value::Float(x) => CV::Other(x.to_string(), def),
             toml::Value::Datetime(d) => CV::Other(d.to_string(), def),
             toml::Value::Array(a) => CV::List(
-                a.iter()
-                    .enumerate()
-                    .map(|(i, x)| {
-                        let nested = x.is_table() || x.is_array();
-                        if nested {
-                            path.push(i.to_string());
-                        }
-                        let cv = conv(x, f, path, if nested { None } else { Some(i) });
-                        if nested {
-                            path.pop();
-                        }
-                        cv
-                    })
-                    .collect(),
+                {
+                    let offsets = f.spans.elem_offsets(path).cloned().unwrap_or_default();
+                    a.iter()
+                        .enumerate()
+                        .map(|(i, x)| {
+                            let nested = x.is_table() || x.is_array();
+                            if nested {
+                                path.push(i.to_string());
+                            }
+                            let at = if nested {
+                                None
+                            } else {
+                                offsets.get(i).copied()
+                            };
+                            let cv = conv(x, f, path, at);
+                            if nested {
+                                path.pop();
+                            }
+                            cv
+                        })
+                        .collect()
+                },
                 def,
             ),
             toml::Value::Table(t) => CV::Table(
@@ -207,7 +235,7 @@ pub fn from_file(f: &TomlFile) -> CV {
             (k.clone(), cv)
         })
         .collect();
-    CV::Table(top, def_in(f, &[], None))
+    CV::Table(top, def_in(f, &[]))
 }
 
 /// The config files Cargo reads and the merged result.
@@ -292,7 +320,7 @@ impl Loader<'_> {
                 bail!(
                     "{}:{}: config include `{inc}` not found ({})",
                     def.file,
-                    def.line.unwrap_or(0),
+                    def.pos().map_or(0, |p| p.0),
                     abs.display()
                 );
             }
@@ -362,14 +390,7 @@ impl Config {
             shown,
             files: vec![],
         };
-        let mut merged = CV::Table(
-            BTreeMap::new(),
-            Def {
-                file: "(built-in)".into(),
-                line: None,
-                column: None,
-            },
-        );
+        let mut merged = CV::Table(BTreeMap::new(), Def::named("(built-in)"));
         let mut seen_dirs = vec![];
         let walk = |file: PathBuf, loader: &mut Loader, merged: &mut CV| -> Result<()> {
             let v = loader.load_with_includes(&file, &mut HashSet::new())?;
@@ -493,8 +514,8 @@ mod tests {
         assert!(matches!(c.get(&["build", "jobs"]), Some(CV::Int(2, _))));
         let (_, def) = &c.string_list(&["build", "rustflags"]).unwrap()[1];
         assert_eq!(
-            (def.file.as_str(), def.line, def.column),
-            (".cargo/config.toml", Some(2), Some(14))
+            (def.file.as_str(), def.pos()),
+            (".cargo/config.toml", Some((2, 14)))
         );
     }
 

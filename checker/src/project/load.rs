@@ -151,12 +151,8 @@ fn merge_profiles(root: &TomlFile, cfg: &Config) -> Profiles {
     if let Some(t) = root.table.get("profile").and_then(|v| v.as_table()) {
         for (name, p) in t {
             for (key, v) in p.as_table().into_iter().flatten() {
-                let pos = root.pos(&["profile", name, key]);
-                let def = Def {
-                    file: root.shown.clone(),
-                    line: pos.map(|p| p.0),
-                    column: pos.map(|p| p.1),
-                };
+                let keys = ["profile", name, key].map(String::from);
+                let def = Def::at(root, root.spans.key_offset_owned(&keys));
                 put(name, key, v.clone(), def);
             }
         }

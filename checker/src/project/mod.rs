@@ -111,7 +111,7 @@ fn cfg_set(p: &load::Project, triple: &str, choice: &toolchain::Choice) -> cfg::
     let opts: Vec<_> = rustflags::effective(&first)
         .iter()
         .filter(|s| !s.key.starts_with("target.cfg("))
-        .flat_map(|s| s.opts())
+        .flat_map(|s| s.opts().iter().cloned())
         .collect();
     base.with_flags(&opts)
 }
@@ -181,7 +181,7 @@ pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) 
         "rust_version": p.rust_version().map(|(_, v)| v.to_string()),
         "triple": targets[0],
         "targets": targets,
-        "techniques_used": used.into_iter().map(|u| json!({"id": u.id, "file": u.def.file, "key": u.key, "line": u.def.line, "column": u.def.column})).collect::<Vec<_>>(),
+        "techniques_used": used.into_iter().map(|u| json!({"id": u.id, "file": u.def.file, "key": u.key, "line": u.def.pos().map(|p| p.0), "column": u.def.pos().map(|p| p.1)})).collect::<Vec<_>>(),
         "tier_techniques": statuses,
         "cargo": views,
         "sccache_dist": dist,

@@ -35,9 +35,9 @@ impl Ctx<'_> {
 /// A finding located at a definition (file or `env:NAME`, with line and column when known).
 pub fn at_def(f: Finding, def: &Def, key: &str) -> Finding {
     let f = f.at(&def.file, key);
-    match (def.line, def.column) {
-        (Some(l), Some(c)) => f.span(l, c),
-        _ => f,
+    match def.pos() {
+        Some((l, c)) => f.span(l, c),
+        None => f,
     }
 }
 
@@ -113,7 +113,7 @@ fn bare_linker(ctx: &Ctx, out: &mut Vec<Finding>) {
     let flavor_set = ctx
         .effective()
         .iter()
-        .flat_map(|s| s.opts())
+        .flat_map(|s| s.opts().iter().cloned())
         .any(|o| o.is('C', "linker-flavor"));
     // rustc infers the flavour from the name (`infer_linker_hints`): `link.sh` or `my-ld` is
     // taken for a bare ld and gets ld-style arguments, whatever the file really is.
@@ -151,9 +151,15 @@ fn cc_driver_drops_rust_lld(ctx: &Ctx, out: &mut Vec<Finding>) {
     if !flags::drops_self_contained_lld(&prog) {
         return;
     }
-    let opts: Vec<_> = ctx.effective().iter().flat_map(|s| s.opts()).collect();
-    let picks = flags::selected_by_link_args(&flags::link_args(&opts)).is_some()
-        || opts.iter().any(|o| o.is('C', "linker-features"));
+    let eff = ctx.effective();
+    let args: Vec<String> = eff
+        .iter()
+        .flat_map(|s| flags::link_args(s.opts()))
+        .collect();
+    let picks = flags::selected_by_link_args(&args).is_some()
+        || eff
+            .iter()
+            .any(|s| s.opts().iter().any(|o| o.is('C', "linker-features")));
     if !picks {
         out.push(
             at_def(Finding::new(Rule::CcLinkerDropsRustLld, format!("naming {prog:?} as the linker without a linker flag silently switches from rust-lld to the system linker, GNU ld (2.35x slower incremental rebuilds measured)")), &def, &key)
@@ -311,6 +317,21 @@ fn unstable_feature_gates(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
+/// Flags for a message: the first few, and how many more (a 100 MB array stays one line).
+pub fn shown_flags(tokens: &[String]) -> String {
+    const SHOWN: usize = 12;
+    let head = tokens
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    match tokens.len().saturating_sub(SHOWN) {
+        0 => head,
+        n => format!("{head} ... and {n} more"),
+    }
+}
+
 fn rank(k: Kind) -> usize {
     [Kind::Encoded, Kind::Env, Kind::Target, Kind::Build]
         .iter()
@@ -343,7 +364,7 @@ fn rustflags_shadowing(ctx: &Ctx, out: &mut Vec<Finding>) {
                 "ignored: {} ({}) replaces these flags ({})",
                 w.key,
                 w.origin,
-                l.tokens.join(" ")
+                shown_flags(&l.tokens)
             ),
         );
         let f = at_def(f, &l.def, &l.key);
@@ -433,11 +454,13 @@ fn rustflags_element_whitespace(ctx: &Ctx, out: &mut Vec<Finding>) {
             let Some(items) = get(&c.table, &k).and_then(|v| v.as_array()) else {
                 continue;
             };
-            for (i, item) in items.iter().enumerate() {
+            let spaced = items.iter().enumerate().filter(|(_, item)| {
+                item.as_str()
+                    .is_some_and(|s| s.contains(char::is_whitespace))
+            });
+            // A few per array say it; thousands would only bury the rest.
+            for (i, item) in spaced.take(8) {
                 let Some(s) = item.as_str() else { continue };
-                if !s.contains(char::is_whitespace) {
-                    continue;
-                }
                 let parts: Vec<&str> = s.split_whitespace().collect();
                 let f = Finding::new(Rule::RustflagsElementWhitespace, format!("rustflags element {s:?} holds whitespace: Cargo passes it to rustc as one argument, which rustc rejects or misreads"))
                     .at(&c.shown, keys.join("."))
@@ -509,6 +532,11 @@ pub struct Used {
 pub fn used_techniques(ctx: &Ctx) -> Vec<Used> {
     let mut used: Vec<Used> = vec![];
     let eff = ctx.effective();
+    // Which (kind, name) options each source holds, computed once for all techniques.
+    let present: Vec<std::collections::HashSet<(char, &str)>> = eff
+        .iter()
+        .map(|s| s.opts().iter().map(|o| (o.kind, o.name.as_str())).collect())
+        .collect();
     for (id, t) in &ctx.data.techniques {
         for (profile, keys) in &t.profile {
             for (key, want) in keys {
@@ -527,10 +555,10 @@ pub fn used_techniques(ctx: &Ctx) -> Vec<Used> {
             .into_iter()
             .filter(|o| o.name != "link-arg")
             .collect();
-        for s in &eff {
-            if s.opts()
+        for (s, have) in eff.iter().zip(&present) {
+            if names
                 .iter()
-                .any(|o| names.iter().any(|n| n.kind == o.kind && n.name == o.name))
+                .any(|n| have.contains(&(n.kind, n.name.as_str())))
             {
                 used.push(Used {
                     id: id.clone(),
@@ -542,14 +570,10 @@ pub fn used_techniques(ctx: &Ctx) -> Vec<Used> {
     }
     if let Some((l, origin)) = rustflags::selected_linker(ctx.p, &ctx.sources, &ctx.target) {
         if ["mold", "wild"].contains(&l.as_str()) {
-            let def = eff.iter().find(|s| s.origin == origin).map_or_else(
-                || Def {
-                    file: origin.clone(),
-                    line: None,
-                    column: None,
-                },
-                |s| s.def.clone(),
-            );
+            let def = eff
+                .iter()
+                .find(|s| s.origin == origin)
+                .map_or_else(|| Def::named(origin.clone()), |s| s.def.clone());
             used.push(Used {
                 id: l,
                 def,

@@ -31,34 +31,43 @@ pub struct Source {
     pub tokens: Vec<String>,
     /// Where the key (or its first element) is defined.
     pub def: Def,
+    /// `tokens` parsed once (rules ask many times; a 100 MB array must stay cheap).
+    parsed: Vec<Opt>,
 }
 
 impl Source {
-    pub fn opts(&self) -> Vec<Opt> {
-        flags::parse(&self.tokens)
+    pub fn new(kind: Kind, origin: String, key: String, tokens: Vec<String>, def: Def) -> Source {
+        Source {
+            parsed: flags::parse(&tokens),
+            kind,
+            origin,
+            key,
+            tokens,
+            def,
+        }
+    }
+    pub fn opts(&self) -> &[Opt] {
+        &self.parsed
     }
 }
 
 fn from_words(kind: Kind, key: String, words: Vec<(String, Def)>, fallback: Def) -> Source {
     let def = words.first().map_or(fallback, |(_, d)| d.clone());
-    Source {
-        kind,
-        origin: def.file.clone(),
-        key,
-        tokens: words.into_iter().map(|(w, _)| w).collect(),
-        def,
-    }
+    let tokens = words.into_iter().map(|(w, _)| w).collect();
+    Source::new(kind, def.file.clone(), key, tokens, def)
 }
 
 /// Every rustflags source for `target` (present ones, empty or not), in Cargo's precedence.
 pub fn sources(p: &Project, target: &CfgSet) -> Vec<Source> {
     let mut out = vec![];
-    let env_src = |kind: Kind, name: &str, tokens: Vec<String>| Source {
-        kind,
-        origin: format!("env:{name}"),
-        key: name.to_string(),
-        tokens,
-        def: Def::env(name),
+    let env_src = |kind: Kind, name: &str, tokens: Vec<String>| {
+        Source::new(
+            kind,
+            format!("env:{name}"),
+            name.to_string(),
+            tokens,
+            Def::env(name),
+        )
     };
     if let Some(v) = p.env.get("CARGO_ENCODED_RUSTFLAGS") {
         let t = if v.is_empty() {
@@ -97,13 +106,13 @@ pub fn sources(p: &Project, target: &CfgSet) -> Vec<Source> {
                     .collect(),
                 _ => vec![],
             };
-            out.push(Source {
-                kind: Kind::Profile,
-                origin: e.def.file.clone(),
-                key: format!("profile.{name}.rustflags"),
+            out.push(Source::new(
+                Kind::Profile,
+                e.def.file.clone(),
+                format!("profile.{name}.rustflags"),
                 tokens,
-                def: e.def.clone(),
-            });
+                e.def.clone(),
+            ));
         }
     }
     out
@@ -218,9 +227,12 @@ pub fn linker(
 /// Which linker the flags in force select, and where: ("mold" | "wild" | "lld" | ..., origin).
 pub fn selected_linker(p: &Project, all: &[Source], target: &CfgSet) -> Option<(String, String)> {
     let eff = effective(all);
-    let opts: Vec<Opt> = eff.iter().flat_map(|s| s.opts()).collect();
+    let args: Vec<String> = eff
+        .iter()
+        .flat_map(|s| flags::link_args(s.opts()))
+        .collect();
     let origin = eff.first().map(|s| s.origin.clone()).unwrap_or_default();
-    if let Some(l) = flags::selected_by_link_args(&flags::link_args(&opts)) {
+    if let Some(l) = flags::selected_by_link_args(&args) {
         return Some((l, origin));
     }
     let (lorigin, _, prog, _) = linker(p, all, target)?;

@@ -286,7 +286,7 @@ fn env_conflicts(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) {
                     format!(
                         "under {} Cargo uses target rustflags, so these are ignored: {}",
                         r.tier,
-                        s.tokens.join(" ")
+                        crate::project::rules::shown_flags(&s.tokens)
                     ),
                 ),
                 &s.def,
@@ -302,13 +302,13 @@ fn env_conflicts(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) {
         .techniques
         .iter()
         .find_map(|id| ctx.data.techniques[id].binary.as_ref()?.linker.clone());
-    let project_linker = flags::selected_by_link_args(&flags::link_args(
+    let project_linker = flags::selected_by_link_args(
         &ctx.sources
             .iter()
             .filter(|s| s.kind == Kind::Target && !s.origin.starts_with("env:"))
-            .flat_map(|s| s.opts())
+            .flat_map(|s| flags::link_args(s.opts()))
             .collect::<Vec<_>>(),
-    ));
+    );
     if let (Some(want), Some(have)) = (tier_linker, project_linker) {
         if want != have {
             out.push(

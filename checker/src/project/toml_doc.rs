@@ -24,6 +24,21 @@ impl Spans {
         spans_pos(&self.text, &self.line_starts, offset)
     }
 
+    /// Line and column (1-based, characters) of a byte offset.
+    pub fn pos_at(&self, offset: usize) -> (u32, u32) {
+        self.pos_of(offset)
+    }
+
+    /// Byte offset of a key.
+    pub fn key_offset_owned(&self, keys: &[String]) -> Option<usize> {
+        self.keys.get(keys).copied()
+    }
+
+    /// Byte offsets of the elements of the array at `keys`.
+    pub fn elem_offsets(&self, keys: &[String]) -> Option<&Vec<usize>> {
+        self.elems.get(keys)
+    }
+
     /// Line and column (1-based) of a key.
     pub fn key(&self, keys: &[&str]) -> Option<(u32, u32)> {
         let k: Vec<String> = keys.iter().map(|s| s.to_string()).collect();
@@ -46,7 +61,7 @@ pub struct TomlFile {
     /// How findings name the file: relative to the project dir when inside it.
     pub shown: String,
     pub table: toml::Table,
-    pub spans: Spans,
+    pub spans: std::sync::Arc<Spans>,
 }
 
 impl TomlFile {
@@ -59,7 +74,7 @@ impl TomlFile {
             path: path.to_path_buf(),
             shown: shown.to_string(),
             table,
-            spans,
+            spans: std::sync::Arc::new(spans),
         })
     }
 
