@@ -150,9 +150,9 @@ fn dependency_profile_status(ctx: &Ctx, id: &str) -> (&'static str, String) {
 
 /// `file:line:col` of a definition (as findings show it).
 fn place(d: &crate::project::config::Def) -> String {
-    match (d.line, d.column) {
-        (Some(l), Some(c)) => format!("{}:{l}:{c}", d.file),
-        _ => d.file.clone(),
+    match d.pos() {
+        Some((l, c)) => format!("{}:{l}:{c}", d.file),
+        None => d.file.clone(),
     }
 }
 
