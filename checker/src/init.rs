@@ -174,6 +174,12 @@ fn merge_manifest(
                 if let Some(t) = item.as_table_mut() {
                     t.set_position(next);
                     next += 1;
+                    // A blank line before the comment that introduces the table.
+                    let prefix = t.decor().prefix().and_then(|p| p.as_str()).unwrap_or("");
+                    if !prefix.starts_with('\n') {
+                        let spaced = format!("\n{prefix}");
+                        t.decor_mut().set_prefix(spaced);
+                    }
                 }
                 profiles.insert(name, item);
             }

@@ -325,3 +325,34 @@ fn project_facts_name_where_a_setting_is() {
         "profile.dev.split-debuginfo in Cargo.toml:7:1"
     );
 }
+
+/// On a terminal `init` asks; "y" writes. `script` gives the command a pseudo-terminal.
+#[test]
+fn init_asks_on_a_terminal() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("no `script` (util-linux): skipped");
+        return;
+    }
+    let p = bad_project("");
+    for (answer, written) in [("n", false), ("y", true)] {
+        let mut c = Command::new("sh");
+        c.args([
+            "-c",
+            &format!("printf '{answer}\\n' | script -qec '{TC} init --tier tier1' /dev/null"),
+        ])
+        .current_dir(p.path());
+        let o = c.output().unwrap();
+        let text = stdout(&o);
+        assert!(text.contains("write these changes? [y/N]"), "{text}");
+        let manifest = std::fs::read_to_string(p.path().join("Cargo.toml")).unwrap();
+        assert_eq!(
+            manifest.contains("[profile.release-fat]"),
+            written,
+            "{answer}: {manifest}"
+        );
+        assert!(
+            !manifest.contains("lto = \"thin\"\n# Shipping"),
+            "{manifest}"
+        );
+    }
+}
