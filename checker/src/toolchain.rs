@@ -96,8 +96,7 @@ fn run(cmd: &str, args: &[&str], choice: &Choice) -> Result<String> {
     if let Choice::Named(n) = choice {
         c.env("RUSTUP_TOOLCHAIN", n);
     }
-    let out = c
-        .output()
+    let out = crate::child::output(&mut c, cmd, Some(std::time::Duration::from_secs(120)))
         .with_context(|| format!("{cmd}: cannot run (not on PATH?)"))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);

@@ -85,10 +85,13 @@ pub fn tool_version(tool: &Tool, path: &Path) -> Result<semver::Version> {
         .version_args
         .clone()
         .unwrap_or_else(|| vec!["--version".into()]);
-    let out = Command::new(path)
-        .args(&args)
-        .output()
-        .with_context(|| format!("{}: cannot run", path.display()))?;
+    // A tool on PATH that never answers must not hang tiercheck.
+    let out = crate::child::output(
+        Command::new(path).args(&args),
+        "tool --version",
+        Some(std::time::Duration::from_secs(30)),
+    )
+    .with_context(|| format!("{}: cannot run", path.display()))?;
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -168,10 +171,12 @@ pub fn find(data: &TierData, name: &str, llvm_major: Option<u32>) -> Result<Foun
 
 /// rustup's `llvm-tools` component puts LLVM tools in the sysroot.
 fn rustup_llvm_tool(exe: &str) -> Option<PathBuf> {
-    let out = Command::new("rustc")
-        .args(["--print", "sysroot"])
-        .output()
-        .ok()?;
+    let out = crate::child::output(
+        Command::new("rustc").args(["--print", "sysroot"]),
+        "rustc",
+        Some(std::time::Duration::from_secs(120)),
+    )
+    .ok()?;
     let sysroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
     let host = crate::toolchain::host_triple().ok()?;
     let p = sysroot.join("lib/rustlib").join(host).join("bin").join(exe);
