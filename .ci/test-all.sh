@@ -11,14 +11,21 @@ echo "== tiercheck: fmt, clippy, tests"
 cd "$root/checker"
 cargo fmt --check
 clean_env cargo clippy -q --all-targets -- -D warnings
-clean_env cargo test -q 2>&1 | grep -E '^(test result|running|error|failures:|----)' || true
-clean_env cargo test -q >/dev/null 2>&1 || { clean_env cargo test 2>&1 | tail -40; exit 1; }
+# One run: its summary lines are printed, and on failure its tail (the slow differential test
+# must not run twice).
+test_log=$(mktemp /tmp/tiercheck-test.XXXXXX)
+if clean_env cargo test -q >"$test_log" 2>&1; then
+  grep -E '^(test result|running)' "$test_log" || true
+else
+  tail -60 "$test_log"; exit 1
+fi
 
 echo "== README: the tiers block is tiercheck's own output"
 clean_env cargo build -q --release
 readme_block=$(sed -n '/<!-- tiers:begin -->/,/<!-- tiers:end -->/p' "$root/README.md" | sed '1,2d;$d' | sed '$d')
 if [ "$readme_block" = "$("$root/checker/target/release/tiercheck" tiers)" ]; then echo "README tiers block is current"
-else echo "README tiers block differs from 'tiercheck tiers'; regenerate it"; exit 1; fi
+else echo "README tiers block differs from 'tiercheck tiers'; regenerate it:"
+  diff <(echo "$readme_block") <("$root/checker/target/release/tiercheck" tiers) || true; exit 1; fi
 
 echo "== examples: tests"
 for ex in "$root"/examples/*/; do
