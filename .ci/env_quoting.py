@@ -28,6 +28,7 @@ HOSTILE = [
     b"`touch PWNED`",
     b"back\\slash",
     b"\\'(touch PWNED)'",  # fish: \' inside '...' is an escape
+    b"\\'(touch PWNED)\\'",  # issue 10's shape: sh-style quoting made fish run this
     b"(touch PWNED)",  # fish command substitution
     b"'; touch PWNED; '",
     b"new\nline",
