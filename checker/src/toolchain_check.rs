@@ -211,5 +211,8 @@ pub fn facts_text(r: &Report) -> String {
             let _ = writeln!(out, "  {:14} missing    {}", s(&t["tool"]), s(&t["error"]));
         }
     }
+    if let Some(line) = crate::cache::dist::facts_line(&f["sccache_dist"]) {
+        let _ = writeln!(out, "{line}");
+    }
     out
 }

@@ -379,84 +379,94 @@ pub fn check_client(c: &ClientCheck) -> (ClientFacts, Vec<Finding>) {
     let cfg = match load(&path) {
         Ok(cfg) => cfg,
         Err(e) => {
-            out.push(
-                Finding::new(
-                    Rule::SccacheDistNoScheduler,
-                    format!("{e}: sccache refuses to start with it"),
-                )
-                .at(&shown, ""),
-            );
+            let msg = format!("{e}: sccache refuses to start with it");
+            out.push(Finding::new(Rule::SccacheDistNoScheduler, msg).at(&shown, ""));
             return (facts, out);
         }
     };
     let in_project = c.project_dir.is_some_and(|d| inside(&path, d));
+    secret_findings(&cfg, &shown, in_project, &mut out);
+    match &cfg.scheduler_url {
+        None => out.push(no_scheduler(&cfg, &shown)),
+        // A config the project placed is not trusted with a network probe.
+        Some(url) if !in_project => {
+            let probe = probe_scheduler(url, &cfg.auth, c.timeout);
+            probe_findings(&probe, &shown, &mut out);
+            facts.scheduler = Some(probe);
+        }
+        Some(_) => {}
+    }
+    if cfg.scheduler_url.is_some() {
+        facts.toolchain = c
+            .rustc
+            .and_then(|info| toolchain_findings(info, &cfg, &shown, &mut out));
+    }
+    facts.config = Some(cfg);
+    (facts, out)
+}
+
+/// Where the token lives and who can read it; whether there is one at all.
+fn secret_findings(cfg: &ClientConfig, shown: &str, in_project: bool, out: &mut Vec<Finding>) {
     if in_project {
         out.push(
             Finding::new(Rule::SccacheDistConfigInProject, format!("the sccache client config {shown} is inside the project: its scheduler token would be committed with it"))
-                .at(&shown, "dist.auth.token")
+                .at(shown, "dist.auth.token")
                 .fix("keep it in ~/.config/sccache/config (mode 600); in CI write it from a secret to a temp file and point SCCACHE_CONF there"),
         );
     }
     let has_secret = matches!(&cfg.auth, Auth::Token { token } if !token.is_empty());
     if let Some(mode) = cfg.mode.filter(|m| has_secret && m & 0o077 != 0) {
+        let msg = format!(
+            "{shown} holds the scheduler token and is readable by others (mode {mode:03o})"
+        );
         out.push(
-            Finding::new(
-                Rule::SccacheDistTokenExposed,
-                format!(
-                    "{shown} holds the scheduler token and is readable by others (mode {mode:03o})"
-                ),
-            )
-            .at(&shown, "dist.auth.token")
-            .fix(format!("chmod 600 {shown}")),
+            Finding::new(Rule::SccacheDistTokenExposed, msg)
+                .at(shown, "dist.auth.token")
+                .fix(format!("chmod 600 {shown}")),
         );
     }
-    let Some(url) = cfg.scheduler_url.clone() else {
-        let what = if cfg.exists {
-            "has no [dist] scheduler_url"
-        } else {
-            "does not exist"
-        };
-        out.push(
-            Finding::new(Rule::SccacheDistNoScheduler, format!("the sccache client config {shown} {what}: nothing is distributed"))
-                .at(&shown, "dist.scheduler_url")
-                .fix("put `[dist] scheduler_url = \"https://<scheduler>\"` and `[dist.auth] type = \"token\"`, `token = \"<the scheduler's client token>\"` there (mode 600), then `sccache --stop-server`"),
-        );
-        facts.config = Some(cfg);
-        return (facts, out);
-    };
-    if cfg.auth == Auth::Insecure {
+    if cfg.scheduler_url.is_some() && cfg.auth == Auth::Insecure {
         out.push(
             Finding::new(Rule::SccacheDistNoAuth, format!("{shown} has no [dist.auth]: sccache sends its insecure default token, which only a scheduler open to anyone accepts"))
-                .at(&shown, "dist.auth")
+                .at(shown, "dist.auth")
                 .fix("use [dist.auth] type = \"token\" with the scheduler's client_auth token"),
         );
     }
-    // A config the project placed is not trusted with a network probe.
-    if !in_project {
-        let probe = probe_scheduler(&url, &cfg.auth, c.timeout);
-        probe_findings(&probe, &shown, &mut out);
-        facts.scheduler = Some(probe);
+}
+
+fn no_scheduler(cfg: &ClientConfig, shown: &str) -> Finding {
+    let what = if cfg.exists {
+        "has no [dist] scheduler_url"
+    } else {
+        "does not exist"
+    };
+    Finding::new(Rule::SccacheDistNoScheduler, format!("the sccache client config {shown} {what}: nothing is distributed"))
+        .at(shown, "dist.scheduler_url")
+        .fix("put `[dist] scheduler_url = \"https://<scheduler>\"` and `[dist.auth] type = \"token\"`, `token = \"<the scheduler's client token>\"` there (mode 600), then `sccache --stop-server`")
+}
+
+/// Can sccache package this rustc, and does the package fit the client's toolchain cache?
+fn toolchain_findings(
+    info: &RustcInfo,
+    cfg: &ClientConfig,
+    shown: &str,
+    out: &mut Vec<Finding>,
+) -> Option<ToolchainPackage> {
+    let pkg = toolchain_package(info, cfg.toolchain_overrides)?;
+    if let Some(problem) = &pkg.problem {
+        out.push(
+            Finding::new(Rule::SccacheDistToolchain, problem.clone())
+                .at(shown, "dist.toolchains")
+                .fix("use a rustup or rust-overlay toolchain (an ELF rustc in its sysroot), or configure a [[dist.toolchains]] path_override archive"),
+        );
+    } else if pkg.bytes > cfg.toolchain_cache_size {
+        out.push(
+            Finding::new(Rule::SccacheDistToolchainCache, format!("the toolchain sccache packages is {} MiB before compression, toolchain_cache_size is {} MiB: if the archive does not fit, every compile fails (sccache does not fall back)", pkg.bytes >> 20, cfg.toolchain_cache_size >> 20))
+                .at(shown, "dist.toolchain_cache_size")
+                .fix("raise [dist] toolchain_cache_size (default 10 GiB)"),
+        );
     }
-    if let Some(info) = c.rustc {
-        if let Some(pkg) = toolchain_package(info, cfg.toolchain_overrides) {
-            if let Some(problem) = &pkg.problem {
-                out.push(
-                    Finding::new(Rule::SccacheDistToolchain, problem.clone())
-                        .at(&shown, "dist.toolchains")
-                        .fix("use a rustup or rust-overlay toolchain (an ELF rustc in its sysroot), or configure a [[dist.toolchains]] path_override archive"),
-                );
-            } else if pkg.bytes > cfg.toolchain_cache_size {
-                out.push(
-                    Finding::new(Rule::SccacheDistToolchainCache, format!("the toolchain sccache packages is {} MiB before compression, toolchain_cache_size is {} MiB: if the archive does not fit, every compile fails (sccache does not fall back)", pkg.bytes >> 20, cfg.toolchain_cache_size >> 20))
-                        .at(&shown, "dist.toolchain_cache_size")
-                        .fix("raise [dist] toolchain_cache_size (default 10 GiB)"),
-                );
-            }
-            facts.toolchain = Some(pkg);
-        }
-    }
-    facts.config = Some(cfg);
-    (facts, out)
+    Some(pkg)
 }
 
 /// `toolchain` and `project`: the client check against this process's environment, with the
@@ -495,6 +505,36 @@ pub fn check_here(
         }
     }
     (facts, out)
+}
+
+/// One line for the text printers: where the work would go, from the JSON facts.
+pub fn facts_line(f: &serde_json::Value) -> Option<String> {
+    if f.is_null() {
+        return None;
+    }
+    let config = f["config"]["path"].as_str().unwrap_or("-");
+    let sched = &f["scheduler"];
+    let scheduler = match sched["url"].as_str() {
+        None => "no scheduler".to_string(),
+        Some(url) if sched["reachable"].as_bool() == Some(true) => format!(
+            "{url}: {} server(s), token {}",
+            sched["num_servers"]
+                .as_u64()
+                .map_or("?".into(), |n| n.to_string()),
+            sched["token"].as_str().unwrap_or("?")
+        ),
+        Some(url) => format!("{url}: unreachable"),
+    };
+    let tc = &f["toolchain"];
+    let toolchain = match tc["packageable"].as_bool() {
+        Some(true) => format!(
+            "toolchain packageable ({} MiB)",
+            tc["bytes"].as_u64().unwrap_or(0) >> 20
+        ),
+        Some(false) => "toolchain NOT packageable".into(),
+        None => "toolchain not checked".into(),
+    };
+    Some(format!("sccache-dist: {config}; {scheduler}; {toolchain}"))
 }
 
 fn probe_findings(p: &SchedulerProbe, shown: &str, out: &mut Vec<Finding>) {
@@ -764,6 +804,20 @@ mod tests {
             "{}",
             out[0].message
         );
+    }
+
+    #[test]
+    fn facts_line_says_where_work_goes() {
+        let f = serde_json::json!({
+            "config": {"path": "/c"},
+            "scheduler": {"url": "http://s:1", "reachable": true, "num_servers": 2, "token": "accepted"},
+            "toolchain": {"packageable": true, "bytes": 3u64 << 20},
+        });
+        assert_eq!(
+            facts_line(&f).unwrap(),
+            "sccache-dist: /c; http://s:1: 2 server(s), token accepted; toolchain packageable (3 MiB)"
+        );
+        assert_eq!(facts_line(&serde_json::Value::Null), None);
     }
 
     #[test]
