@@ -65,7 +65,11 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         targets: &args.targets,
     };
     if pipeline {
-        let mut report = pgo::pipeline(data, &opts, &args.pgo)?;
+        let pgo_args = pgo::Args {
+            no_progress: args.pgo.no_progress || out.quiet,
+            ..args.pgo.clone()
+        };
+        let mut report = pgo::pipeline(data, &opts, &pgo_args)?;
         crate::allow::apply(&mut report, &args.dir)?;
         let facts = pgo::facts_text(&report);
         return print_report(out, &report, args.format, &facts, Some(&args.dir));

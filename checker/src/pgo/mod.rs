@@ -74,7 +74,7 @@ pub struct Args {
     /// Time limit of each training run (PGO, BOLT); its whole process group is killed after it
     #[arg(long, value_name = "DURATION", default_value = "30m", value_parser = child::parse_limit)]
     pub timeout: Limit,
-    /// No step counters on the terminal
+    /// No step counters on the terminal (as -q)
     #[arg(long)]
     pub no_progress: bool,
 }
