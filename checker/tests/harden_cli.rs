@@ -106,3 +106,26 @@ fn bad_profile_names_and_contradicting_selections_exit_2_silently() {
         assert!(stderr.contains("--with"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn binary_tier_refuses_a_manifest_that_is_not_a_file() {
+    let d = tempfile::tempdir().unwrap();
+    let bin = d.path().join("target/release/app");
+    std::fs::create_dir_all(bin.parent().unwrap().join(".fingerprint")).unwrap();
+    std::fs::copy(std::env::current_exe().unwrap(), &bin).unwrap();
+    let manifest = d.path().join("Cargo.toml");
+    let made = Command::new("mkfifo").arg(&manifest).status().unwrap();
+    assert!(made.success());
+    let start = std::time::Instant::now();
+    let (code, stdout, stderr) = tiercheck(&["binary", "--tier", "tier1", bin.to_str().unwrap()]);
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(20),
+        "hung on a FIFO"
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains("Cargo.toml") && stderr.contains("FIFO"),
+        "{stderr}"
+    );
+}

@@ -207,7 +207,7 @@ fn tier_findings(
 ) -> Result<()> {
     let mut sel = opts.select.clone();
     sel.platform = platform.map(String::from);
-    let (root, overrides) = profile_in_project(&b.file, b.profile.as_deref());
+    let (root, overrides) = profile_in_project(&b.file, b.profile.as_deref())?;
     sel.profile_root = root.clone();
     let r = resolve(data, tier, &sel)?;
     if let (Some((_, tc)), Some(ch)) = (&r.toolchain, &b.elf.rustc_channel) {
@@ -340,24 +340,32 @@ fn tier_findings(
 
 /// The built-in profile (`dev`/`release`) a binary's profile inherits from, and the keys its
 /// custom profiles set themselves, from the Cargo.toml of the project whose target/ holds the
-/// file. Without that manifest the root is guessed from the profile name.
-fn profile_in_project(file: &str, profile: Option<&str>) -> (Option<String>, Vec<String>) {
+/// file. Without that manifest the root is guessed from the profile name; a manifest that is
+/// there but cannot be read (a FIFO, a directory, broken TOML) is an input error naming it, as
+/// Cargo would fail on it too.
+fn profile_in_project(file: &str, profile: Option<&str>) -> Result<(Option<String>, Vec<String>)> {
     let Some(profile) = profile else {
-        return (None, vec![]);
+        return Ok((None, vec![]));
     };
-    let target = Path::new(file)
+    let manifest = Path::new(file)
         .ancestors()
-        .find(|a| a.file_name().is_some_and(|n| n == "target"));
-    let manifest = target
+        .find(|a| a.file_name().is_some_and(|n| n == "target"))
         .and_then(Path::parent)
         .map(|d| d.join("Cargo.toml"))
-        .and_then(|m| crate::project::load::read_toml(&m, "Cargo.toml").ok());
+        .filter(|m| crate::fsread::Kind::of_link(m) != crate::fsread::Kind::Missing);
+    let manifest = match manifest {
+        Some(m) => Some(crate::project::load::read_toml(
+            &m,
+            &m.display().to_string(),
+        )?),
+        None => None,
+    };
     let chain = manifest.map(|t| crate::project::load::profile_chain(&t, profile));
     let root = chain
         .as_ref()
         .and_then(|c| c.root)
         .map_or_else(|| profile_root(profile), String::from);
-    (Some(root), chain.map(|c| c.keys).unwrap_or_default())
+    Ok((Some(root), chain.map(|c| c.keys).unwrap_or_default()))
 }
 
 /// At most `max` characters, cut at a word boundary and marked with "…" (JSON has it whole).
