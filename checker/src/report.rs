@@ -67,6 +67,7 @@ rules! {
     SccacheIncremental = "sccache-incremental", Warning, "sccache with incremental compilation on";
     SccacheBackendUnreachable = "sccache-backend-unreachable", Warning, "the Redis/WebDAV endpoint in `SCCACHE_*` does not answer (2 s bound)";
     SccacheTargetDirEnv = "sccache-target-dir-env", Warning, "`CARGO_TARGET_DIR` in the environment: sccache entries cannot be shared across checkouts";
+    SccacheEnvInProject = "sccache-env-in-project", Error, "the project's Cargo config `[env]` sets `SCCACHE_*`, which reaches the rustc wrapper: the checkout picks sccache's config, cache or scheduler";
     SccacheDistNoClient = "sccache-dist-no-client", Error, "sccache-dist is on, but the sccache on PATH was built without the `dist-client` feature";
     SccacheDistNoScheduler = "sccache-dist-no-scheduler", Error, "sccache-dist is on, but the sccache client config has no `[dist] scheduler_url` (or cannot be read)";
     SccacheDistConfigInProject = "sccache-dist-config-in-project", Error, "the sccache client config, which holds the scheduler token, lies inside the project";

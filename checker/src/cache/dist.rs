@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::http;
 use crate::fsread;
+use crate::project::toml_doc::TomlFile;
 use crate::report::{Finding, Rule};
 use crate::toolchain::RustcInfo;
 
@@ -507,6 +508,28 @@ pub fn check_here(
     (facts, out)
 }
 
+/// Cargo hands a config's `[env]` to the rustc wrapper too (checked with a wrapper that prints its
+/// environment), and the first wrapper call starts the sccache server with it: a checkout that
+/// sets `SCCACHE_CONF`, `SCCACHE_REDIS`, ... there chooses where its code is compiled and cached.
+pub fn project_env_findings(configs: &[TomlFile]) -> Vec<Finding> {
+    let mut out = vec![];
+    for c in configs {
+        let Some(env) = c.table.get("env").and_then(|e| e.as_table()) else {
+            continue;
+        };
+        for key in env.keys().filter(|k| k.starts_with("SCCACHE_")) {
+            let f = Finding::new(Rule::SccacheEnvInProject, format!("{} sets [env] {key}: Cargo passes it to the rustc wrapper, so an sccache server this build starts takes its config, cache or scheduler from the checkout", c.shown))
+                .at(&c.shown, format!("env.{key}"))
+                .fix("remove it; sccache's settings belong to the machine (environment or ~/.config/sccache/config), not the project");
+            out.push(match c.pos(&["env", key]) {
+                Some((l, col)) => f.span(l, col),
+                None => f,
+            });
+        }
+    }
+    out
+}
+
 /// One line for the text printers: where the work would go, from the JSON facts.
 pub fn facts_line(f: &serde_json::Value) -> Option<String> {
     if f.is_null() {
@@ -803,6 +826,25 @@ mod tests {
             out[0].message.contains("does not exist"),
             "{}",
             out[0].message
+        );
+    }
+
+    #[test]
+    fn sccache_env_in_project_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "[env]\nRUST_LOG = \"x\"\nSCCACHE_CONF = { value = \"sc.toml\", relative = true }\n",
+        )
+        .unwrap();
+        let file = TomlFile::load(&path, ".cargo/config.toml").unwrap();
+        let out = project_env_findings(&[file]);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].rule, Rule::SccacheEnvInProject);
+        assert_eq!(
+            (out[0].key.as_deref(), out[0].line),
+            (Some("env.SCCACHE_CONF"), Some(3))
         );
     }
 

@@ -165,6 +165,9 @@ pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) 
         report.findings.extend(found);
     }
     dedup_findings(&mut report.findings);
+    report
+        .findings
+        .extend(crate::cache::dist::project_env_findings(&p.configs));
     let dist = wants_sccache_dist(resolved.as_ref(), &p).then(|| {
         let (facts, findings) = crate::cache::dist::check_here(Some(&p.dir), host.as_ref());
         report.findings.extend(findings);
