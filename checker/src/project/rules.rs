@@ -462,7 +462,10 @@ fn rustflags_element_whitespace(ctx: &Ctx, out: &mut Vec<Finding>) {
             for (i, item) in spaced.take(8) {
                 let Some(s) = item.as_str() else { continue };
                 let parts: Vec<&str> = s.split_whitespace().collect();
-                let f = Finding::new(Rule::RustflagsElementWhitespace, format!("rustflags element {s:?} holds whitespace: Cargo passes it to rustc as one argument, which rustc rejects or misreads"))
+                // A table for another target breaks that target's builds, not this one's.
+                let elsewhere = keys[0] == "target" && !ctx.target.applies(&keys[1]);
+                let f = Finding::new(Rule::RustflagsElementWhitespace, format!("rustflags element {s:?} holds whitespace: Cargo passes it to rustc as one argument, which rustc rejects or misreads{}", if elsewhere { format!(" (in builds for {}; not the target checked, {})", keys[1], ctx.triple()) } else { String::new() }))
+                    .severity(if elsewhere { Severity::Warning } else { Severity::Error })
                     .at(&c.shown, keys.join("."))
                     .fix(format!("split it: {}", parts.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", ")));
                 out.push(match c.spans.elem(&k, i) {
