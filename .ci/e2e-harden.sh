@@ -59,7 +59,7 @@ for c in c80k c100m; do
   n=$(timeout 60 "$tc" binary --format json "$work/$c.elf" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["facts"]["binaries"][0]["elf"]["comment"]))')
   rc=$?; ms=$(ms_since "$start")
   # Quadratic dedupe took 11.5 s for 80k strings and over 120 s for 100 MB on this machine.
-  if [ "$rc" = 0 ] && [ "$ms" -lt 20000 ]; then ok "$c: $n distinct .comment strings in $ms ms"
+  if [ "$rc" = 0 ] && [ "$ms" -lt 30000 ]; then ok "$c: $n distinct .comment strings in $ms ms"
   else bad "$c: exit $rc after $ms ms"; fi
 done
 
@@ -80,14 +80,14 @@ else bad "training without the binary: exit $rc: $(tail -2 <<<"$err" | tr '\n' '
 
 echo "== PGO pipeline: time limit and signals kill the training's process group"
 t0=$(date +%s)
-pgo "$cpu" "$work/cpu" --no-bolt --timeout 3s --pgo 'sleep 1237 & sleep 1238'
+pgo "$cpu" "$work/cpu/target" --no-bolt --timeout 3s --pgo 'sleep 1237 & sleep 1238'
 sleep 1
 left=$(pgrep -f '^sleep 123[78]$' | wc -l)
 if [ "$rc" = 2 ] && grep -q -- "--timeout" <<<"$err" && [ "$left" = 0 ]; then ok "--timeout 3s: exit 2 after $(( $(date +%s) - t0 )) s (instrumented build included), no training process left"
 else bad "--timeout: exit $rc, $left training processes left: $(tail -1 <<<"$err")"; fi
 for sig in TERM INT; do
   want=$([ $sig = TERM ] && echo 143 || echo 130)
-  (cd "$cpu" && clean_env env CARGO_TARGET_DIR="$work/cpu" "$tc" build --tier tier3 --no-bolt --pgo "sleep 1239 & sleep 1240" . >/dev/null 2>&1) &
+  (cd "$cpu" && clean_env env CARGO_TARGET_DIR="$work/cpu/target" "$tc" build --tier tier3 --no-bolt --pgo "sleep 1239 & sleep 1240" . >/dev/null 2>&1) &
   pid=$!
   for _ in $(seq 900); do pgrep -f '^sleep 1240$' >/dev/null && break; sleep 0.1; done
   tcpid=$(pgrep -n -f "^$tc build" || echo "$pid")
@@ -98,23 +98,24 @@ for sig in TERM INT; do
 done
 
 echo "== PGO pipeline: the result verifies as a pipeline result; a failed run leaves no result"
-pgo "$cpu" "$work/cpu" --format json --pgo '"$BIN" workloads/train/fib-sort.lisp'
-res="$work/cpu/rust-tiers-pgo"
+pgo "$cpu" "$work/cpu/target" --format json --pgo '"$BIN" workloads/train/fib-sort.lisp'
+res="$work/cpu/target/rust-tiers-pgo"
 if [ "$rc" = 0 ]; then
   ok "pipeline: $(python3 -c 'import json,sys; c=json.loads(sys.argv[1])["facts"]["pgo"]["coverage"]; print("training ran %d of %d functions of crate %s" % (c["executed"], c["functions"], c["crate"]))' "$out")"
-  # No --profile: the file is not in a Cargo profile dir, so no dev-profile (Cranelift) guess.
+  # No --profile, and the result sits in target/rust-tiers-pgo/: the directory name is no profile
+  # (it was taken for one, a dev one, with false Cranelift and Wild errors).
   bout=$("$tc" binary --tier tier3 --pipeline "$res/minilisp" 2>&1); brc=$?
   if [ "$brc" = 0 ] && ! grep -qi "cranelift\|wild" <<<"$(grep -E '^(error|warning)' <<<"$bout")"; then ok "binary --tier tier3 --pipeline on the result: exit 0, profile $(grep -o '(profile [^)]*)' <<<"$bout" | head -1)"
   else bad "binary --pipeline on the pipeline's result: exit $brc: $(grep -E '^(error|warning)' <<<"$bout" | head -3 | tr '\n' ' ')"; fi
 else bad "pipeline on examples/cpu-bound: exit $rc: $(tail -3 <<<"$err" | tr '\n' ' ')"; fi
-pgo "$cpu" "$work/cpu" --pgo false
+pgo "$cpu" "$work/cpu/target" --pgo false
 stale=$(cd "$res" && ls minilisp merged.profdata merged.fdata 2>/dev/null | tr '\n' ' ')
 if [ "$rc" = 2 ] && [ -z "$stale" ]; then ok "a failed run removes the previous results (exit 2, nothing left that looks current)"
 else bad "failed run: exit $rc, left: $stale"; fi
 
 echo "== PGO pipeline: two runs on one target dir at once"
-(cd "$cpu" && clean_env env CARGO_TARGET_DIR="$work/cpu" "$tc" build --tier tier3 --no-bolt --pgo '"$BIN" workloads/train/primes.lisp' . >"$work/a.out" 2>"$work/a.err") & a=$!
-(cd "$cpu" && clean_env env CARGO_TARGET_DIR="$work/cpu" "$tc" build --tier tier3 --no-bolt --pgo '"$BIN" workloads/train/fib-sort.lisp' . >"$work/b.out" 2>"$work/b.err") & b=$!
+(cd "$cpu" && clean_env env CARGO_TARGET_DIR="$work/cpu/target" "$tc" build --tier tier3 --no-bolt --pgo '"$BIN" workloads/train/primes.lisp' . >"$work/a.out" 2>"$work/a.err") & a=$!
+(cd "$cpu" && clean_env env CARGO_TARGET_DIR="$work/cpu/target" "$tc" build --tier tier3 --no-bolt --pgo '"$BIN" workloads/train/fib-sort.lisp' . >"$work/b.out" 2>"$work/b.err") & b=$!
 wait $a; ra=$?; wait $b; rb=$?
 if [ "$ra" = 0 ] && [ "$rb" = 0 ] && grep -q "waiting for it" "$work/a.err" "$work/b.err"; then ok "concurrent runs: both exit 0, one waited for the other's lock"
 else bad "concurrent runs: exit $ra/$rb: $(tail -1 "$work/a.err") $(tail -1 "$work/b.err")"; fi
