@@ -488,3 +488,37 @@ fn settings_the_tier_replaces_are_overridden_not_errors() {
         .iter()
         .all(|f| f.severity == tiercheck::report::Severity::Info));
 }
+
+/// Issue 10 item 8: a config that is a directory or a FIFO is exit 2 naming it (Cargo errors
+/// on a directory and hangs on a FIFO); nothing hangs, stdout stays empty.
+#[test]
+fn non_regular_config_files_are_exit_2_naming_them() {
+    for kind in ["dir", "fifo"] {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("src")).unwrap();
+        std::fs::create_dir_all(d.path().join(".cargo")).unwrap();
+        std::fs::write(
+            d.path().join("Cargo.toml"),
+            "[package]\nname = \"t\"\nversion = \"0.1.0\"\n",
+        )
+        .unwrap();
+        let cfg = d.path().join(".cargo/config.toml");
+        if kind == "dir" {
+            std::fs::create_dir(&cfg).unwrap();
+        } else {
+            assert!(std::process::Command::new("mkfifo")
+                .arg(&cfg)
+                .status()
+                .unwrap()
+                .success());
+        }
+        let out = tiercheck(&["project", d.path().to_str().unwrap()], &[]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{kind}: {err}");
+        assert!(out.stdout.is_empty(), "{kind}");
+        assert!(
+            err.contains(".cargo/config.toml: is a") && err.lines().count() == 1,
+            "{kind}: {err}"
+        );
+    }
+}

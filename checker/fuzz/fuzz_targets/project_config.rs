@@ -262,7 +262,7 @@ fn run(input: &Input) {
     let opts: Vec<_> = rustflags::effective(&first)
         .iter()
         .filter(|s| !s.key.starts_with("target.cfg("))
-        .flat_map(|s| s.opts())
+        .flat_map(|s| s.opts().iter().cloned())
         .collect();
     let target = base.with_flags(&opts);
     let ctx = rules::Ctx {
