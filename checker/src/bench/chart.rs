@@ -190,7 +190,7 @@ fn legend(s: &mut String, cfgs: &[Config], baseline: &str, mut y: f64) -> f64 {
         );
         y += 18.0;
     }
-    y + 8.0
+    y + 14.0
 }
 
 /// One measurement: its title, tick labels and grid, a bar per configuration, then the
@@ -208,8 +208,14 @@ fn group(s: &mut String, sc: &Scale, cfgs: &[Config], m: Measure, rows: &[&Serie
         .filter(|r| !is_reference(cfgs, &r.config))
         .collect();
     let bottom = y + HEAD + bars.len() as f64 * ROW;
+    let mut last = f64::NEG_INFINITY;
     for t in TICKS.into_iter().filter(|t| *t > sc.lo && *t < sc.hi) {
         let x = sc.x(t);
+        // Keep tick labels apart on a wide scale.
+        if x - last < 34.0 {
+            continue;
+        }
+        last = x;
         let _ = writeln!(
             s,
             r##"<text x="{x:.1}" y="{:.0}" fill="#888" font-size="10" text-anchor="middle">{t}x</text><line x1="{x:.1}" y1="{:.0}" x2="{x:.1}" y2="{bottom:.0}" stroke="#e8e8e8"/>"##,
