@@ -15,7 +15,7 @@ use crate::cli::{print_report, tier_parser, Out, ReportFormat, SelectArgs};
 use crate::envcmd::{host_env, HostEnv};
 use crate::project::load::{profile_chain, Project};
 use crate::report::{Finding, Report, Rule};
-use crate::resolve::{resolve, Selection};
+use crate::resolve::Selection;
 use crate::tiers::{Channel, TierData};
 use crate::{pgo, toolchain};
 
@@ -100,48 +100,25 @@ pub fn profile_root_in(p: &Project, profile: &str) -> String {
         .map_or_else(|| crate::envcmd::profile_root(profile), String::from)
 }
 
-/// When the tier needs nightly and the active toolchain is stable, use rustup's nightly
-/// (unless the project pins a toolchain, which rustup would then ignore).
-pub fn select_toolchain(
-    data: &TierData,
-    tier: &str,
-    root: &str,
-    p: &Project,
-    sel: &Selection,
-) -> Result<Option<String>> {
-    let mut s = sel.clone();
-    s.profile_root = Some(root.to_string());
-    let r = resolve(data, tier, &s)?;
-    let needs_nightly = r
-        .techniques
-        .iter()
-        .any(|id| data.techniques[id].channel == Channel::Nightly);
-    let info = toolchain::rustc_info(Some(&p.dir))?;
-    if !needs_nightly
-        || info.channel == Channel::Nightly
-        || std::env::var_os("RUSTUP_TOOLCHAIN").is_some()
-    {
-        return Ok(None);
+/// The finding that says which toolchain `build` ran when it is not what the project alone
+/// would get: the tier's channel differs from the default, or the project pins another one.
+fn toolchain_note(tier: &str, p: &Project, env: &HostEnv) -> Option<Finding> {
+    let (t, rustc) = (env.toolchain.as_deref()?, env.rustc.as_ref()?);
+    let pin = p.toolchain.as_ref();
+    if rustc.channel != Channel::Nightly && pin.is_none() {
+        return None;
     }
-    if let Some(pin) = &p.toolchain {
-        bail!(
-            "{tier} needs nightly for {root} builds, but {} pins {}; pin a dated nightly there",
-            pin.shown,
-            pin.channel_text
-        );
-    }
-    let ok = crate::child::output(
-        Command::new("rustup")
-            .args(["run", "nightly", "rustc", "-V"])
-            .env("RUSTUP_AUTO_INSTALL", "0"),
-        "rustup",
-        Some(std::time::Duration::from_secs(60)),
-    )
-    .is_ok_and(|o| o.status.success());
-    if !ok {
-        bail!("{tier} needs a nightly rustc and the active one is {}; install: rustup toolchain install nightly", info.release);
-    }
-    Ok(Some("nightly".into()))
+    let why = match pin {
+        Some(pin) => format!("{} pins {}, ", pin.shown, pin.channel_text),
+        None => String::new(),
+    };
+    Some(Finding::new(
+        Rule::ToolchainSwitched,
+        format!(
+            "{why}{tier} runs rustc {}: built with RUSTUP_TOOLCHAIN={t}",
+            rustc.release
+        ),
+    ))
 }
 
 /// Runs cargo with the tier environment (plus `extra` variables, which win, and `extra_args`
@@ -200,12 +177,9 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
     data.tier(opts.tier)?;
     let p = Project::load(opts.dir)?;
     let root = profile_root_in(&p, &opts.profile);
-    let toolchain = select_toolchain(data, opts.tier, &root, &p, opts.select)?;
-    if let Some(t) = &toolchain {
-        // host_env and the checks below ask `rustc`; make them see the toolchain cargo will use.
-        std::env::set_var("RUSTUP_TOOLCHAIN", t);
-    }
+    // The tier's toolchain, chosen once: cargo, the project check and every probe use it.
     let env = host_env(data, opts.tier, Some(&root), opts.select)?;
+    let toolchain = env.toolchain.clone();
     // The project as cargo will see it under the tier: its variables applied, so a setting the
     // tier replaces is reported as overridden, not as a failure of this build.
     let popts = crate::project::Options {
@@ -213,20 +187,13 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
         targets: opts.targets,
         tier_env: env.env.clone(),
         unset: UNSET_FOR_CARGO,
+        toolchain: toolchain.clone().map(toolchain::Choice::Named),
     };
     let project = crate::project::check_with(data, &p.dir, opts.select, &popts)?;
     let (ok, exes) = run_cargo(opts, &env, toolchain.as_deref(), &BTreeMap::new(), &[])?;
     let mut report = Report::new("build", Some(opts.tier), p.dir.display().to_string());
     report.findings.extend(project.findings.iter().cloned());
-    if let Some(t) = &toolchain {
-        report.findings.push(Finding::new(
-            Rule::ToolchainSwitched,
-            format!(
-                "{} needs nightly: built with RUSTUP_TOOLCHAIN={t}",
-                opts.tier
-            ),
-        ));
-    }
+    report.findings.extend(toolchain_note(opts.tier, &p, &env));
     if !ok {
         report.findings.push(
             Finding::new(

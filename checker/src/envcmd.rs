@@ -36,6 +36,9 @@ pub struct HostEnv {
     pub cargo_config: Vec<String>,
     /// The rustup toolchain the tier runs with (`RUSTUP_TOOLCHAIN`), when rustup manages rustc.
     pub toolchain: Option<String>,
+    /// `rustc -vV` of that toolchain: what every later probe and build of this command uses
+    /// (`None` only for `--raw`, which describes another machine).
+    pub rustc: Option<toolchain::RustcInfo>,
 }
 
 pub fn host_env(
@@ -76,10 +79,11 @@ pub fn host_env(
     Ok(HostEnv {
         cargo_config: cargo_config_args(data, &resolved),
         resolved,
-        triple: info.host,
+        triple: info.host.clone(),
         env,
         tools: paths,
         toolchain: choice.rustup_toolchain,
+        rustc: Some(info),
     })
 }
 
@@ -217,6 +221,7 @@ fn raw_host_env(
         env,
         tools: BTreeMap::new(),
         toolchain: None,
+        rustc: None,
     })
 }
 

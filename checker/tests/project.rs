@@ -480,6 +480,7 @@ fn settings_the_tier_replaces_are_overridden_not_errors() {
         targets: &["x86_64-unknown-linux-gnu".to_string()],
         tier_env,
         unset: &["RUSTFLAGS"],
+        toolchain: None,
     };
     let built = tiercheck::project::check_with(&data, d, &sel, &opts).unwrap();
     assert_eq!(ids(&built), ["overridden-by-tier", "overridden-by-tier"]);

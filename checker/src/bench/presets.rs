@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::env::{cargo_config_args, env_key};
 use crate::envcmd::host_env;
 use crate::resolve::{resolve, Selection};
-use crate::tiers::{Channel, TierData};
-use crate::{toolchain, tools};
+use crate::tiers::TierData;
+use crate::{rustup, toolchain, tools};
 
 /// How much a debugger or a backtrace gets from a dev build: tiers are compared with peers of
 /// the same or more debuggability.
@@ -190,11 +190,7 @@ fn tier_config(data: &TierData, spec: &str) -> Result<Config> {
         }
         Some(v) => bail!("unknown variant +{v} in {spec:?}: +pgo or +sccache"),
     };
-    let (mut env, dropped) = host_env_for(data, tier, &mut sel)?;
-    let nightly = needs_nightly(data, tier, &sel)?;
-    if nightly {
-        env.insert("RUSTUP_TOOLCHAIN".into(), "nightly".into());
-    }
+    let (env, dropped) = host_env_for(data, tier, &mut sel)?;
     let r = resolve(data, tier, &sel)?;
     let cargo_config = cargo_config_args(data, &r);
     let mut label = format!("{tier} ({})", data.tiers[tier].title);
@@ -240,48 +236,42 @@ fn tier_debuggability(env: &BTreeMap<String, String>, cargo_config: &[String]) -
     }
 }
 
-/// The tier's toolchain is a nightly, or one of its techniques needs one.
-fn needs_nightly(data: &TierData, tier: &str, sel: &Selection) -> Result<bool> {
-    let r = resolve(data, tier, sel)?;
-    Ok(r.toolchain
-        .as_ref()
-        .is_some_and(|(_, spec)| spec.channel == Channel::Nightly)
-        || r.techniques
-            .iter()
-            .any(|id| data.techniques[id].channel == Channel::Nightly))
-}
-
 /// The tier's environment for dev and release together, leaving out techniques this machine
-/// lacks the component for (Cranelift) so the rest of the tier is still measured.
+/// lacks the component for (Cranelift) so the rest of the tier is still measured. The
+/// toolchain the tier runs with is part of the environment (`RUSTUP_TOOLCHAIN`), never set on
+/// this process.
 fn host_env_for(
     data: &TierData,
     tier: &str,
     sel: &mut Selection,
 ) -> Result<(BTreeMap<String, String>, Vec<String>)> {
-    let nightly = needs_nightly(data, tier, sel)?;
-    if nightly {
-        // host_env and the component check ask `rustc`: make it the one cargo will run.
-        std::env::set_var("RUSTUP_TOOLCHAIN", "nightly");
+    let r = resolve(data, tier, sel)?;
+    let mut dropped = vec![];
+    if r.techniques.iter().any(|t| t == "cranelift") && !tier_toolchain_has_cranelift(&r) {
+        sel.without.push("cranelift".into());
+        dropped.push("cranelift (no rustc-codegen-cranelift-preview here)".to_string());
     }
-    let result = (|| {
-        let info = toolchain::rustc_info(None)?;
-        let r = resolve(data, tier, sel)?;
-        let mut dropped = vec![];
-        if r.techniques.iter().any(|t| t == "cranelift") && !toolchain::has_cranelift(&info) {
-            sel.without.push("cranelift".into());
-            dropped.push("cranelift (no rustc-codegen-cranelift-preview here)".to_string());
-        }
-        let h = host_env(data, tier, None, sel)?;
-        dropped.extend(
-            h.resolved
-                .left_out
-                .iter()
-                .map(|l| format!("{} ({})", l.id, l.reason)),
-        );
-        Ok((h.env, dropped))
-    })();
-    if nightly {
-        std::env::remove_var("RUSTUP_TOOLCHAIN");
+    let h = host_env(data, tier, None, sel)?;
+    dropped.extend(
+        h.resolved
+            .left_out
+            .iter()
+            .map(|l| format!("{} ({})", l.id, l.reason)),
+    );
+    let mut env = h.env;
+    if let Some(t) = h.toolchain {
+        env.insert("RUSTUP_TOOLCHAIN".into(), t);
     }
-    result
+    Ok((env, dropped))
+}
+
+/// Whether any installed toolchain the tier accepts (its pin, then its channel) has Cranelift.
+fn tier_toolchain_has_cranelift(r: &crate::resolve::Resolved) -> bool {
+    let Some((_, spec)) = &r.toolchain else {
+        return false;
+    };
+    rustup::candidates(spec)
+        .iter()
+        .filter_map(|name| rustup::probe(name).ok())
+        .any(|info| toolchain::has_cranelift(&info))
 }

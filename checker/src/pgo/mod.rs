@@ -18,13 +18,13 @@ use anyhow::{bail, Context, Result};
 use serde_json::json;
 
 use crate::binary;
-use crate::build::{profile_root_in, run_cargo, select_toolchain, Options};
+use crate::build::{profile_root_in, run_cargo, Options};
 use crate::child::{self, Limit};
 use crate::envcmd::{host_env, HostEnv};
 use crate::project::load::Project;
 use crate::report::{Finding, Report, Rule};
 use crate::tiers::TierData;
-use crate::{toolchain, tools};
+use crate::tools;
 use coverage::Coverage;
 use progress::Progress;
 use workdir::WorkDir;
@@ -204,11 +204,9 @@ fn setup(data: &TierData, opts: &Options, args: &Args) -> Result<Setup> {
     if args.training.is_empty() && args.profdata.is_none() {
         bail!("give training commands with --pgo (\"$BIN\" is the binary) or a merged profile with --profdata");
     }
-    let toolchain = select_toolchain(data, opts.tier, &root, &project, opts.select)?;
-    if let Some(t) = &toolchain {
-        std::env::set_var("RUSTUP_TOOLCHAIN", t);
-    }
+    // The tier's toolchain, chosen once: every build and probe of the pipeline uses it.
     let env = host_env(data, opts.tier, Some(&root), opts.select)?;
+    let toolchain = env.toolchain.clone();
     if !env.resolved.techniques.iter().any(|t| t == "pgo") {
         bail!(
             "{} has no pgo technique for release builds; use tier3/tier4 or --with pgo",
@@ -216,8 +214,8 @@ fn setup(data: &TierData, opts: &Options, args: &Args) -> Result<Setup> {
         );
     }
     let bolt = !args.no_bolt && env.resolved.techniques.iter().any(|t| t == "bolt");
-    let info = toolchain::rustc_info(Some(&project.dir))?;
-    let llvm_profdata = tools::find(data, "llvm-profdata", info.llvm_major)?.path;
+    let llvm_major = env.rustc.as_ref().and_then(|r| r.llvm_major);
+    let llvm_profdata = tools::find(data, "llvm-profdata", llvm_major)?.path;
     let bolt_tools = if bolt {
         Some((
             tools::find(data, "llvm-bolt", None)?.path,

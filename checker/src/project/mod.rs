@@ -63,6 +63,9 @@ pub struct Options<'a> {
     pub tier_env: BTreeMap<String, String>,
     /// Variables the command removes from cargo's environment (`build` drops RUSTFLAGS).
     pub unset: &'a [&'a str],
+    /// The toolchain the command builds with (`build` passes the tier's); `None`: what rustup
+    /// would select for the project, reduced to a validated name (`toolchain::choice_for`).
+    pub toolchain: Option<toolchain::Choice>,
 }
 
 pub fn check(data: &TierData, dir: &Path, tier: Option<&str>, sel: &Selection) -> Result<Report> {
@@ -117,7 +120,9 @@ fn cfg_set(p: &load::Project, triple: &str, choice: &toolchain::Choice) -> cfg::
 }
 
 pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) -> Result<Report> {
-    let choice = toolchain::choice_for(&dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()));
+    let choice = opts.toolchain.clone().unwrap_or_else(|| {
+        toolchain::choice_for(&dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()))
+    });
     let host = toolchain::rustc_info_for(&choice).ok();
     let host_triple = host
         .as_ref()

@@ -384,6 +384,11 @@ fn overridden_profile_keys(ctx: &Ctx, out: &mut Vec<Finding>) {
                 continue;
             };
             let var = env.def.file.trim_start_matches("env:");
+            let env_value = ctx.p.env.get(var).map_or("", |v| v.as_str());
+            if same_setting(&e.value, env_value) {
+                // The variable sets what the file already says: nothing is replaced.
+                continue;
+            }
             let rule = if ctx.tier_vars.iter().any(|v| v == var) {
                 Rule::OverriddenByTier
             } else {
@@ -394,15 +399,24 @@ fn overridden_profile_keys(ctx: &Ctx, out: &mut Vec<Finding>) {
                     rule,
                     format!(
                         "{} = {} here is replaced by {var}={}",
-                        key,
-                        e.value,
-                        ctx.p.env.get(var).map_or("", |v| v.as_str())
+                        key, e.value, env_value
                     ),
                 ),
                 &e.def,
                 &format!("profile.{name}.{key}"),
             ));
         }
+    }
+}
+
+/// Whether a profile value from a file and a `CARGO_PROFILE_*` value say the same thing
+/// (Cargo reads the variable's text as the TOML type the key expects).
+fn same_setting(file: &toml::Value, env: &str) -> bool {
+    match file {
+        toml::Value::String(s) => s == env,
+        toml::Value::Integer(i) => env.parse::<i64>() == Ok(*i),
+        toml::Value::Boolean(b) => env.parse::<bool>() == Ok(*b),
+        _ => false,
     }
 }
 
@@ -716,5 +730,19 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
                 .at(&origin, &key)
                 .fix("set CARGO_INCREMENTAL=0 for builds that should hit the cache (CI), or drop the wrapper in the edit loop"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_setting;
+
+    #[test]
+    fn a_variable_that_repeats_the_file_replaces_nothing() {
+        assert!(same_setting(&"unpacked".into(), "unpacked"));
+        assert!(same_setting(&toml::Value::Integer(1), "1"));
+        assert!(same_setting(&toml::Value::Boolean(true), "true"));
+        assert!(!same_setting(&"split".into(), "unpacked"));
+        assert!(!same_setting(&toml::Value::Integer(16), "1"));
     }
 }
