@@ -5,13 +5,14 @@
 //! Every value keeps where it was defined (file, line, column, or `env:NAME`).
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 
 use crate::fsread::Kind;
 use std::sync::Arc;
 
+use crate::project::members::normalize;
 use crate::project::toml_doc::{Spans, TomlFile};
 
 /// Where a value was defined: a file and a byte offset in it (turned into line and column only
@@ -264,21 +265,6 @@ pub fn env_key(keys: &[&str]) -> String {
         }));
     }
     s
-}
-
-/// Lexical normalisation as Cargo's `paths::normalize_path` (no filesystem access).
-fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            c => out.push(c.as_os_str()),
-        }
-    }
-    out
 }
 
 /// Cargo's `get_file_path`: `config` (anything that opens, even a directory) wins over

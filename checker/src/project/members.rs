@@ -12,7 +12,7 @@ use anyhow::{bail, Result};
 use crate::fsread::Kind;
 use crate::project::toml_doc::TomlFile;
 
-/// Lexical normalisation as Cargo's `paths::normalize_path`.
+/// Lexical normalisation as Cargo's `paths::normalize_path` (no filesystem access).
 pub fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
