@@ -357,18 +357,6 @@ fn check_build(c: &Case, failures: &mut Vec<String>) {
     compare_build(c, &tmp, &root, &dir, failures);
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let dest = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
-
 /// The issue's cases as committed fixtures (tests/fixtures/issue9-*), built as they are.
 fn check_fixture(name: &'static str, failures: &mut Vec<String>) {
     let tmp = tempfile::tempdir().unwrap();
