@@ -60,13 +60,14 @@ in
   "env: tier1 on x86_64-linux keeps rustc's rust-lld (platform_techniques)" = {
     expr = env "tier1" "x86_64-linux";
     expected = {
+      CARGO_PROFILE_DEV_CODEGEN_UNITS = "16";
       CARGO_PROFILE_DEV_DEBUG = "line-tables-only";
       CARGO_PROFILE_DEV_INCREMENTAL = "true";
       CARGO_PROFILE_DEV_SPLIT_DEBUGINFO = "unpacked";
       CARGO_PROFILE_RELEASE_CODEGEN_UNITS = "1";
       CARGO_PROFILE_RELEASE_LTO = "thin";
       CARGO_PROFILE_RELEASE_STRIP = "debuginfo";
-      RUST_TIERS_TECHNIQUES = "split-debuginfo,debug-line-tables-only,deps-no-debuginfo,incremental,thin-lto,codegen-units,strip-debuginfo,custom-profiles,lld";
+      RUST_TIERS_TECHNIQUES = "split-debuginfo,debug-line-tables-only,deps-no-debuginfo,dev-codegen-units,incremental,thin-lto,codegen-units,strip-debuginfo,custom-profiles,lld";
       RUST_TIERS_TIER = "tier1";
     };
   };
@@ -161,7 +162,7 @@ in
   "profile settings: tier1" = {
     expr = l.profileSettings { tier = "tier1"; };
     expected = {
-      dev = { debug = "line-tables-only"; incremental = true; split-debuginfo = "unpacked"; package."*".debug = 0; };
+      dev = { codegen-units = 16; debug = "line-tables-only"; incremental = true; split-debuginfo = "unpacked"; package."*".debug = 0; };
       release = { codegen-units = 1; lto = "thin"; strip = "debuginfo"; };
     };
   };
