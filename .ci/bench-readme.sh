@@ -72,15 +72,18 @@ for p in $projects; do
       (cd "$rg" && cargo fetch -q)
       # The dev loop only: ripgrep's release/PGO figures are in DESIGN.md (0.978x / 0.968x).
       bench ripgrep "$rg" "ripgrep 15.1.0" --config tier1+sccache --skip clean-release \
-        --touch "$rg/crates/core/main.rs" ;;
+        --touch "$rg/crates/core/main.rs" \
+        --edit "$rg/crates/searcher/src/searcher/mod.rs" 'no available searchers' 'no searchers available' ;;
     workspace)
       bench workspace "$root/examples/workspace" "examples/workspace (ledger)" \
         --config tier1+sccache --config tier3+pgo "${release[@]}" \
         --touch "$root/examples/workspace/crates/ledger-cli/src/main.rs" \
+        --edit "$root/examples/workspace/crates/ledger-core/src/lib.rs" 'acct-{}' 'acct_{}' \
         --run '"$BIN" --sample 400000' --train '"$BIN" --sample 100000' ;;
     cpu-bound)
       # No dependencies: nothing for sccache to cache, so no tier1+sccache here.
       bench cpu-bound "$root/examples/cpu-bound" "examples/cpu-bound (minilisp)" --config tier3+pgo "${release[@]}" \
+        --edit "$root/examples/cpu-bound/src/eval.rs" 'expected an integer' 'expected an i64' \
         --run '"$BIN" workloads/heldout/mix.lisp' \
         --train '"$BIN" workloads/train/fib-sort.lisp' --train '"$BIN" workloads/train/primes.lisp' ;;
     *) echo "bench-readme: unknown project $p"; exit 1 ;;

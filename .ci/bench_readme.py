@@ -7,7 +7,7 @@ import json
 import sys
 
 readme, docs, names = sys.argv[1], sys.argv[2], sys.argv[3:]
-MEASURES = [("incremental", "incremental rebuild"), ("clean-debug", "clean debug build"),
+MEASURES = [("incremental", "incremental rebuild"), ("edit", "edit rebuild"), ("clean-debug", "clean debug build"),
             ("clean-release", "clean release build"), ("runtime", "release runtime")]
 
 

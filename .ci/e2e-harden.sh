@@ -130,6 +130,26 @@ if command -v script >/dev/null; then
 fi
 if ! grep -q '\[1/' "$work/a.err"; then ok "no step counters when stderr is not a terminal"; else bad "step counters printed to a non-terminal"; fi
 
+echo "== bench --edit: the edited file is written back, also after SIGINT"
+ed="$work/edit-cpu"; rm -rf "$ed"; mkdir -p "$ed" && cp -r "$cpu/src" "$cpu/Cargo.toml" "$cpu/Cargo.lock" "$ed/"
+orig=$(sha256sum "$ed/src/main.rs")
+(cd "$ed" && clean_env "$tc" bench . --config stock --rounds 20 --skip clean-debug --skip clean-release --edit-pairs 20 \
+  --edit src/main.rs 'usage: minilisp SCRIPT' 'usage: minilisp FILE' >/dev/null 2>&1) & pid=$!
+for _ in $(seq 600); do grep -q 'minilisp FILE' "$ed/src/main.rs" && break; sleep 0.05; done
+edited=$(grep -c 'minilisp FILE' "$ed/src/main.rs")
+tcpid=$(pgrep -n -f "^$tc bench" || echo "$pid")
+kill -INT "$tcpid"; wait "$pid"; rc=$?
+if [ "$edited" = 1 ] && [ "$rc" = 130 ] && [ "$(sha256sum "$ed/src/main.rs")" = "$orig" ]; then ok "SIGINT while the file was edited: exit 130, src/main.rs byte-identical again"
+else bad "bench --edit + SIGINT: edited=$edited exit $rc, file restored: $([ "$(sha256sum "$ed/src/main.rs")" = "$orig" ] && echo yes || echo no)"; fi
+(cd "$ed" && clean_env "$tc" bench . --config stock --rounds 1 --skip clean-debug --skip clean-release --incremental-runs 0 \
+  --edit src/main.rs 'usage: minilisp SCRIPT' 'usage: minilisp FILE' --json "$work/edit.json" >/dev/null 2>&1); rc=$?
+n=$(python3 -c 'import json,sys; print(sum(len(s["samples"]) for s in json.load(open(sys.argv[1]))["series"] if s["measure"]=="edit"))' "$work/edit.json" 2>/dev/null)
+if [ "$rc" = 0 ] && [ "$n" = 2 ] && [ "$(sha256sum "$ed/src/main.rs")" = "$orig" ]; then ok "bench --edit: 2 proven edit rebuilds (there and back), file byte-identical after the run"
+else bad "bench --edit: exit $rc, $n edit samples"; fi
+(cd "$ed" && "$tc" bench . --config stock --edit src/main.rs 'fn ' 'fn  ' >/dev/null 2>"$work/edit.err"); rc=$?
+if [ "$rc" = 2 ] && grep -q 'occurs .* times' "$work/edit.err"; then ok "bench --edit with ambiguous text: exit 2: $(head -1 "$work/edit.err" | cut -c1-90)"
+else bad "ambiguous --edit: exit $rc: $(head -1 "$work/edit.err")"; fi
+
 rm -f "$work"/*.elf "$work"/dstr "$work"/c80k "$work"/c100m
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -25,6 +25,7 @@
 use std::fmt;
 use std::io::Read;
 use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, ExitStatus, Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -44,6 +45,8 @@ pub const GRACE: Duration = Duration::from_secs(3);
 static LIVE: Mutex<Vec<i32>> = Mutex::new(Vec::new());
 /// Set when a signal arrived: the watcher ends the process, nothing else may.
 static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
+/// Files to put back as they were if a signal ends the process (see `restore_on_signal`).
+static RESTORE: Mutex<Vec<(PathBuf, Vec<u8>)>> = Mutex::new(Vec::new());
 /// Set once the signal watcher runs (Ok), or why it could not be installed.
 static WATCHER: OnceLock<Result<(), String>> = OnceLock::new();
 
@@ -95,7 +98,22 @@ pub fn install_signal_watcher() -> Result<()> {
         .map_err(|e| anyhow!("cannot watch SIGINT/SIGTERM: {e}"))
 }
 
-/// Forwards `sig` to every live group, SIGKILLs what outlives the grace period, exits 128+sig.
+/// Until `forget_restore(path)`, a SIGINT/SIGTERM writes `original` back to `path` before the
+/// process exits (after the children are gone, so no build reads a half-restored file).
+pub fn restore_on_signal(path: &Path, original: Vec<u8>) {
+    if let Ok(mut r) = RESTORE.lock() {
+        r.push((path.to_path_buf(), original));
+    }
+}
+
+pub fn forget_restore(path: &Path) {
+    if let Ok(mut r) = RESTORE.lock() {
+        r.retain(|(p, _)| p != path);
+    }
+}
+
+/// Forwards `sig` to every live group, SIGKILLs what outlives the grace period, restores the
+/// files registered with `restore_on_signal`, exits 128+sig.
 fn shut_down(sig: i32) -> ! {
     SHUTTING_DOWN.store(true, Ordering::SeqCst);
     let groups: Vec<i32> = LIVE
@@ -116,6 +134,18 @@ fn shut_down(sig: i32) -> ! {
     }
     for g in &groups {
         signal_group(*g, Signal::KILL);
+    }
+    let files = RESTORE
+        .lock()
+        .map(|mut r| std::mem::take(&mut *r))
+        .unwrap_or_default();
+    for (path, original) in files {
+        if std::fs::write(&path, original).is_err() {
+            eprintln!(
+                "tiercheck: {}: could not restore its contents",
+                path.display()
+            );
+        }
     }
     std::process::exit(128 + sig);
 }

@@ -6,6 +6,7 @@
 //! sccache: the shared-cache configuration; stats/report/chart: medians, Markdown/JSON, SVG.
 
 mod chart;
+mod edit;
 mod presets;
 mod progress;
 mod proof;
@@ -61,6 +62,13 @@ pub struct Args {
     /// The file touched before each incremental rebuild (default: the first src/main.rs)
     #[arg(long)]
     touch: Option<PathBuf>,
+    /// Also measure rebuilds after a real edit: in FILE, FROM (occurring once) becomes TO and back,
+    /// alternately; the file is restored when the run ends
+    #[arg(long, num_args = 3, value_names = ["FILE", "FROM", "TO"])]
+    edit: Option<Vec<String>>,
+    /// Edit pairs (there and back: two rebuilds) per configuration and round
+    #[arg(long, default_value_t = 1)]
+    edit_pairs: usize,
     /// Held-out command timed on each release binary; "$BIN" is the binary
     #[arg(long)]
     run: Option<String>,
@@ -184,7 +192,13 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         Some(t) => absolute(t)?,
         None => default_touch(&dir).context("no src/main.rs to touch: give --touch")?,
     };
+    let edit = match args.edit.as_deref() {
+        Some([file, from, to]) => Some(edit::Edit::new(absolute(Path::new(file))?, from, to)?),
+        _ => None,
+    };
     let plan = runner::Plan {
+        edit_pairs: if edit.is_some() { args.edit_pairs } else { 0 },
+        edit,
         touched_manifest: proof::owning_manifest(&touch)
             .with_context(|| format!("--touch {}", touch.display()))?,
         touch,

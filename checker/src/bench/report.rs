@@ -73,7 +73,7 @@ fn find<'a>(series: &'a [Series], m: Measure, name: &str) -> Option<&'a Series> 
 
 pub fn comparisons(configs: &[Config], series: &[Series]) -> Vec<Comparison> {
     let mut out = vec![];
-    for m in [Measure::CleanDebug, Measure::Incremental] {
+    for m in [Measure::CleanDebug, Measure::Incremental, Measure::Edit] {
         for t in configs.iter().filter(|c| c.tier.is_some()) {
             let Some(ts) = find(series, m, &t.name) else {
                 continue;

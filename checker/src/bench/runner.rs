@@ -11,6 +11,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
+use super::edit::Edit;
 use super::presets::{Config, Release};
 use super::progress::Progress;
 use super::proof::Build;
@@ -21,14 +22,16 @@ use super::sccache::Sccache;
 pub enum Measure {
     CleanDebug,
     Incremental,
+    Edit,
     CleanRelease,
     Runtime,
 }
 
 impl Measure {
-    pub const ALL: [Measure; 4] = [
+    pub const ALL: [Measure; 5] = [
         Measure::CleanDebug,
         Measure::Incremental,
+        Measure::Edit,
         Measure::CleanRelease,
         Measure::Runtime,
     ];
@@ -37,6 +40,7 @@ impl Measure {
         match self {
             Measure::CleanDebug => "clean-debug",
             Measure::Incremental => "incremental",
+            Measure::Edit => "edit",
             Measure::CleanRelease => "clean-release",
             Measure::Runtime => "runtime",
         }
@@ -46,6 +50,7 @@ impl Measure {
         match self {
             Measure::CleanDebug => "clean debug build",
             Measure::Incremental => "incremental rebuild (touch + build)",
+            Measure::Edit => "edit rebuild (one source change + build)",
             Measure::CleanRelease => "clean release build (PGO configurations: the whole pipeline)",
             Measure::Runtime => "release binary runtime (held-out input)",
         }
@@ -61,6 +66,9 @@ pub struct Plan {
     pub touched_manifest: PathBuf,
     pub clean_debug: bool,
     pub incremental_runs: usize,
+    /// `--edit`, and how many there-and-back pairs per configuration and round.
+    pub edit: Option<Edit>,
+    pub edit_pairs: usize,
     pub clean_release: bool,
     /// Configurations that get the release build and runtime (None: all of them).
     pub release_for: Option<Vec<String>>,
@@ -98,6 +106,9 @@ pub fn run(plan: &Plan, cfgs: &[Config], quiet: bool) -> Result<(Samples, Vec<Ro
         caches.push(Sccache::warm(plan, c)?);
     }
     let mut notes = vec![];
+    if let Some(e) = &plan.edit {
+        e.guard();
+    }
     let result = (|| {
         for n in 0..=plan.rounds {
             notes.push(RoundNote {
@@ -115,7 +126,8 @@ pub fn run(plan: &Plan, cfgs: &[Config], quiet: bool) -> Result<(Samples, Vec<Ro
         c.stop();
     }
     r.progress.finish();
-    result.map(|()| (r.samples, notes))
+    let restored = plan.edit.as_ref().map_or(Ok(()), Edit::release);
+    result.and(restored).map(|()| (r.samples, notes))
 }
 
 /// Whether `c` gets a release build (and its binary the held-out runs).
@@ -132,6 +144,7 @@ fn steps(plan: &Plan, c: &Config) -> usize {
     let release = wants_release(plan, c);
     usize::from(plan.clean_debug)
         + plan.incremental_runs
+        + 2 * plan.edit_pairs
         + usize::from(release)
         + plan.run.as_ref().filter(|_| release).map_or(0, |(_, k)| {
             k * match c.release {
@@ -181,7 +194,7 @@ impl Runner<'_> {
             }
             self.put(n, Measure::CleanDebug, &cfg.name, secs)?;
         }
-        if plan.incremental_runs > 0 && !debug_dir.is_dir() {
+        if plan.incremental_runs + plan.edit_pairs > 0 && !debug_dir.is_dir() {
             self.cargo(cfg, &target, &[], &log)?;
         }
         for _ in 0..plan.incremental_runs {
@@ -193,6 +206,9 @@ impl Runner<'_> {
                 &plan.touched_manifest,
             )?;
             self.put(n, Measure::Incremental, &cfg.name, secs)?;
+        }
+        if let Some(edit) = &plan.edit {
+            self.edits(cfg, edit, n, &label, &target, &log)?;
         }
         if !wants_release(plan, cfg) {
             return Ok(());
@@ -222,6 +238,27 @@ impl Runner<'_> {
                     self.put(n, Measure::Runtime, name, secs)?;
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Pairs of edit rebuilds: there, then back, so the file is as it was for the next step and
+    /// every build sees a text its target dir did not build last.
+    fn edits(
+        &mut self,
+        cfg: &Config,
+        edit: &Edit,
+        n: usize,
+        label: &str,
+        target: &Path,
+        log: &Path,
+    ) -> Result<()> {
+        for there in (0..self.plan.edit_pairs).flat_map(|_| [true, false]) {
+            self.progress.step(label, &cfg.name, "edit rebuild");
+            edit.apply(there)?;
+            let (secs, b) = self.cargo(cfg, target, &[], log)?;
+            b.prove_rebuilt(&format!("{} edit rebuild", cfg.name), &edit.manifest)?;
+            self.put(n, Measure::Edit, &cfg.name, secs)?;
         }
         Ok(())
     }
