@@ -10,6 +10,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 use crate::cli::{Global, Out};
+use crate::termsafe::escape;
 use crate::tiers::TierData;
 use crate::{bench, binary, build, completions, envcmd, explain, init, project, toolchain_check};
 
@@ -94,7 +95,10 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("tiercheck: {}", one_line(&e.render().to_string()));
+            eprintln!(
+                "tiercheck: {}",
+                escape(&one_line(&e.render().to_string()), &[])
+            );
             return ExitCode::from(2);
         }
     };
@@ -102,11 +106,11 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     match run(cli.command, &mut out) {
         // Exit 2 leaves stdout empty: the buffer is dropped.
         Ok(2) => ExitCode::from(2),
-        Ok(code) if emit(&out.text) => ExitCode::from(code as u8),
+        Ok(code) if emit(&out.safe_text()) => ExitCode::from(code as u8),
         Ok(_) => ExitCode::from(2),
         Err(e) => {
             for line in format!("{e:#}").lines().filter(|l| !l.trim().is_empty()) {
-                eprintln!("tiercheck: {line}");
+                eprintln!("tiercheck: {}", escape(line, &[]));
             }
             ExitCode::from(2)
         }

@@ -106,6 +106,8 @@ pub struct Out {
     pub color: bool,
     pub quiet: bool,
     pub verbose: bool,
+    /// The SGR sequences `paint` wrote: the only escape sequences `termsafe` lets through.
+    painted: std::cell::RefCell<Vec<String>>,
 }
 
 impl Out {
@@ -115,7 +117,12 @@ impl Out {
             color: g.color_on(),
             quiet: g.quiet,
             verbose: g.verbose,
+            painted: Default::default(),
         }
+    }
+    /// The buffer as it may reach a terminal (see `termsafe`).
+    pub fn safe_text(&self) -> std::borrow::Cow<'_, str> {
+        crate::termsafe::escape(&self.text, &self.painted.borrow())
     }
     pub fn push_str(&mut self, s: &str) {
         self.text.push_str(s);
@@ -124,7 +131,7 @@ impl Out {
     pub fn flush_now(&mut self) -> std::io::Result<()> {
         use std::io::Write as _;
         let mut stdout = std::io::stdout().lock();
-        stdout.write_all(self.text.as_bytes())?;
+        stdout.write_all(self.safe_text().as_bytes())?;
         stdout.flush()?;
         self.text.clear();
         Ok(())
@@ -132,7 +139,14 @@ impl Out {
     /// `s` in `style` when colour is on.
     pub fn paint(&self, style: anstyle::Style, s: &str) -> String {
         if self.color {
-            format!("{}{s}{}", style.render(), style.render_reset())
+            let (on, off) = (style.render().to_string(), style.render_reset().to_string());
+            let mut painted = self.painted.borrow_mut();
+            for seq in [&on, &off] {
+                if !painted.contains(seq) {
+                    painted.push(seq.clone());
+                }
+            }
+            format!("{on}{s}{off}")
         } else {
             s.to_string()
         }

@@ -322,7 +322,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     let mut notes = vec![];
     let changes = plan(&args, data, &mut notes)?;
     for n in &notes {
-        eprintln!("tiercheck: {n}");
+        eprintln!("tiercheck: {}", crate::termsafe::escape(n, &[]));
     }
     if changes.is_empty() {
         writeln!(

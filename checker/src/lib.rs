@@ -22,6 +22,7 @@ pub mod report;
 pub mod resolve;
 pub mod rustup;
 pub mod shell;
+pub mod termsafe;
 pub mod tiers;
 pub mod toolchain;
 pub mod toolchain_check;

@@ -129,3 +129,47 @@ fn binary_tier_refuses_a_manifest_that_is_not_a_file() {
         "{stderr}"
     );
 }
+
+/// A name a checkout chose (its directory, a workspace member) reaches the terminal with its
+/// control characters escaped; tiercheck's own colours still get through.
+#[test]
+fn escape_sequences_in_checkout_names_never_reach_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p\u{1b}[8mhidden\u{1b}]0;title\u{7}");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(dir.join("src/main.rs"), "fn main() {}\n").unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"p\"\nversion = \"0.1.0\"\n[profile.dev]\nsplit-debuginfo = \"split\"\n",
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let (code, stdout, stderr) = tiercheck(&["project", d, "--tier", "tier1", "--color", "always"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stdout.contains("p\\u001b[8mhidden\\u001b]0;title\\u0007"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("\u{1b}[8m") && !stdout.contains("\u{1b}]"),
+        "{stdout:?}"
+    );
+    assert!(
+        stdout.contains("\u{1b}["),
+        "tiercheck's own colours are kept: {stdout:?}"
+    );
+
+    let ws = tmp.path().join("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    std::fs::write(
+        ws.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"m\\u001b]0;x\\u0007\"]\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = tiercheck(&["project", ws.to_str().unwrap()]);
+    assert_eq!((code, stdout.as_str()), (Some(2), ""));
+    assert!(
+        !stderr.contains('\u{1b}') && stderr.contains("m\\u001b]0;x\\u0007"),
+        "{stderr:?}"
+    );
+}
