@@ -64,7 +64,7 @@ pub struct Args {
     touch: Option<PathBuf>,
     /// Also measure rebuilds after a real edit: in FILE, FROM (occurring once) becomes TO and back,
     /// alternately; the file is restored when the run ends
-    #[arg(long, num_args = 3, value_names = ["FILE", "FROM", "TO"])]
+    #[arg(long, num_args = 3, value_names = ["FILE", "FROM", "TO"], allow_hyphen_values = true)]
     edit: Option<Vec<String>>,
     /// Edit pairs (there and back: two rebuilds) per configuration and round
     #[arg(long, default_value_t = 1)]
