@@ -121,14 +121,8 @@ fn absolute(p: &Path) -> Result<PathBuf> {
 }
 
 pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
-    if let Some(p) = &args.replot {
-        let shown = p.display().to_string();
-        let text = crate::fsread::read_text(p, &shown, crate::fsread::TEXT_CAP)?;
-        let doc: report::Document = serde_json::from_str(&text)
-            .with_context(|| format!("{shown}: not a tiercheck bench document"))?;
-        let title = args.title.clone().unwrap_or_else(|| doc.project.clone());
-        write_outputs(&Args { json: None, ..args }, &doc, &title, out)?;
-        return Ok(0);
+    if let Some(p) = args.replot.clone() {
+        return replot(&p, args, out);
     }
     let dir = args
         .dir
@@ -137,88 +131,8 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     if !dir.join("Cargo.toml").is_file() {
         bail!("{}: no Cargo.toml", dir.display());
     }
-    if args.rounds == 0 {
-        bail!("--rounds 0 measures nothing; give at least 1");
-    }
-    let mut names: Vec<String> = vec![];
-    for c in &args.configs {
-        if names.contains(c) {
-            bail!("--config {c} is given twice");
-        }
-        names.push(c.clone());
-    }
-    let baselines = if args.baselines.is_empty() {
-        vec![if names.iter().any(|n| n == "stock") {
-            "stock".into()
-        } else {
-            names[0].clone()
-        }]
-    } else {
-        args.baselines.clone()
-    };
-    if let Some(b) = baselines.iter().find(|b| !names.contains(b)) {
-        bail!(
-            "--baseline {b} is not one of the configurations ({})",
-            names.join(", ")
-        );
-    }
-    if let Some(r) = args.release_for.iter().find(|r| !names.contains(r)) {
-        bail!(
-            "--release-for {r} is not one of the configurations ({})",
-            names.join(", ")
-        );
-    }
-    if let Some(cmd) = &args.run {
-        if !cmd.contains("BIN") {
-            bail!("--run {cmd:?} never names the binary (\"$BIN\"), so it would not time it");
-        }
-    }
-    if names.iter().any(|c| c.ends_with("+pgo")) && args.training.is_empty() {
-        bail!("a +pgo configuration needs training commands (--train)");
-    }
-    for out in [&args.markdown, &args.svg, &args.json]
-        .into_iter()
-        .flatten()
-    {
-        let parent = absolute(out)?
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        if !parent.is_dir() {
-            bail!("{}: its directory does not exist", out.display());
-        }
-    }
-    let touch = match &args.touch {
-        Some(t) => absolute(t)?,
-        None => default_touch(&dir).context("no src/main.rs to touch: give --touch")?,
-    };
-    let edit = match args.edit.as_deref() {
-        Some([file, from, to]) => Some(edit::Edit::new(absolute(Path::new(file))?, from, to)?),
-        _ => None,
-    };
-    let plan = runner::Plan {
-        edit_pairs: if edit.is_some() { args.edit_pairs } else { 0 },
-        edit,
-        touched_manifest: proof::owning_manifest(&touch)
-            .with_context(|| format!("--touch {}", touch.display()))?,
-        touch,
-        work: match &args.work {
-            Some(w) => absolute(w)?,
-            None => dir.join("target/rust-tiers-bench"),
-        },
-        clean_debug: !args.skip.contains(&Skip::CleanDebug),
-        incremental_runs: if args.skip.contains(&Skip::Incremental) {
-            0
-        } else {
-            args.incremental_runs
-        },
-        clean_release: !args.skip.contains(&Skip::CleanRelease),
-        release_for: (!args.release_for.is_empty()).then(|| args.release_for.clone()),
-        run: args.run.clone().map(|r| (r, args.runs_per_round)),
-        training: args.training.clone(),
-        rounds: args.rounds,
-        dir,
-    };
+    let (names, baselines) = validate(&args)?;
+    let plan = plan(&args, dir)?;
     let info = toolchain::rustc_info(None)?;
     let mut cfgs = names
         .iter()
@@ -250,13 +164,114 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         rounds: args.rounds,
         comparisons: report::comparisons(&cfgs, &series),
         release_verdicts: report::release_verdicts(&cfgs, &series),
-        baselines: baselines.clone(),
+        baselines,
         configs: cfgs,
         series,
         noise,
     };
     write_outputs(&args, &doc, &title, out)?;
     Ok(0)
+}
+
+/// `--replot JSON`: the Markdown and chart of an earlier run, measuring nothing.
+fn replot(p: &Path, args: Args, out: &mut Out) -> Result<i32> {
+    let shown = p.display().to_string();
+    let text = crate::fsread::read_text(p, &shown, crate::fsread::TEXT_CAP)?;
+    let doc: report::Document = serde_json::from_str(&text)
+        .with_context(|| format!("{shown}: not a tiercheck bench document"))?;
+    let title = args.title.clone().unwrap_or_else(|| doc.project.clone());
+    write_outputs(&Args { json: None, ..args }, &doc, &title, out)?;
+    Ok(0)
+}
+
+/// Refuses what would measure nothing or write nowhere; the configuration names in order and the
+/// baselines (default: stock if measured, else the first configuration).
+fn validate(args: &Args) -> Result<(Vec<String>, Vec<String>)> {
+    if args.rounds == 0 {
+        bail!("--rounds 0 measures nothing; give at least 1");
+    }
+    let mut names: Vec<String> = vec![];
+    for c in &args.configs {
+        if names.contains(c) {
+            bail!("--config {c} is given twice");
+        }
+        names.push(c.clone());
+    }
+    let baselines = if args.baselines.is_empty() {
+        vec![if names.iter().any(|n| n == "stock") {
+            "stock".into()
+        } else {
+            names[0].clone()
+        }]
+    } else {
+        args.baselines.clone()
+    };
+    let listed = |what: &str, l: &[String]| match l.iter().find(|x| !names.contains(x)) {
+        Some(x) => bail!(
+            "{what} {x} is not one of the configurations ({})",
+            names.join(", ")
+        ),
+        None => Ok(()),
+    };
+    listed("--baseline", &baselines)?;
+    listed("--release-for", &args.release_for)?;
+    if let Some(cmd) = &args.run {
+        if !cmd.contains("BIN") {
+            bail!("--run {cmd:?} never names the binary (\"$BIN\"), so it would not time it");
+        }
+    }
+    if names.iter().any(|c| c.ends_with("+pgo")) && args.training.is_empty() {
+        bail!("a +pgo configuration needs training commands (--train)");
+    }
+    for out in [&args.markdown, &args.svg, &args.json]
+        .into_iter()
+        .flatten()
+    {
+        let parent = absolute(out)?
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        if !parent.is_dir() {
+            bail!("{}: its directory does not exist", out.display());
+        }
+    }
+    Ok((names, baselines))
+}
+
+/// What to measure, every path absolute: the touched and edited files, the scratch directory,
+/// which measurements, how often.
+fn plan(args: &Args, dir: PathBuf) -> Result<runner::Plan> {
+    let touch = match &args.touch {
+        Some(t) => absolute(t)?,
+        None => default_touch(&dir).context("no src/main.rs to touch: give --touch")?,
+    };
+    let edit = match args.edit.as_deref() {
+        Some([file, from, to]) => Some(edit::Edit::new(absolute(Path::new(file))?, from, to)?),
+        _ => None,
+    };
+    Ok(runner::Plan {
+        edit_pairs: if edit.is_some() { args.edit_pairs } else { 0 },
+        edit,
+        touched_manifest: proof::owning_manifest(&touch)
+            .with_context(|| format!("--touch {}", touch.display()))?,
+        touch,
+        work: match &args.work {
+            Some(w) => absolute(w)?,
+            None => dir.join("target/rust-tiers-bench"),
+        },
+        clean_debug: !args.skip.contains(&Skip::CleanDebug),
+        incremental_runs: if args.skip.contains(&Skip::Incremental) {
+            0
+        } else {
+            args.incremental_runs
+        },
+        clean_release: !args.skip.contains(&Skip::CleanRelease),
+        release_for: (!args.release_for.is_empty()).then(|| args.release_for.clone()),
+        run: args.run.clone().map(|r| (r, args.runs_per_round)),
+        training: args.training.clone(),
+        rounds: args.rounds,
+        dir,
+    })
 }
 
 /// Renders everything first, then writes: a failure leaves no partial set of files.
