@@ -14,8 +14,8 @@ use serde_json::json;
 use crate::cli::{print_report, Out, ReportFormat, SelectArgs, TierArg};
 use crate::envcmd::profile_root;
 use crate::report::{Finding, Report, Rule};
-use crate::resolve::{resolve, Selection};
-use crate::tiers::{Channel, TierData};
+use crate::resolve::{resolve, Resolved, Selection};
+use crate::tiers::{BinarySign, Channel, TierData};
 use inspect::ElfFacts;
 
 /// Inspect built ELF binaries: rustc, linker, strip and debuginfo state, BOLT, PGO
@@ -200,19 +200,14 @@ fn mismatch(b: &BinaryFacts, tier: &str, id: &str, msg: String) -> Finding {
     Finding::new(Rule::TierMismatch, format!("{tier} ({id}): {msg}")).at(&b.file, "")
 }
 
-fn tier_findings(
+/// A nightly tier's binary built by a stable or beta rustc (from `.comment`).
+fn toolchain_finding(
     data: &TierData,
     tier: &str,
     b: &BinaryFacts,
-    opts: &Options,
-    platform: Option<&str>,
+    r: &Resolved,
     out: &mut Vec<Finding>,
-) -> Result<()> {
-    let mut sel = opts.select.clone();
-    sel.platform = platform.map(String::from);
-    let (root, overrides) = profile_in_project(&b.file, b.profile.as_deref())?;
-    sel.profile_root = root.clone();
-    let r = resolve(data, tier, &sel)?;
+) {
     if let (Some((_, tc)), Some(ch)) = (&r.toolchain, &b.elf.rustc_channel) {
         let nightly_needed = r
             .techniques
@@ -227,6 +222,22 @@ fn tier_findings(
             ));
         }
     }
+}
+
+fn tier_findings(
+    data: &TierData,
+    tier: &str,
+    b: &BinaryFacts,
+    opts: &Options,
+    platform: Option<&str>,
+    out: &mut Vec<Finding>,
+) -> Result<()> {
+    let mut sel = opts.select.clone();
+    sel.platform = platform.map(String::from);
+    let (root, overrides) = profile_in_project(&b.file, b.profile.as_deref())?;
+    sel.profile_root = root.clone();
+    let r = resolve(data, tier, &sel)?;
+    toolchain_finding(data, tier, b, &r, out);
     let mut lto_claimed = false;
     for id in &r.techniques {
         let Some(sign) = &data.techniques[id].binary else {
@@ -249,84 +260,7 @@ fn tier_findings(
             );
             continue;
         }
-        if let Some(want) = &sign.linker {
-            let got = b.elf.linker.as_str();
-            let ok = got == want
-                || (want == "lld" && got == "rust-lld")
-                || (want == "none" && got == "none-recorded");
-            if got == "none-recorded" && !ok {
-                out.push(Finding::new(Rule::LinkerUnknown, format!("{tier} ({id}) links with {want}, but no linker is recorded in .comment (GNU ld, or .comment stripped): cannot confirm")).at(&b.file, ""));
-            } else if !ok {
-                out.push(mismatch(
-                    b,
-                    tier,
-                    id,
-                    format!("linked by {got}, the tier links with {want}"),
-                ));
-            }
-        }
-        if let Some(want) = &sign.split_debuginfo {
-            if b.split_debuginfo != want && !b.elf.debug_sections.is_empty() {
-                out.push(mismatch(
-                    b,
-                    tier,
-                    id,
-                    format!(
-                        "split debuginfo is {}, the tier sets {want}",
-                        b.split_debuginfo
-                    ),
-                ));
-            }
-        }
-        if let Some(want) = &sign.strip {
-            let ok = match want.as_str() {
-                "debuginfo" => b.elf.stripped != "none",
-                other => b.elf.stripped == other,
-            };
-            if !ok {
-                out.push(mismatch(
-                    b,
-                    tier,
-                    id,
-                    format!("strip state is {}, the tier strips {want}", b.elf.stripped),
-                ));
-            } else if want == "debuginfo" && b.elf.stripped == "symbols" {
-                out.push(Finding::new(Rule::SymbolsStripped, format!("{tier} ({id}) strips debuginfo only, but .symtab is gone too (mold 1.10 drops it on --strip-debug; rust-lld keeps it); build the `profiling` profile for a binary with symbols")).at(&b.file, ""));
-            }
-        }
-        if sign.codegen.as_deref() == Some("cranelift") && !b.elf.cranelift {
-            out.push(mismatch(
-                b,
-                tier,
-                id,
-                "compiled by LLVM, the tier uses Cranelift for this profile".into(),
-            ));
-        }
-        if sign.pgo_instrumented == Some(false) && b.elf.pgo_instrumented {
-            out.push(mismatch(
-                b,
-                tier,
-                id,
-                "the binary is PGO-instrumented, not PGO-optimized".into(),
-            ));
-        }
-        if sign.bolt == Some(true) && opts.pipeline {
-            match &b.elf.bolt {
-                None => out.push(mismatch(
-                    b,
-                    tier,
-                    id,
-                    "no .note.bolt_info: BOLT did not process this binary".into(),
-                )),
-                Some(x) if x.instrumented => out.push(mismatch(
-                    b,
-                    tier,
-                    id,
-                    "BOLT-instrumented, not BOLT-optimized".into(),
-                )),
-                Some(_) => {}
-            }
-        }
+        signature_findings(b, tier, id, sign, opts, out);
         lto_claimed |= sign.lto_hint == Some(true);
     }
     if lto_claimed {
@@ -339,6 +273,105 @@ fn tier_findings(
         out.push(Finding::new(Rule::LtoHint, msg).at(&b.file, ""));
     }
     Ok(())
+}
+
+/// What technique `id`'s binary signature (`[techniques.<id>].binary`) says `b` must show.
+fn signature_findings(
+    b: &BinaryFacts,
+    tier: &str,
+    id: &str,
+    sign: &BinarySign,
+    opts: &Options,
+    out: &mut Vec<Finding>,
+) {
+    if let Some(want) = &sign.linker {
+        linker_finding(b, tier, id, want, out);
+    }
+    if let Some(want) = &sign.split_debuginfo {
+        if b.split_debuginfo != want && !b.elf.debug_sections.is_empty() {
+            out.push(mismatch(
+                b,
+                tier,
+                id,
+                format!(
+                    "split debuginfo is {}, the tier sets {want}",
+                    b.split_debuginfo
+                ),
+            ));
+        }
+    }
+    if let Some(want) = &sign.strip {
+        strip_finding(b, tier, id, want, out);
+    }
+    if sign.codegen.as_deref() == Some("cranelift") && !b.elf.cranelift {
+        out.push(mismatch(
+            b,
+            tier,
+            id,
+            "compiled by LLVM, the tier uses Cranelift for this profile".into(),
+        ));
+    }
+    if sign.pgo_instrumented == Some(false) && b.elf.pgo_instrumented {
+        out.push(mismatch(
+            b,
+            tier,
+            id,
+            "the binary is PGO-instrumented, not PGO-optimized".into(),
+        ));
+    }
+    if sign.bolt == Some(true) && opts.pipeline {
+        match &b.elf.bolt {
+            None => out.push(mismatch(
+                b,
+                tier,
+                id,
+                "no .note.bolt_info: BOLT did not process this binary".into(),
+            )),
+            Some(x) if x.instrumented => out.push(mismatch(
+                b,
+                tier,
+                id,
+                "BOLT-instrumented, not BOLT-optimized".into(),
+            )),
+            Some(_) => {}
+        }
+    }
+}
+
+/// The linker `.comment` records against the one technique `id` links with.
+fn linker_finding(b: &BinaryFacts, tier: &str, id: &str, want: &str, out: &mut Vec<Finding>) {
+    let got = b.elf.linker.as_str();
+    let ok = got == want
+        || (want == "lld" && got == "rust-lld")
+        || (want == "none" && got == "none-recorded");
+    if got == "none-recorded" && !ok {
+        out.push(Finding::new(Rule::LinkerUnknown, format!("{tier} ({id}) links with {want}, but no linker is recorded in .comment (GNU ld, or .comment stripped): cannot confirm")).at(&b.file, ""));
+    } else if !ok {
+        out.push(mismatch(
+            b,
+            tier,
+            id,
+            format!("linked by {got}, the tier links with {want}"),
+        ));
+    }
+}
+
+/// What was stripped against what technique `id` strips.
+fn strip_finding(b: &BinaryFacts, tier: &str, id: &str, want: &str, out: &mut Vec<Finding>) {
+    let ok = match want {
+        "debuginfo" => b.elf.stripped != "none",
+        other => b.elf.stripped == other,
+    };
+    if !ok {
+        out.push(mismatch(
+            b,
+            tier,
+            id,
+            format!("strip state is {}, the tier strips {want}", b.elf.stripped),
+        ));
+    } else if want == "debuginfo" && b.elf.stripped == "symbols" {
+        out.push(Finding::new(Rule::SymbolsStripped, format!("{tier} ({id}) strips debuginfo only, but .symtab is gone too (mold 1.10 drops it on --strip-debug; rust-lld keeps it); build the `profiling` profile for a binary with symbols")).at(&b.file, ""));
+    }
 }
 
 /// The built-in profile (`dev`/`release`) a binary's profile inherits from, and the keys its
