@@ -172,14 +172,22 @@ pub fn inspect<'a, R: ReadRef<'a>>(data: R) -> Result<ElfFacts> {
         Ok(f) => f,
         Err(e) => bail!("truncated or malformed ELF: {e}"),
     };
-    let (is64, little) = (file.is_64(), file.is_little_endian());
     let mut f = ElfFacts {
-        class: if is64 { "ELF64" } else { "ELF32" },
+        class: if file.is_64() { "ELF64" } else { "ELF32" },
         machine: format!("{:?}", file.architecture()).to_lowercase(),
         ..Default::default()
     };
+    read_toolchain(&file, &mut f);
+    read_bolt(&file, &mut f);
+    read_sections(&file, &mut f);
+    read_symbols(&file, &mut f);
+    read_dynamic(&file, &mut f);
+    Ok(f)
+}
 
-    if let Some(c) = section_data(&file, ".comment") {
+/// rustc (version, channel, Cranelift) and the linker, from `.comment`.
+fn read_toolchain<'a, R: ReadRef<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts) {
+    if let Some(c) = section_data(file, ".comment") {
         f.comment = distinct(nul_strings(c));
     }
     f.rustc = f
@@ -214,8 +222,11 @@ pub fn inspect<'a, R: ReadRef<'a>>(data: R) -> Result<ElfFacts> {
         (None, true) => ("gold".into(), None),
         (None, false) => ("none-recorded".into(), None),
     };
+}
 
-    if let Some(note) = section_data(&file, ".note.bolt_info") {
+/// Whether BOLT rewrote the binary (and how), and whether it could (relocations kept).
+fn read_bolt<'a, R: ReadRef<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts) {
+    if let Some(note) = section_data(file, ".note.bolt_info") {
         let info: String = nul_strings(note)
             .filter(|s| s.contains("BOLT"))
             .collect::<Vec<_>>()
@@ -235,7 +246,10 @@ pub fn inspect<'a, R: ReadRef<'a>>(data: R) -> Result<ElfFacts> {
         });
     }
     f.bolt_ready = file.section_by_name(".rela.text").is_some();
+}
 
+/// Debug sections, what was stripped, PGO instrumentation sections, the .dwo files named.
+fn read_sections<'a, R: ReadRef<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts) {
     let mut has_symtab = false;
     for s in file.sections() {
         let Ok(name) = s.name() else { continue };
@@ -253,7 +267,7 @@ pub fn inspect<'a, R: ReadRef<'a>>(data: R) -> Result<ElfFacts> {
         (true, true) => "debuginfo",
         (true, false) => "none",
     };
-    if let Some(strs) = section_data(&file, ".debug_str") {
+    if let Some(strs) = section_data(file, ".debug_str") {
         f.dwo_names = nul_strings(strs)
             .filter(|s| s.ends_with(".dwo"))
             .map(Cow::into_owned)
@@ -261,6 +275,10 @@ pub fn inspect<'a, R: ReadRef<'a>>(data: R) -> Result<ElfFacts> {
         f.dwo_names.sort();
         f.dwo_names.dedup();
     }
+}
+
+/// PGO runtime symbols and ThinLTO's `.llvm.<N>` suffixes.
+fn read_symbols<'a, R: ReadRef<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts) {
     for sym in file.symbols() {
         f.symbols += 1;
         let Ok(name) = sym.name() else { continue };
@@ -273,18 +291,22 @@ pub fn inspect<'a, R: ReadRef<'a>>(data: R) -> Result<ElfFacts> {
             }
         }
     }
+}
 
-    f.build_id = section_data(&file, ".note.gnu.build-id")
+/// Build ID, interpreter, DT_NEEDED/RUNPATH/RPATH, and from them kind, PIE and linkage.
+fn read_dynamic<'a, R: ReadRef<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts) {
+    let (is64, little) = (file.is_64(), file.is_little_endian());
+    f.build_id = section_data(file, ".note.gnu.build-id")
         .and_then(|d| note_desc(d, little))
         .map(|d| d.iter().map(|b| format!("{b:02x}")).collect());
-    f.interpreter = section_data(&file, ".interp").map(|d| {
+    f.interpreter = section_data(file, ".interp").map(|d| {
         String::from_utf8_lossy(d)
             .trim_end_matches('\0')
             .to_string()
     });
-    let dynstr_data = section_data(&file, ".dynstr").unwrap_or(&[]);
+    let dynstr_data = section_data(file, ".dynstr").unwrap_or(&[]);
     let mut pie_flag = false;
-    if let Some(dynamic) = section_data(&file, ".dynamic") {
+    if let Some(dynamic) = section_data(file, ".dynamic") {
         for (tag, val) in dynamic_entries(dynamic, is64, little) {
             match tag {
                 DT_NEEDED => f.needed.extend(dynstr(dynstr_data, val)),
@@ -318,7 +340,6 @@ pub fn inspect<'a, R: ReadRef<'a>>(data: R) -> Result<ElfFacts> {
         (false, true) => "static-pie",
         (false, false) => "static",
     };
-    Ok(f)
 }
 
 #[cfg(test)]
