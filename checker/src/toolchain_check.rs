@@ -4,13 +4,15 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use serde_json::json;
+use serde::Serialize;
 
+use crate::cache::dist::ClientFacts;
 use crate::cli::{print_report, Out, ReportFormat, SelectArgs, TierArg};
 use crate::envcmd::profile_root;
 use crate::report::{Finding, Report, Rule};
-use crate::resolve::{resolve, Selection};
+use crate::resolve::{resolve, Resolved, Selection};
 use crate::tiers::{Channel, TierData};
+use crate::toolchain::RustcInfo;
 use crate::{toolchain, tools};
 
 /// Check the toolchain and tools on PATH (against a tier's needs with --tier)
@@ -31,14 +33,48 @@ pub struct Args {
 }
 
 pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
-    let report = check(
+    let (report, facts) = check(
         data,
         &args.dir,
         args.tier.tier.as_deref(),
         args.profile.as_deref(),
         &args.select.selection(),
     )?;
-    print_report(out, &report, args.format, &facts_text(&report), None)
+    print_report(out, &report, args.format, &facts_text(&facts), None)
+}
+
+/// What `toolchain` found (the report's `facts`, SCHEMA.md).
+#[derive(Serialize)]
+pub struct ToolchainFacts {
+    pub rustc: RustcInfo,
+    pub cargo: Option<String>,
+    pub cranelift: bool,
+    /// The shared sccache backend the environment names, when sccache is in use.
+    pub sccache_backend: Option<CacheBackend>,
+    pub sccache_dist: Option<ClientFacts>,
+    /// The tier's techniques on this host (none without --tier).
+    pub techniques: Option<Vec<String>>,
+    pub tools: Vec<ToolFact>,
+}
+
+#[derive(Serialize)]
+pub struct ToolFact {
+    pub tool: String,
+    pub ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct CacheBackend {
+    pub variable: String,
+    pub host: String,
+    pub port: u16,
+    pub reachable: bool,
 }
 
 pub fn check(
@@ -47,9 +83,8 @@ pub fn check(
     tier: Option<&str>,
     profile: Option<&str>,
     sel: &Selection,
-) -> Result<Report> {
+) -> Result<(Report, ToolchainFacts)> {
     let info = toolchain::rustc_info(Some(dir))?;
-    let cargo = toolchain::cargo_version(Some(dir)).ok();
     let cranelift = toolchain::has_cranelift(&info);
     let mut report = Report::new("toolchain", tier, format!("rustc {}", info.release));
     let mut sel = sel.clone();
@@ -69,149 +104,202 @@ pub fn check(
         }
         None => data.tools.keys().cloned().collect(),
     };
-    let mut tool_facts = vec![];
-    for name in &tool_names {
-        match tools::find(data, name, info.llvm_major) {
-            Ok(f) => tool_facts.push(
-                json!({"tool": name, "path": f.path, "version": f.version.to_string(), "ok": true}),
-            ),
+    let tools = tool_facts(data, &tool_names, &info, resolved.is_some(), &mut report);
+    if let Some(r) = &resolved {
+        toolchain_findings(data, r, &info, &mut report);
+        technique_findings(data, r, &info, cranelift, &mut report);
+    }
+    let sccache_backend = cache_backend(&tool_names, &mut report);
+    let wants_dist = resolved
+        .as_ref()
+        .is_some_and(|r| r.techniques.iter().any(|t| t == "sccache-dist"));
+    let sccache_dist = wants_dist.then(|| {
+        let (facts, findings) = crate::cache::dist::check_here(None, Some(&info));
+        report.findings.extend(findings);
+        facts
+    });
+    let facts = ToolchainFacts {
+        cargo: toolchain::cargo_version(Some(dir)).ok(),
+        cranelift,
+        sccache_backend,
+        sccache_dist,
+        techniques: resolved.map(|r| r.techniques),
+        tools,
+        rustc: info,
+    };
+    report.facts = serde_json::to_value(&facts)?;
+    report.finish();
+    Ok((report, facts))
+}
+
+/// Each tool found on PATH (or not); a missing one is a finding when a tier needs it.
+fn tool_facts(
+    data: &TierData,
+    names: &[String],
+    info: &RustcInfo,
+    tier_needs_them: bool,
+    report: &mut Report,
+) -> Vec<ToolFact> {
+    let mut facts = vec![];
+    for name in names {
+        let fact = match tools::find(data, name, info.llvm_major) {
+            Ok(f) => ToolFact {
+                tool: name.clone(),
+                ok: true,
+                path: Some(f.path),
+                version: Some(f.version.to_string()),
+                error: None,
+            },
             Err(e) => {
-                tool_facts.push(json!({"tool": name, "ok": false, "error": format!("{e:#}")}));
-                if resolved.is_some() {
+                if tier_needs_them {
                     report.findings.push(
                         Finding::new(Rule::ToolMissing, format!("{e:#}"))
                             .at(format!("tool:{name}"), ""),
                     );
                 }
-            }
-        }
-    }
-    if let Some(r) = &resolved {
-        if let Some((name, spec)) = &r.toolchain {
-            let needs_nightly = r
-                .techniques
-                .iter()
-                .any(|id| data.techniques[id].channel == Channel::Nightly);
-            if needs_nightly && info.channel != Channel::Nightly {
-                report.findings.push(
-                    Finding::new(
-                        Rule::TierChannel,
-                        format!(
-                            "{} needs nightly ({name}, pinned {}), the active rustc is {}",
-                            r.tier,
-                            spec.date.as_deref().unwrap_or(""),
-                            info.release
-                        ),
-                    )
-                    .fix("run under `rustup run nightly`, or pin nightly in rust-toolchain.toml"),
-                );
-            }
-            let pinned = spec
-                .version
-                .as_deref()
-                .map(|v| format!("rustc {v}"))
-                .or(spec.date.as_ref().map(|d| format!("nightly {d}")))
-                .unwrap_or_default();
-            report.findings.push(Finding::new(
-                Rule::ToolchainPin,
-                format!(
-                    "the Nix shell pins {pinned}; this machine has {} (LLVM {})",
-                    info.release,
-                    info.llvm_version.as_deref().unwrap_or("?")
-                ),
-            ));
-        }
-        for id in &r.techniques {
-            let t = &data.techniques[id];
-            if let Ok(req) = t.min_rust_req() {
-                let bare = semver::Version::new(
-                    info.version.major,
-                    info.version.minor,
-                    info.version.patch,
-                );
-                if !req.matches(&bare) {
-                    report.findings.push(Finding::new(
-                        Rule::MinRust,
-                        format!(
-                            "{id} needs rustc {req}, the active rustc is {}",
-                            info.release
-                        ),
-                    ));
+                ToolFact {
+                    tool: name.clone(),
+                    ok: false,
+                    path: None,
+                    version: None,
+                    error: Some(format!("{e:#}")),
                 }
             }
-            if t.components.iter().any(|c| c.contains("cranelift")) && !cranelift {
-                report.findings.push(
-                    Finding::new(Rule::ComponentMissing, format!("{id} needs the rustc-codegen-cranelift-preview component, which {} lacks", info.release))
-                        .fix("rustup component add rustc-codegen-cranelift-preview --toolchain nightly, or build a profile that does not use it (--profile release)"),
-                );
-            }
-        }
+        };
+        facts.push(fact);
     }
-    let wants_cache = tool_names.iter().any(|t| t == "sccache")
-        || std::env::var("RUSTC_WRAPPER").is_ok_and(|w| w.contains("sccache"));
-    let mut cache = serde_json::Value::Null;
-    if let Some((var, host, port)) =
-        crate::cache::endpoint(|k| std::env::var(k).ok()).filter(|_| wants_cache)
-    {
-        let reach = crate::cache::probe(&host, port, std::time::Duration::from_secs(2));
-        if let Err(e) = &reach {
-            report.findings.push(Finding::new(Rule::SccacheBackendUnreachable, format!("{var} {host}:{port} is unreachable ({e}): builds compile locally and share nothing")).at(format!("env:{var}"), ""));
-        }
-        cache = json!({"variable": var, "host": host, "port": port, "reachable": reach.is_ok()});
-    }
-    let wants_dist = resolved
-        .as_ref()
-        .is_some_and(|r| r.techniques.iter().any(|t| t == "sccache-dist"));
-    let dist = wants_dist.then(|| {
-        let (facts, findings) = crate::cache::dist::check_here(None, Some(&info));
-        report.findings.extend(findings);
-        facts
-    });
-    report.facts = json!({
-        "rustc": info, "cargo": cargo, "cranelift": cranelift, "sccache_backend": cache,
-        "sccache_dist": dist,
-        "techniques": resolved.as_ref().map(|r| &r.techniques), "tools": tool_facts,
-    });
-    report.finish();
-    Ok(report)
+    facts
 }
 
-pub fn facts_text(r: &Report) -> String {
-    let f = &r.facts;
-    let s = |v: &serde_json::Value| v.as_str().unwrap_or("-").to_string();
+/// The tier's toolchain against the active rustc: channel, and the pin the Nix shell uses.
+fn toolchain_findings(data: &TierData, r: &Resolved, info: &RustcInfo, report: &mut Report) {
+    let Some((name, spec)) = &r.toolchain else {
+        return;
+    };
+    let needs_nightly = r
+        .techniques
+        .iter()
+        .any(|id| data.techniques[id].channel == Channel::Nightly);
+    if needs_nightly && info.channel != Channel::Nightly {
+        report.findings.push(
+            Finding::new(
+                Rule::TierChannel,
+                format!(
+                    "{} needs nightly ({name}, pinned {}), the active rustc is {}",
+                    r.tier,
+                    spec.date.as_deref().unwrap_or(""),
+                    info.release
+                ),
+            )
+            .fix("run under `rustup run nightly`, or pin nightly in rust-toolchain.toml"),
+        );
+    }
+    let pinned = spec
+        .version
+        .as_deref()
+        .map(|v| format!("rustc {v}"))
+        .or(spec.date.as_ref().map(|d| format!("nightly {d}")))
+        .unwrap_or_default();
+    report.findings.push(Finding::new(
+        Rule::ToolchainPin,
+        format!(
+            "the Nix shell pins {pinned}; this machine has {} (LLVM {})",
+            info.release,
+            info.llvm_version.as_deref().unwrap_or("?")
+        ),
+    ));
+}
+
+/// Each technique's minimum rustc and components against the active toolchain.
+fn technique_findings(
+    data: &TierData,
+    r: &Resolved,
+    info: &RustcInfo,
+    cranelift: bool,
+    report: &mut Report,
+) {
+    let bare = semver::Version::new(info.version.major, info.version.minor, info.version.patch);
+    for id in &r.techniques {
+        let t = &data.techniques[id];
+        if let Ok(req) = t.min_rust_req() {
+            if !req.matches(&bare) {
+                report.findings.push(Finding::new(
+                    Rule::MinRust,
+                    format!(
+                        "{id} needs rustc {req}, the active rustc is {}",
+                        info.release
+                    ),
+                ));
+            }
+        }
+        if t.components.iter().any(|c| c.contains("cranelift")) && !cranelift {
+            report.findings.push(
+                Finding::new(Rule::ComponentMissing, format!("{id} needs the rustc-codegen-cranelift-preview component, which {} lacks", info.release))
+                    .fix("rustup component add rustc-codegen-cranelift-preview --toolchain nightly, or build a profile that does not use it (--profile release)"),
+            );
+        }
+    }
+}
+
+/// The shared cache backend the environment names, probed, when sccache is in use.
+fn cache_backend(tool_names: &[String], report: &mut Report) -> Option<CacheBackend> {
+    let wants_cache = tool_names.iter().any(|t| t == "sccache")
+        || std::env::var("RUSTC_WRAPPER").is_ok_and(|w| w.contains("sccache"));
+    let (variable, host, port) =
+        crate::cache::endpoint(|k| std::env::var(k).ok()).filter(|_| wants_cache)?;
+    let reach = crate::cache::probe(&host, port, std::time::Duration::from_secs(2));
+    if let Err(e) = &reach {
+        report.findings.push(Finding::new(Rule::SccacheBackendUnreachable, format!("{variable} {host}:{port} is unreachable ({e}): builds compile locally and share nothing")).at(format!("env:{variable}"), ""));
+    }
+    Some(CacheBackend {
+        variable,
+        host,
+        port,
+        reachable: reach.is_ok(),
+    })
+}
+
+pub fn facts_text(f: &ToolchainFacts) -> String {
+    let r = &f.rustc;
     let mut out = String::new();
     let _ = writeln!(
         out,
         "rustc {} ({}; host {}; LLVM {})",
-        s(&f["rustc"]["release"]),
-        s(&f["rustc"]["channel"]),
-        s(&f["rustc"]["host"]),
-        s(&f["rustc"]["llvm_version"])
+        r.release,
+        r.channel.as_str(),
+        r.host,
+        r.llvm_version.as_deref().unwrap_or("-")
     );
-    let _ = writeln!(out, "{}", s(&f["cargo"]));
+    let _ = writeln!(out, "{}", f.cargo.as_deref().unwrap_or("-"));
     let _ = writeln!(
         out,
         "cranelift backend: {}",
-        if f["cranelift"].as_bool() == Some(true) {
-            "present"
-        } else {
-            "absent"
-        }
+        if f.cranelift { "present" } else { "absent" }
     );
-    for t in f["tools"].as_array().into_iter().flatten() {
-        if t["ok"].as_bool() == Some(true) {
+    for t in &f.tools {
+        if t.ok {
+            let path = t.path.as_deref().map(Path::display);
             let _ = writeln!(
                 out,
                 "  {:14} {:10} {}",
-                s(&t["tool"]),
-                s(&t["version"]),
-                s(&t["path"])
+                t.tool,
+                t.version.as_deref().unwrap_or("-"),
+                path.map(|p| p.to_string()).unwrap_or_else(|| "-".into())
             );
         } else {
-            let _ = writeln!(out, "  {:14} missing    {}", s(&t["tool"]), s(&t["error"]));
+            let _ = writeln!(
+                out,
+                "  {:14} missing    {}",
+                t.tool,
+                t.error.as_deref().unwrap_or("-")
+            );
         }
     }
-    if let Some(line) = crate::cache::dist::facts_line(&f["sccache_dist"]) {
+    let dist = f
+        .sccache_dist
+        .as_ref()
+        .and_then(|d| serde_json::to_value(d).ok());
+    if let Some(line) = dist.and_then(|d| crate::cache::dist::facts_line(&d)) {
         let _ = writeln!(out, "{line}");
     }
     out
