@@ -508,6 +508,34 @@ fn check_workspace(c: &Case, failures: &mut Vec<String>) {
             c.name
         ));
     }
+    if dir.canonicalize().unwrap() == wsroot {
+        let ids = m["workspace_default_members"].as_array().unwrap();
+        let manifest_of = |id: &serde_json::Value| {
+            m["packages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["id"] == *id)
+                .map(|p| std::fs::canonicalize(p["manifest_path"].as_str().unwrap()).unwrap())
+        };
+        let want: Vec<_> = ids.iter().filter_map(manifest_of).collect();
+        let got: Vec<_> = facts["default_members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| wsroot.join(s.as_str().unwrap()))
+            .map(|p| p.canonicalize().unwrap_or(p))
+            .collect();
+        let (mut w, mut g) = (want.clone(), got.clone());
+        w.sort();
+        g.sort();
+        if g != w {
+            failures.push(format!(
+                "{}: default members {got:?}, cargo metadata {want:?}",
+                c.name
+            ));
+        }
+    }
 }
 
 #[test]

@@ -234,7 +234,13 @@ pub fn find(root: &TomlFile, current: &Path, shown: &dyn Fn(&Path) -> String) ->
             }
             out
         }
-        _ if !is_package => walk.seen.iter().cloned().collect(),
+        // A virtual workspace: every member (not the root, which is no package), in a stable
+        // order (`seen` is a set, and holds the root manifest too).
+        _ if !is_package => {
+            let mut all: Vec<PathBuf> = walk.found.iter().map(|m| m.path.clone()).collect();
+            all.sort();
+            all
+        }
         _ => vec![current.to_path_buf()],
     };
     Ok(Members {
@@ -295,6 +301,28 @@ mod tests {
         pkg(&r.join("hidden"), "hidden", "");
         std::fs::create_dir_all(r.join("sub")).unwrap();
         assert_eq!(names(r).unwrap(), ["a1", "app", "hidden", "x"]);
+    }
+
+    /// Cargo: a virtual workspace's default members are all its members (never the root, which
+    /// is no package); they used to come from a HashSet, root included, in a random order.
+    #[test]
+    fn a_virtual_workspace_defaults_to_every_member_in_a_stable_order() {
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        write(&r.join("Cargo.toml"), "[workspace]\nmembers = [\"c/*\"]\n");
+        for n in ["m3", "m1", "m2", "m0"] {
+            pkg(&r.join("c").join(n), n, "");
+        }
+        let shown = |p: &Path| p.display().to_string();
+        let root = TomlFile::load(&r.join("Cargo.toml"), "Cargo.toml").unwrap();
+        let want: Vec<PathBuf> = ["m0", "m1", "m2", "m3"]
+            .iter()
+            .map(|n| r.join("c").join(n).join("Cargo.toml"))
+            .collect();
+        for _ in 0..5 {
+            let m = find(&root, &r.join("Cargo.toml"), &shown).unwrap();
+            assert_eq!(m.default, want);
+        }
     }
 
     #[test]
