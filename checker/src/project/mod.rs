@@ -2,6 +2,7 @@
 
 pub mod cfg;
 pub mod config;
+pub mod facts;
 pub mod load;
 pub mod members;
 pub mod model;
@@ -15,7 +16,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use serde_json::json;
 
 use crate::cli::{print_report, Out, ReportFormat, SelectArgs, TierArg};
 use crate::report::Report;
@@ -178,22 +178,15 @@ pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) 
         report.findings.extend(findings);
         facts
     });
-    report.facts = json!({
-        "dir": p.dir,
-        "manifest": p.root.shown,
-        "members": p.members.iter().map(|m| &m.shown).collect::<Vec<_>>(),
-        "default_members": p.default_members.iter().map(|m| load::shown_path(&p.dir, m)).collect::<Vec<_>>(),
-        "configs": p.configs.iter().map(|c| &c.shown).collect::<Vec<_>>(),
-        "toolchain_file": p.toolchain.as_ref().map(|t| json!({"file": t.shown, "channel": t.channel_text})),
-        "channel": channel.map(|c| c.as_str()),
-        "rust_version": p.rust_version().map(|(_, v)| v.to_string()),
-        "triple": targets[0],
-        "targets": targets,
-        "techniques_used": used.into_iter().map(|u| json!({"id": u.id, "file": u.def.file, "key": u.key, "line": u.def.pos().map(|p| p.0), "column": u.def.pos().map(|p| p.1)})).collect::<Vec<_>>(),
-        "tier_techniques": statuses,
-        "cargo": views,
-        "sccache_dist": dist,
-    });
+    let gathered = facts::Gathered {
+        channel,
+        targets,
+        used,
+        statuses,
+        views,
+        dist,
+    };
+    report.facts = serde_json::to_value(facts::of(&p, gathered))?;
     report.finish();
     Ok(report)
 }
