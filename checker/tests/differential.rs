@@ -128,6 +128,22 @@ const WORKSPACES: &[Case] = &[
         ("helper/Cargo.toml", "[package]\nname = \"helper\"\nversion = \"0.1.0\"\n[dev-dependencies]\ndeep = { path = \"../libs/deep\" }\n"),
         ("libs/deep/Cargo.toml", "[package]\nname = \"deep\"\nversion = \"0.1.0\"\n"),
     ]),
+    case("ws-virtual-default-members", &[
+        ("Cargo.toml", "[workspace]\nmembers = [\"app\", \"libs/*\"]\ndefault-members = [\"libs/b\"]\n"),
+        ("app/Cargo.toml", "[package]\nname = \"app\"\nversion = \"0.1.0\"\n"),
+        ("libs/a/Cargo.toml", "[package]\nname = \"a\"\nversion = \"0.1.0\"\n"),
+        ("libs/b/Cargo.toml", "[package]\nname = \"b\"\nversion = \"0.1.0\"\n"),
+    ]),
+    // In a member's directory Cargo's default is that member, whatever the root says.
+    Case {
+        dir: "libs/a",
+        ..case("ws-virtual-from-a-member", &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"app\", \"libs/*\"]\ndefault-members = [\"libs/b\"]\n"),
+            ("app/Cargo.toml", "[package]\nname = \"app\"\nversion = \"0.1.0\"\n"),
+            ("libs/a/Cargo.toml", "[package]\nname = \"a\"\nversion = \"0.1.0\"\n"),
+            ("libs/b/Cargo.toml", "[package]\nname = \"b\"\nversion = \"0.1.0\"\n"),
+        ])
+    },
     case("ws-workspace-deps-path", &[
         ("Cargo.toml", "[workspace]\nmembers = [\"app\"]\n[workspace.dependencies]\nutil = { path = \"libs/util\" }\n"),
         ("app/Cargo.toml", "[package]\nname = \"app\"\nversion = \"0.1.0\"\n[dependencies]\nutil.workspace = true\n"),
@@ -508,7 +524,7 @@ fn check_workspace(c: &Case, failures: &mut Vec<String>) {
             c.name
         ));
     }
-    if dir.canonicalize().unwrap() == wsroot {
+    {
         let ids = m["workspace_default_members"].as_array().unwrap();
         let manifest_of = |id: &serde_json::Value| {
             m["packages"]
@@ -523,7 +539,7 @@ fn check_workspace(c: &Case, failures: &mut Vec<String>) {
             .as_array()
             .unwrap()
             .iter()
-            .map(|s| wsroot.join(s.as_str().unwrap()))
+            .map(|s| dir.canonicalize().unwrap().join(s.as_str().unwrap()))
             .map(|p| p.canonicalize().unwrap_or(p))
             .collect();
         let (mut w, mut g) = (want.clone(), got.clone());

@@ -234,6 +234,8 @@ pub fn find(root: &TomlFile, current: &Path, shown: &dyn Fn(&Path) -> String) ->
             }
             out
         }
+        // Below the root, Cargo builds the package whose directory it runs in.
+        (_, false) => vec![current.to_path_buf()],
         // A virtual workspace: every member (not the root, which is no package), in a stable
         // order (`seen` is a set, and holds the root manifest too).
         _ if !is_package => {
@@ -323,6 +325,10 @@ mod tests {
             let m = find(&root, &r.join("Cargo.toml"), &shown).unwrap();
             assert_eq!(m.default, want);
         }
+        // In a member's directory, `cargo build` builds that member only.
+        let member = r.join("c/m2/Cargo.toml");
+        let m = find(&root, &member, &shown).unwrap();
+        assert_eq!(m.default, [member]);
     }
 
     #[test]
