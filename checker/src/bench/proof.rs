@@ -73,14 +73,15 @@ impl Build {
         Ok(())
     }
 
-    /// An incremental build: the package owning the touched file was compiled again.
+    /// An incremental or edit build: the package owning the touched or edited file was compiled
+    /// again (a file outside its crate's module tree changes nothing Cargo tracks).
     pub fn prove_rebuilt(&self, what: &str, manifest: &Path) -> Result<()> {
         if !self.finished {
             bail!("{what}: cargo reported no successful build-finished message");
         }
         if !self.compiled.iter().any(|m| same_file(m, manifest)) {
             bail!(
-                "{what}: cargo did not recompile {} after the touch ({} unit(s) compiled)",
+                "{what}: cargo did not recompile {} after the change ({} unit(s) compiled); is the file part of a crate the build compiles?",
                 manifest.display(),
                 self.compiled.len()
             );
