@@ -295,12 +295,8 @@ pub fn facts_text(f: &ToolchainFacts) -> String {
             );
         }
     }
-    let dist = f
-        .sccache_dist
-        .as_ref()
-        .and_then(|d| serde_json::to_value(d).ok());
-    if let Some(line) = dist.and_then(|d| crate::cache::dist::facts_line(&d)) {
-        let _ = writeln!(out, "{line}");
+    if let Some(d) = &f.sccache_dist {
+        let _ = writeln!(out, "{}", crate::cache::dist::facts_line(d));
     }
     out
 }

@@ -531,33 +531,27 @@ pub fn project_env_findings(configs: &[TomlFile]) -> Vec<Finding> {
 }
 
 /// One line for the text printers: where the work would go, from the JSON facts.
-pub fn facts_line(f: &serde_json::Value) -> Option<String> {
-    if f.is_null() {
-        return None;
-    }
-    let config = f["config"]["path"].as_str().unwrap_or("-");
-    let sched = &f["scheduler"];
-    let scheduler = match sched["url"].as_str() {
+pub fn facts_line(f: &ClientFacts) -> String {
+    let config = f
+        .config
+        .as_ref()
+        .map_or_else(|| "-".to_string(), |c| c.path.display().to_string());
+    let scheduler = match &f.scheduler {
         None => "no scheduler".to_string(),
-        Some(url) if sched["reachable"].as_bool() == Some(true) => format!(
-            "{url}: {} server(s), token {}",
-            sched["num_servers"]
-                .as_u64()
-                .map_or("?".into(), |n| n.to_string()),
-            sched["token"].as_str().unwrap_or("?")
+        Some(s) if s.reachable => format!(
+            "{}: {} server(s), token {}",
+            s.url,
+            s.num_servers.map_or("?".into(), |n| n.to_string()),
+            s.token
         ),
-        Some(url) => format!("{url}: unreachable"),
+        Some(s) => format!("{}: unreachable", s.url),
     };
-    let tc = &f["toolchain"];
-    let toolchain = match tc["packageable"].as_bool() {
-        Some(true) => format!(
-            "toolchain packageable ({} MiB)",
-            tc["bytes"].as_u64().unwrap_or(0) >> 20
-        ),
-        Some(false) => "toolchain NOT packageable".into(),
+    let toolchain = match &f.toolchain {
+        Some(t) if t.packageable => format!("toolchain packageable ({} MiB)", t.bytes >> 20),
+        Some(_) => "toolchain NOT packageable".into(),
         None => "toolchain not checked".into(),
     };
-    Some(format!("sccache-dist: {config}; {scheduler}; {toolchain}"))
+    format!("sccache-dist: {config}; {scheduler}; {toolchain}")
 }
 
 fn probe_findings(p: &SchedulerProbe, shown: &str, out: &mut Vec<Finding>) {
@@ -850,16 +844,36 @@ mod tests {
 
     #[test]
     fn facts_line_says_where_work_goes() {
-        let f = serde_json::json!({
-            "config": {"path": "/c"},
-            "scheduler": {"url": "http://s:1", "reachable": true, "num_servers": 2, "token": "accepted"},
-            "toolchain": {"packageable": true, "bytes": 3u64 << 20},
-        });
+        let f = ClientFacts {
+            config: Some(ClientConfig {
+                path: "/c".into(),
+                exists: true,
+                scheduler_url: Some("http://s:1".into()),
+                auth: Auth::Insecure,
+                toolchain_cache_size: 0,
+                toolchain_overrides: 0,
+                mode: None,
+            }),
+            scheduler: Some(SchedulerProbe {
+                url: "http://s:1".into(),
+                reachable: true,
+                error: None,
+                num_servers: Some(2),
+                num_cpus: None,
+                token: "accepted",
+            }),
+            toolchain: Some(ToolchainPackage {
+                rustc: "/r/bin/rustc".into(),
+                packageable: true,
+                problem: None,
+                bytes: 3 << 20,
+            }),
+            sccache_dist_client: None,
+        };
         assert_eq!(
-            facts_line(&f).unwrap(),
+            facts_line(&f),
             "sccache-dist: /c; http://s:1: 2 server(s), token accepted; toolchain packageable (3 MiB)"
         );
-        assert_eq!(facts_line(&serde_json::Value::Null), None);
     }
 
     #[test]
