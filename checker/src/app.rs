@@ -10,7 +10,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 
 use crate::cli::{Global, Out};
-use crate::termsafe::escape;
+use crate::termsafe::eprint_line;
 use crate::tiers::TierData;
 use crate::{bench, binary, build, completions, envcmd, explain, init, project, toolchain_check};
 
@@ -67,7 +67,7 @@ fn emit(out: &str) -> bool {
         Ok(()) => true,
         Err(e) if e.kind() == ErrorKind::BrokenPipe => true,
         Err(e) => {
-            eprintln!("tiercheck: stdout: {e}");
+            eprint_line(&format!("stdout: {e}"));
             false
         }
     }
@@ -95,10 +95,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!(
-                "tiercheck: {}",
-                escape(&one_line(&e.render().to_string()), &[])
-            );
+            eprint_line(&one_line(&e.render().to_string()));
             return ExitCode::from(2);
         }
     };
@@ -110,7 +107,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(_) => ExitCode::from(2),
         Err(e) => {
             for line in format!("{e:#}").lines().filter(|l| !l.trim().is_empty()) {
-                eprintln!("tiercheck: {}", escape(line, &[]));
+                eprint_line(line);
             }
             ExitCode::from(2)
         }

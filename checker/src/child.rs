@@ -141,10 +141,10 @@ fn shut_down(sig: i32) -> ! {
         .unwrap_or_default();
     for (path, original) in files {
         if std::fs::write(&path, original).is_err() {
-            eprintln!(
-                "tiercheck: {}: could not restore its contents",
+            crate::termsafe::eprint_line(&format!(
+                "{}: could not restore its contents",
                 path.display()
-            );
+            ));
         }
     }
     std::process::exit(128 + sig);

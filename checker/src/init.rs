@@ -322,7 +322,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     let mut notes = vec![];
     let changes = plan(&args, data, &mut notes)?;
     for n in &notes {
-        eprintln!("tiercheck: {}", crate::termsafe::escape(n, &[]));
+        crate::termsafe::eprint_line(n);
     }
     if changes.is_empty() {
         writeln!(
@@ -343,7 +343,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         out.flush_now()?;
         ask()?
     } else {
-        eprintln!("tiercheck: not written (no terminal to ask): rerun with --yes to write");
+        crate::termsafe::eprint_line("not written (no terminal to ask): rerun with --yes to write");
         false
     };
     if !go {

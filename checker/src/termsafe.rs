@@ -35,6 +35,12 @@ pub fn escape<'a>(text: &'a str, keep: &[String]) -> Cow<'a, str> {
     Cow::Owned(out)
 }
 
+/// One line of tiercheck's own on stderr (`tiercheck: ...`), escaped like stdout: messages name
+/// files and values a checkout chose.
+pub fn eprint_line(msg: &str) {
+    eprintln!("tiercheck: {}", escape(msg, &[]));
+}
+
 fn is_unsafe(c: char) -> bool {
     c.is_control() && c != '\n' && c != '\t'
 }

@@ -49,10 +49,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     if !errors.is_empty() {
         // Exit 2 prints nothing on stdout: a partial report would read as a clean one.
         for e in &errors {
-            eprintln!(
-                "tiercheck: {}",
-                crate::termsafe::escape(&e.replace('\n', " "), &[])
-            );
+            crate::termsafe::eprint_line(&e.replace('\n', " "));
         }
         return Ok(2);
     }

@@ -35,10 +35,10 @@ impl WorkDir {
             .open(&lock_path)
             .with_context(|| format!("{}: cannot open", lock_path.display()))?;
         if flock(&lock, FlockOperation::NonBlockingLockExclusive).is_err() {
-            eprintln!(
-                "tiercheck: another PGO run holds {}; waiting for it",
+            crate::termsafe::eprint_line(&format!(
+                "another PGO run holds {}; waiting for it",
                 lock_path.display()
-            );
+            ));
             flock(&lock, FlockOperation::LockExclusive)
                 .with_context(|| format!("{}: cannot lock", lock_path.display()))?;
         }
