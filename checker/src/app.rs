@@ -87,6 +87,12 @@ fn one_line(msg: &str) -> String {
 
 /// Parses `args` (argv[0] included), runs the command, prints, and returns the exit code.
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    // Under a file-size limit (`ulimit -f`) a write must fail with EFBIG, which the safe writer
+    // turns into an error that changed nothing, instead of SIGXFSZ killing us mid-write.
+    let _ = signal_hook::flag::register(
+        signal_hook::consts::SIGXFSZ,
+        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    );
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {

@@ -15,10 +15,11 @@ use std::io::{BufRead, IsTerminal, Write as _};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use toml_edit::{DocumentMut, Item, Table};
+use toml_edit::{DocumentMut, Item, Table, TableLike};
 
 use crate::cli::{tier_parser, Out, SelectArgs};
 use crate::resolve::{resolve, Resolved, Selection};
+use crate::safe_write::{self, Planned, Root};
 use crate::tiers::{Channel, TierData};
 
 /// Write the tier's profiles (and optionally its toolchain file) into a project, merging with
@@ -68,11 +69,13 @@ pub const CARGO_CONFIG: &str = r#"# The tier's linker and flags come from its en
 # tier3/tier4 link the dev profile with Wild and the release profile with the default linker.
 "#;
 
-/// One file's planned change.
+/// One file's planned change. `old` is the file's bytes as read; `old_text` and `new` are in
+/// the file's own line endings and BOM, `shown` is relative to the workspace root.
 struct Change {
-    path: PathBuf,
+    rel: PathBuf,
     shown: String,
-    old: Option<String>,
+    old: Option<Vec<u8>>,
+    old_text: Option<String>,
     new: String,
 }
 
@@ -114,22 +117,43 @@ fn edit_value(v: &toml::Value) -> Result<toml_edit::Value> {
     })
 }
 
-/// The table at `path` under `[profile]`, created (implicit, so no empty headers) when missing.
-/// `None` when something there is not a table (the project's own shape wins).
-fn table_at<'a>(doc: &'a mut DocumentMut, path: &[String]) -> Option<&'a mut Table> {
-    let mut cur = doc.as_table_mut();
-    for (i, name) in std::iter::once("profile")
-        .chain(path.iter().map(String::as_str))
-        .enumerate()
-    {
+/// The table at `path` under `[profile]` (and whether it is an inline table), created when
+/// missing: implicit, so no empty headers, or inline inside an inline table. `None` when
+/// something there is not a table (the project's own shape wins).
+fn table_at<'a>(
+    doc: &'a mut DocumentMut,
+    path: &[String],
+) -> Option<(&'a mut dyn TableLike, bool)> {
+    let mut cur: &mut dyn TableLike = doc.as_table_mut();
+    let mut inline = false;
+    for name in std::iter::once("profile").chain(path.iter().map(String::as_str)) {
         let entry = cur.entry(name).or_insert_with(|| {
-            let mut t = Table::new();
-            t.set_implicit(i + 1 < path.len() + 1);
-            Item::Table(t)
+            if inline {
+                Item::Value(toml_edit::Value::InlineTable(Default::default()))
+            } else {
+                let mut t = Table::new();
+                t.set_implicit(true);
+                Item::Table(t)
+            }
         });
-        cur = entry.as_table_mut()?;
+        inline |= entry.is_inline_table();
+        cur = entry.as_table_like_mut()?;
     }
-    Some(cur)
+    Some((cur, inline))
+}
+
+/// A value as written, without its comments and spacing.
+fn bare(v: &toml_edit::Value) -> String {
+    let mut v = v.clone();
+    v.decor_mut().clear();
+    v.to_string()
+}
+
+/// Whether the project's value is the tier's, however it is spelled (`'thin'`, `"thin"`).
+fn same_value(have: &toml_edit::Value, want: &toml::Value) -> bool {
+    format!("v = {}", bare(have))
+        .parse::<toml::Table>()
+        .is_ok_and(|t| t.get("v") == Some(want))
 }
 
 /// Cargo.toml with the tier's settings merged in; notes name values the project keeps.
@@ -139,11 +163,12 @@ fn merge_manifest(
     r: &Resolved,
     notes: &mut Vec<String>,
 ) -> Result<String> {
+    crate::project::toml_doc::parse(text.to_string(), "Cargo.toml")?;
     let mut doc: DocumentMut = text.parse().context("Cargo.toml: invalid TOML")?;
     for (path, value) in profile_settings(data, r) {
         let (key, tables) = path.split_last().context("empty profile path")?;
         let shown = format!("profile.{}", path.join("."));
-        let Some(t) = table_at(&mut doc, tables) else {
+        let Some((t, _)) = table_at(&mut doc, tables) else {
             notes.push(format!(
                 "Cargo.toml: {shown} not written: the project has a non-table there"
             ));
@@ -154,10 +179,10 @@ fn merge_manifest(
             None if !t.contains_key(key) => {
                 t.insert(key, toml_edit::value(want));
             }
-            Some(have) if have.to_string().trim() != want.to_string().trim() => notes.push(format!(
+            Some(have) if !same_value(have, &value) => notes.push(format!(
                 "Cargo.toml: kept {shown} = {} (the tier sets {}; its environment overrides the file)",
-                have.to_string().trim(),
-                want.to_string().trim()
+                bare(have),
+                bare(&want)
             )),
             _ => {}
         }
@@ -166,10 +191,19 @@ fn merge_manifest(
         let custom: DocumentMut = CUSTOM_PROFILES.parse().context("custom profiles")?;
         // New tables go after everything the file has, in the template's order.
         let mut next = last_position(doc.as_table()) + 1;
-        let profiles = table_at(&mut doc, &[]).context("Cargo.toml: [profile] is not a table")?;
+        let (profiles, inline) =
+            table_at(&mut doc, &[]).context("Cargo.toml: [profile] is not a table")?;
         let wanted = custom["profile"].as_table().context("custom profiles")?;
         for (name, item) in wanted.iter() {
-            if !profiles.contains_key(name) {
+            if profiles.contains_key(name) {
+                continue;
+            }
+            if inline {
+                let value = item.clone().into_value().ok().context("custom profiles")?;
+                profiles.insert(name, Item::Value(value));
+                continue;
+            }
+            {
                 let mut item = item.clone();
                 if let Some(t) = item.as_table_mut() {
                     t.set_position(next);
@@ -197,15 +231,22 @@ fn last_position(t: &Table) -> isize {
         .unwrap_or(0)
 }
 
-fn read_opt(path: &Path, shown: &str) -> Result<Option<String>> {
-    if std::fs::symlink_metadata(path).is_err() {
+/// The file at `rel` in the project (through symlinks only while they stay inside it), as
+/// bytes and as text, or `None` when it does not exist.
+fn read_opt(root: &Root, rel: &str) -> Result<Option<(Vec<u8>, String)>> {
+    let path = root.resolve(Path::new(rel), rel)?;
+    if std::fs::symlink_metadata(&path).is_err() {
         return Ok(None);
     }
-    Ok(Some(crate::fsread::read_text(
-        path,
-        shown,
-        crate::fsread::TEXT_CAP,
-    )?))
+    let bytes = crate::fsread::read_bytes(&path, rel, crate::fsread::TEXT_CAP)?;
+    let text = String::from_utf8(bytes.clone()).with_context(|| format!("{rel}: not UTF-8"))?;
+    Ok(Some((bytes, text)))
+}
+
+/// Whether `rel` exists in the project (a symlink out of it is an error, not "absent").
+fn exists(root: &Root, rel: &str) -> Result<bool> {
+    let path = root.resolve(Path::new(rel), rel)?;
+    Ok(std::fs::symlink_metadata(path).is_ok())
 }
 
 fn toolchain_file(data: &TierData, r: &Resolved) -> Result<Option<String>> {
@@ -236,63 +277,82 @@ fn toolchain_file(data: &TierData, r: &Resolved) -> Result<Option<String>> {
     )))
 }
 
-fn plan(args: &Args, data: &TierData, notes: &mut Vec<String>) -> Result<Vec<Change>> {
+/// The workspace root whose manifest Cargo reads profiles from; a note when it is not `dir`.
+fn project_root(dir: &Path, notes: &mut Vec<String>) -> Result<Root> {
+    let here = Root::new(dir)?;
+    if !exists(&here, "Cargo.toml")? {
+        bail!(
+            "{}: no Cargo.toml (init writes into an existing project; `cargo init` first)",
+            dir.display()
+        );
+    }
+    let root_dir = crate::project::load::workspace_root_dir(here.path())?;
+    if root_dir != here.path() {
+        notes.push(format!(
+            "{}: a member of the workspace at {}; Cargo reads [profile] only from the workspace \
+             root, so init writes there",
+            dir.display(),
+            root_dir.display()
+        ));
+    }
+    Root::new(&root_dir)
+}
+
+fn plan(args: &Args, data: &TierData, root: &Root, notes: &mut Vec<String>) -> Result<Vec<Change>> {
     let mut sel: Selection = args.select.selection();
     sel.platform = crate::toolchain::host_triple()
         .ok()
         .and_then(|t| data.platform_of_triple(&t).map(String::from));
     let r = resolve(data, &args.tier, &sel)?;
     crate::env::ensure_shipped(data, &r)?;
-    let manifest = args.dir.join("Cargo.toml");
-    let Some(text) = read_opt(&manifest, "Cargo.toml")? else {
-        bail!(
-            "{}: no Cargo.toml (init writes into an existing project; `cargo init` first)",
-            args.dir.display()
-        );
-    };
+    let (bytes, text) = read_opt(root, "Cargo.toml")?.context("Cargo.toml: disappeared")?;
+    let merged = merge_manifest(&safe_write::plain(&text), data, &r, notes)?;
     let mut changes = vec![Change {
-        new: merge_manifest(&text, data, &r, notes)?,
-        old: Some(text),
-        path: manifest,
+        new: safe_write::in_style_of(&text, &merged),
+        old: Some(bytes),
+        old_text: Some(text),
+        rel: "Cargo.toml".into(),
         shown: "Cargo.toml".into(),
     }];
-    let config = args.dir.join(".cargo/config.toml");
-    let legacy = args.dir.join(".cargo/config");
-    if std::fs::symlink_metadata(&config).is_err() && std::fs::symlink_metadata(&legacy).is_err() {
-        changes.push(Change {
-            path: config,
-            shown: ".cargo/config.toml".into(),
-            old: None,
-            new: CARGO_CONFIG.into(),
-        });
+    if !exists(root, ".cargo/config.toml")? && !exists(root, ".cargo/config")? {
+        changes.push(new_file(".cargo/config.toml", CARGO_CONFIG.into()));
     }
     if args.toolchain_file {
-        let has = ["rust-toolchain", "rust-toolchain.toml"]
-            .iter()
-            .find(|f| std::fs::symlink_metadata(args.dir.join(f)).is_ok());
+        let mut has = None;
+        for f in ["rust-toolchain", "rust-toolchain.toml"] {
+            if has.is_none() && exists(root, f)? {
+                has = Some(f);
+            }
+        }
         match (has, toolchain_file(data, &r)?) {
             (Some(f), _) => notes.push(format!("{f}: kept (the project pins its own toolchain)")),
-            (None, Some(new)) => changes.push(Change {
-                path: args.dir.join("rust-toolchain.toml"),
-                shown: "rust-toolchain.toml".into(),
-                old: None,
-                new,
-            }),
+            (None, Some(new)) => changes.push(new_file("rust-toolchain.toml", new)),
             (None, None) => {}
         }
     }
-    changes.retain(|c| c.old.as_deref() != Some(c.new.as_str()));
+    changes.retain(|c| c.old_text.as_deref() != Some(c.new.as_str()));
     Ok(changes)
 }
 
+fn new_file(rel: &str, new: String) -> Change {
+    Change {
+        rel: rel.into(),
+        shown: rel.into(),
+        old: None,
+        old_text: None,
+        new,
+    }
+}
+
 fn diff(c: &Change) -> String {
-    let old = c.old.as_deref().unwrap_or("");
+    let old = safe_write::plain(c.old_text.as_deref().unwrap_or(""));
+    let new = safe_write::plain(&c.new);
     let a = if c.old.is_some() {
         format!("a/{}", c.shown)
     } else {
         "/dev/null".into()
     };
-    similar::TextDiff::from_lines(old, &c.new)
+    similar::TextDiff::from_lines(&old, &new)
         .unified_diff()
         .context_radius(3)
         .header(&a, &format!("b/{}", c.shown))
@@ -310,17 +370,25 @@ fn ask() -> Result<bool> {
     Ok(matches!(line.trim(), "y" | "Y" | "yes"))
 }
 
-fn write(c: &Change) -> Result<()> {
-    if let Some(parent) = c.path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("{}: cannot create", parent.display()))?;
-    }
-    std::fs::write(&c.path, &c.new).with_context(|| format!("{}: cannot write", c.shown))
+/// Every change, all-or-nothing (see `safe_write`).
+fn write(root: &Root, changes: &[Change]) -> Result<()> {
+    let files: Vec<Planned> = changes
+        .iter()
+        .map(|c| Planned {
+            rel: c.rel.clone(),
+            shown: c.shown.clone(),
+            old: c.old.clone(),
+            new: c.new.clone().into_bytes(),
+        })
+        .collect();
+    safe_write::write_all(root, &files)
 }
 
 pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     let mut notes = vec![];
-    let changes = plan(&args, data, &mut notes)?;
+    let root = project_root(&args.dir, &mut notes)?;
+    notes.extend(crate::recovery::recover(&root)?);
+    let changes = plan(&args, data, &root, &mut notes)?;
     for n in &notes {
         crate::termsafe::eprint_line(n);
     }
@@ -349,9 +417,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     if !go {
         return Ok(1);
     }
-    for c in &changes {
-        write(c)?;
-    }
+    write(&root, &changes)?;
     let names: Vec<&str> = changes.iter().map(|c| c.shown.as_str()).collect();
     writeln!(out, "wrote {} for {}", names.join(", "), args.tier)?;
     Ok(0)

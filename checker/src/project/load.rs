@@ -219,6 +219,17 @@ fn find_root(dir: &Path, current: TomlFile, shown: &dyn Fn(&Path) -> String) -> 
     Ok(current)
 }
 
+/// The directory of the workspace root that Cargo would use for the manifest in `dir` (the
+/// only manifest whose `[profile]` tables Cargo reads).
+pub fn workspace_root_dir(dir: &Path) -> Result<PathBuf> {
+    let dir = dir
+        .canonicalize()
+        .with_context(|| format!("{}: cannot resolve", dir.display()))?;
+    let current = TomlFile::load(&dir.join("Cargo.toml"), "Cargo.toml")?;
+    let root = find_root(&dir, current, &|p| shown(&dir, p))?;
+    Ok(root.path.parent().map_or(dir, Path::to_path_buf))
+}
+
 impl Project {
     /// Loads with this process's environment.
     pub fn load(dir: &Path) -> Result<Project> {

@@ -1,0 +1,394 @@
+//! Records that let the next tiercheck run finish or undo what a killed one left half done, in
+//! `<workspace root>/target/rust-tiers-recovery/`:
+//! - `tx-*.json`, the journal of a several-file write (`safe_write::write_all`): "committed"
+//!   means every temp file was complete, so recovery renames the ones still there into place
+//!   (roll forward); otherwise it removes them and the directories the write created (roll back).
+//! - `edit-*.json` + `edit-*.orig`, a source file that `bench --edit` changes for minutes: the
+//!   original bytes and the edited text. Recovery writes the original back when the file still
+//!   holds the edit, and refuses (naming both copies) when someone changed it since.
+//!
+//! Paths in records are relative to the root and resolved again through `safe_write::Root`, and
+//! only files named as our temp files are ever removed: a record found in a checkout cannot make
+//! tiercheck write outside the project or delete a file it did not create.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::safe_write::{self, Planned, Root};
+
+const DIR: &str = "target/rust-tiers-recovery";
+
+#[derive(Serialize, Deserialize)]
+struct TxRecord {
+    committed: bool,
+    /// (target, temp), relative to the root.
+    files: Vec<(PathBuf, PathBuf)>,
+    /// Directories the write creates, outermost first, relative to the root.
+    created_dirs: Vec<PathBuf>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct EditRecord {
+    /// The edited file, relative to the root.
+    file: PathBuf,
+    /// The text the bench writes there; the original is in the `.orig` beside the record.
+    edited: String,
+}
+
+/// A several-file write in progress (see `safe_write::write_all`).
+pub struct Journal {
+    path: PathBuf,
+    record: TxRecord,
+    root: PathBuf,
+}
+
+impl Journal {
+    pub fn begin(
+        root: &Root,
+        targets: &[PathBuf],
+        temps: &[PathBuf],
+        dirs: &[PathBuf],
+    ) -> Result<Journal> {
+        let rel = |p: &PathBuf| p.strip_prefix(root.path()).unwrap_or(p).to_path_buf();
+        let record = TxRecord {
+            committed: false,
+            files: targets.iter().map(rel).zip(temps.iter().map(rel)).collect(),
+            created_dirs: dirs.iter().map(rel).collect(),
+        };
+        let dir = records_dir(root)?;
+        let path = dir.join(format!("tx-{}.json", std::process::id()));
+        let j = Journal {
+            path,
+            record,
+            root: root.path().to_path_buf(),
+        };
+        j.save()?;
+        Ok(j)
+    }
+
+    fn save(&self) -> Result<()> {
+        let text = serde_json::to_vec_pretty(&self.record)?;
+        put(&self.path, &text)
+    }
+
+    /// Every temp file is complete: from now on recovery rolls forward.
+    pub fn commit(&mut self) -> Result<()> {
+        self.record.committed = true;
+        self.save()
+    }
+
+    /// Removes the temp files and created directories, then the journal.
+    pub fn roll_back(self) -> Result<()> {
+        let abs = |p: &PathBuf| self.root.join(p);
+        let temps: Vec<PathBuf> = self.record.files.iter().map(|(_, t)| abs(t)).collect();
+        let dirs: Vec<PathBuf> = self.record.created_dirs.iter().map(abs).collect();
+        safe_write::remove_created(&temps, &dirs);
+        self.finish()
+    }
+
+    pub fn finish(self) -> Result<()> {
+        remove_record(&self.path)
+    }
+}
+
+/// Marks a records directory whose `target/` tiercheck created, so that only then is the
+/// `target/` removed with it.
+const MADE_TARGET: &str = "made-target";
+
+/// The records directory, created when missing.
+fn records_dir(root: &Root) -> Result<PathBuf> {
+    let dir = root.path().join(DIR);
+    let target = root.path().join("target");
+    let made_target = !target.exists();
+    std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    if made_target {
+        put(&dir.join(MADE_TARGET), b"")?;
+    }
+    Ok(dir)
+}
+
+/// Removes a record; then the records directory when no record is left in it (and `target/`
+/// when tiercheck created it and it is empty).
+fn remove_record(path: &Path) -> Result<()> {
+    std::fs::remove_file(path).with_context(|| format!("{}: cannot remove", path.display()))?;
+    let Some(dir) = path.parent() else {
+        return Ok(());
+    };
+    let others = std::fs::read_dir(dir)
+        .map(|es| es.flatten().any(|e| e.file_name() != MADE_TARGET))
+        .unwrap_or(true);
+    if !others {
+        let made_target = std::fs::remove_file(dir.join(MADE_TARGET)).is_ok();
+        let _ = std::fs::remove_dir(dir);
+        if made_target {
+            if let Some(target) = dir.parent() {
+                let _ = std::fs::remove_dir(target);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes one of our own records: temp file, sync, rename, sync the directory.
+fn put(path: &Path, bytes: &[u8]) -> Result<()> {
+    let temp = safe_write::temp_name(path);
+    std::fs::write(&temp, bytes)
+        .and_then(|()| std::fs::File::open(&temp)?.sync_all())
+        .and_then(|()| std::fs::rename(&temp, path))
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    safe_write::sync_parent(path)
+}
+
+/// A file `bench --edit` (or `tune`) changes for a while: guarded by a record from `begin` to
+/// `end`, and put back by `recover` if the process dies in between.
+pub struct EditGuard {
+    record: PathBuf,
+    orig: PathBuf,
+}
+
+impl EditGuard {
+    /// Saves the original bytes and the edited text before the file is first changed.
+    pub fn begin(root: &Root, rel: &Path, original: &[u8], edited: &str) -> Result<EditGuard> {
+        let dir = records_dir(root)?;
+        let stem = format!("edit-{:016x}", fnv1a(rel.as_os_str().as_encoded_bytes()));
+        let (record, orig) = (
+            dir.join(format!("{stem}.json")),
+            dir.join(format!("{stem}.orig")),
+        );
+        if record.exists() {
+            bail!(
+                "{}: a record of an earlier edit of {} is still there",
+                record.display(),
+                rel.display()
+            );
+        }
+        put(&orig, original)?;
+        let r = EditRecord {
+            file: rel.to_path_buf(),
+            edited: edited.to_string(),
+        };
+        put(&record, &serde_json::to_vec_pretty(&r)?)?;
+        Ok(EditGuard { record, orig })
+    }
+
+    /// Where the original bytes are kept while the edit runs.
+    pub fn original_copy(&self) -> &Path {
+        &self.orig
+    }
+
+    /// The file is back (or the user owns it now): drops the record and the copy.
+    pub fn end(&self) -> Result<()> {
+        std::fs::remove_file(&self.orig)
+            .with_context(|| format!("{}: cannot remove", self.orig.display()))?;
+        remove_record(&self.record)
+    }
+
+    /// Drops the record but keeps the copy of the original (the user changed the file).
+    pub fn abandon(&self) -> Result<()> {
+        remove_record(&self.record)
+    }
+}
+
+/// Finishes or undoes what an earlier, killed run left in `root`; returns one line per file
+/// it put right. Refuses (error) when a file changed since, naming both copies.
+pub fn recover(root: &Root) -> Result<Vec<String>> {
+    let dir = root.path().join(DIR);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(vec![]);
+    };
+    let mut names: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    names.sort();
+    let mut notes = vec![];
+    for path in names {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if name.starts_with("tx-") {
+            notes.extend(recover_tx(root, &path)?);
+        } else if name.starts_with("edit-") {
+            notes.extend(recover_edit(root, &path)?);
+        }
+    }
+    Ok(notes)
+}
+
+fn read_record<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
+    let bytes = crate::fsread::read_bytes(path, &path.display().to_string(), 1 << 30)?;
+    serde_json::from_slice(&bytes)
+        .with_context(|| format!("{}: not a tiercheck recovery record", path.display()))
+}
+
+fn recover_tx(root: &Root, path: &Path) -> Result<Vec<String>> {
+    let rec: TxRecord = read_record(path)?;
+    let mut notes = vec![];
+    for (target, temp) in &rec.files {
+        let shown = target.display().to_string();
+        let target = root.resolve(target, &shown)?;
+        let temp = root.path().join(temp);
+        if !safe_write::is_temp_of(&temp, &target) || !temp.is_file() {
+            continue;
+        }
+        if rec.committed {
+            std::fs::rename(&temp, &target)
+                .with_context(|| format!("{shown}: cannot finish the interrupted write"))?;
+            safe_write::sync_parent(&target)?;
+            notes.push(format!("{shown}: finished an interrupted tiercheck write"));
+        } else {
+            std::fs::remove_file(&temp)
+                .with_context(|| format!("{}: cannot remove", temp.display()))?;
+        }
+    }
+    if !rec.committed {
+        for d in rec.created_dirs.iter().rev() {
+            let _ = std::fs::remove_dir(root.path().join(d));
+        }
+        notes.push("undid an interrupted tiercheck write (nothing had changed)".into());
+    }
+    remove_record(path)?;
+    Ok(notes)
+}
+
+fn recover_edit(root: &Root, path: &Path) -> Result<Vec<String>> {
+    let rec: EditRecord = read_record(path)?;
+    let orig_path = path.with_extension("orig");
+    let shown = rec.file.display().to_string();
+    let orig = crate::fsread::read_bytes(&orig_path, &orig_path.display().to_string(), 1 << 30)?;
+    let target = root.resolve(&rec.file, &shown)?;
+    let now = crate::fsread::read_bytes(&target, &shown, crate::fsread::TEXT_CAP)?;
+    remove_stray_temps(&target);
+    let note = if now == orig {
+        None
+    } else if now == rec.edited.as_bytes() {
+        let p = Planned {
+            rel: rec.file.clone(),
+            shown: shown.clone(),
+            old: Some(now),
+            new: orig,
+        };
+        safe_write::write_one(root, &p)?;
+        Some(format!(
+            "{shown}: restored the text an interrupted bench had edited"
+        ))
+    } else {
+        bail!(
+            "{shown}: an interrupted bench edited it and it changed since; not restored. Its text \
+             before the bench is in {}; compare the two, then delete {}",
+            orig_path.display(),
+            path.display()
+        );
+    };
+    std::fs::remove_file(&orig_path)
+        .with_context(|| format!("{}: cannot remove", orig_path.display()))?;
+    remove_record(path)?;
+    Ok(note.into_iter().collect())
+}
+
+/// Our temp files beside `target`, left by a kill between write and rename.
+fn remove_stray_temps(target: &Path) {
+    let Some(dir) = target.parent() else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if safe_write::is_temp_of(&e.path(), target) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// A stable name for a path (FNV-1a, 64 bits): the same file always has the same record.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn project() -> (tempfile::TempDir, Root) {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir(d.path().join("src")).unwrap();
+        std::fs::write(d.path().join("src/main.rs"), "a").unwrap();
+        let root = Root::new(d.path()).unwrap();
+        (d, root)
+    }
+
+    #[test]
+    fn a_left_edit_is_restored_once() {
+        let (d, root) = project();
+        let f = d.path().join("src/main.rs");
+        let g = EditGuard::begin(&root, Path::new("src/main.rs"), b"a", "b").unwrap();
+        std::fs::write(&f, "b").unwrap();
+        std::fs::write(safe_write::temp_name(&root.path().join("src/main.rs")), "x").unwrap();
+        drop(g); // as after SIGKILL: the record stays
+        let notes = recover(&root).unwrap();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "a");
+        assert_eq!(std::fs::read_dir(d.path().join("src")).unwrap().count(), 1);
+        assert!(recover(&root).unwrap().is_empty());
+        assert!(!d.path().join("target").exists(), "the records dir is gone");
+    }
+
+    #[test]
+    fn a_file_changed_since_the_edit_is_not_restored() {
+        let (d, root) = project();
+        let f = d.path().join("src/main.rs");
+        let _g = EditGuard::begin(&root, Path::new("src/main.rs"), b"a", "b").unwrap();
+        std::fs::write(&f, "user's").unwrap();
+        let err = recover(&root).unwrap_err().to_string();
+        assert!(
+            err.contains("changed since") && err.contains(".orig"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "user's");
+    }
+
+    #[test]
+    fn journals_roll_forward_when_committed_and_back_otherwise() {
+        let (d, root) = project();
+        let target = root.path().join("src/main.rs");
+        let newdir = root.path().join(".cargo");
+        for committed in [false, true] {
+            let temp = safe_write::temp_name(&target);
+            std::fs::write(&temp, "new").unwrap();
+            std::fs::create_dir_all(&newdir).unwrap();
+            let mut j = Journal::begin(
+                &root,
+                std::slice::from_ref(&target),
+                std::slice::from_ref(&temp),
+                std::slice::from_ref(&newdir),
+            )
+            .unwrap();
+            if committed {
+                j.commit().unwrap();
+            }
+            std::mem::forget(j);
+            recover(&root).unwrap();
+            assert!(!temp.exists());
+            let want = if committed { "new" } else { "a" };
+            assert_eq!(std::fs::read_to_string(&target).unwrap(), want);
+            assert!(!newdir.exists() || committed);
+        }
+        assert!(!d.path().join("target").exists());
+    }
+
+    #[test]
+    fn a_record_cannot_point_out_of_the_project() {
+        let (d, root) = project();
+        let dir = records_dir(&root).unwrap();
+        let rec = TxRecord {
+            committed: true,
+            files: vec![("../victim".into(), "../.victim.tiercheck-1-0.tmp".into())],
+            created_dirs: vec![],
+        };
+        std::fs::write(dir.join("tx-1.json"), serde_json::to_vec(&rec).unwrap()).unwrap();
+        assert!(recover(&root).is_err());
+        let _ = d;
+    }
+}
