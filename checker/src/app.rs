@@ -12,7 +12,9 @@ use clap::{Parser, Subcommand};
 use crate::cli::{Global, Out};
 use crate::termsafe::eprint_line;
 use crate::tiers::TierData;
-use crate::{bench, binary, build, completions, envcmd, explain, init, project, toolchain_check};
+use crate::{
+    bench, binary, build, completions, envcmd, explain, init, project, recovercmd, toolchain_check,
+};
 
 #[derive(Parser)]
 #[command(
@@ -38,6 +40,7 @@ enum Cmd {
     Bench(bench::Args),
     Toolchain(toolchain_check::Args),
     Init(init::Args),
+    Recover(recovercmd::Args),
     Completions(completions::Args),
 }
 
@@ -53,6 +56,7 @@ fn run(cmd: Cmd, out: &mut Out) -> Result<i32> {
         Cmd::Bench(args) => bench::run(args, &data, out),
         Cmd::Toolchain(args) => toolchain_check::run(args, &data, out),
         Cmd::Init(args) => init::run(args, &data, out),
+        Cmd::Recover(args) => recovercmd::run(args, out),
         Cmd::Completions(args) => completions::run(args, out),
     }
 }

@@ -49,6 +49,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
+    crate::recovery::recover_project(&args.dir)?;
     let sel = args.select.selection();
     let pipeline = args.pgo.wanted();
     let default_profile = if args.release || pipeline {

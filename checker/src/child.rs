@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context, Result};
 use rustix::process::{kill_process_group, test_kill_process_group, Pid, Signal};
-use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 /// How long a group gets between SIGTERM (or the forwarded SIGINT) and SIGKILL.
@@ -45,8 +45,9 @@ pub const GRACE: Duration = Duration::from_secs(3);
 static LIVE: Mutex<Vec<i32>> = Mutex::new(Vec::new());
 /// Set when a signal arrived: the watcher ends the process, nothing else may.
 static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
-/// Files to put back as they were if a signal ends the process (see `restore_on_signal`).
-static RESTORE: Mutex<Vec<(PathBuf, Vec<u8>)>> = Mutex::new(Vec::new());
+/// What puts a file back as it was if a signal ends the process (see `restore_on_signal`).
+type Restore = Box<dyn Fn() -> Result<()> + Send>;
+static RESTORE: Mutex<Vec<(PathBuf, Restore)>> = Mutex::new(Vec::new());
 /// Set once the signal watcher runs (Ok), or why it could not be installed.
 static WATCHER: OnceLock<Result<(), String>> = OnceLock::new();
 
@@ -78,12 +79,13 @@ pub struct Running {
     what: String,
 }
 
-/// Installs the SIGINT/SIGTERM watcher (once per process). `spawn` calls it; a command may call
+/// Installs the SIGINT/SIGTERM/SIGHUP/SIGQUIT watcher (once per process). `spawn` calls it; a command may call
 /// it earlier so that a signal before its first child also exits 130/143.
 pub fn install_signal_watcher() -> Result<()> {
     WATCHER
         .get_or_init(|| {
-            let mut signals = Signals::new([SIGINT, SIGTERM]).map_err(|e| e.to_string())?;
+            let mut signals =
+                Signals::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT]).map_err(|e| e.to_string())?;
             thread::Builder::new()
                 .name("signals".into())
                 .spawn(move || {
@@ -95,14 +97,14 @@ pub fn install_signal_watcher() -> Result<()> {
             Ok(())
         })
         .clone()
-        .map_err(|e| anyhow!("cannot watch SIGINT/SIGTERM: {e}"))
+        .map_err(|e| anyhow!("cannot watch SIGINT/SIGTERM/SIGHUP/SIGQUIT: {e}"))
 }
 
-/// Until `forget_restore(path)`, a SIGINT/SIGTERM writes `original` back to `path` before the
+/// Until `forget_restore(path)`, a SIGINT/SIGTERM/SIGHUP/SIGQUIT runs `restore` before the
 /// process exits (after the children are gone, so no build reads a half-restored file).
-pub fn restore_on_signal(path: &Path, original: Vec<u8>) {
+pub fn restore_on_signal(path: &Path, restore: Restore) {
     if let Ok(mut r) = RESTORE.lock() {
-        r.push((path.to_path_buf(), original));
+        r.push((path.to_path_buf(), restore));
     }
 }
 
@@ -139,10 +141,10 @@ fn shut_down(sig: i32) -> ! {
         .lock()
         .map(|mut r| std::mem::take(&mut *r))
         .unwrap_or_default();
-    for (path, original) in files {
-        if std::fs::write(&path, original).is_err() {
+    for (path, restore) in files {
+        if let Err(e) = restore() {
             crate::termsafe::eprint_line(&format!(
-                "{}: could not restore its contents",
+                "{}: could not restore its contents: {e:#}",
                 path.display()
             ));
         }

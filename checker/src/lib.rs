@@ -18,6 +18,7 @@ pub mod fsread;
 pub mod init;
 pub mod pgo;
 pub mod project;
+pub mod recovercmd;
 pub mod recovery;
 pub mod report;
 pub mod resolve;

@@ -143,6 +143,7 @@ fn put(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// A file `bench --edit` (or `tune`) changes for a while: guarded by a record from `begin` to
 /// `end`, and put back by `recover` if the process dies in between.
+#[derive(Clone)]
 pub struct EditGuard {
     record: PathBuf,
     orig: PathBuf,
@@ -189,6 +190,16 @@ impl EditGuard {
     pub fn abandon(&self) -> Result<()> {
         remove_record(&self.record)
     }
+}
+
+/// `recover` for the workspace that `dir` belongs to, its notes printed on stderr: what
+/// commands that build or change a project run first.
+pub fn recover_project(dir: &Path) -> Result<()> {
+    let root = Root::new(&crate::project::load::workspace_root_dir(dir)?)?;
+    for note in recover(&root)? {
+        crate::termsafe::eprint_line(&note);
+    }
+    Ok(())
 }
 
 /// Finishes or undoes what an earlier, killed run left in `root`; returns one line per file

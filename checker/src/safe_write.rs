@@ -32,6 +32,7 @@ pub struct Planned {
 }
 
 /// The project root that writes must stay inside, resolved once.
+#[derive(Clone)]
 pub struct Root {
     real: PathBuf,
 }

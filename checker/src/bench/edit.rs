@@ -5,26 +5,40 @@
 //! builds a text it did not build last; the file is written back when the run ends, and by the
 //! signal watcher if the run is interrupted.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{bail, Context, Result};
 
 use super::proof;
+use crate::recovery::EditGuard;
+use crate::safe_write::{self, Planned, Root};
 
 /// The two texts an edit rebuild alternates between.
 pub struct Edit {
     pub file: PathBuf,
     /// The manifest of the package `file` belongs to: it must be recompiled.
     pub manifest: PathBuf,
+    root: Root,
+    /// `file` relative to the root.
+    rel: PathBuf,
     original: String,
     edited: String,
+    /// What the file holds as far as we know: the last text we wrote (or read).
+    current: Arc<Mutex<Vec<u8>>>,
+    guard: std::sync::OnceLock<EditGuard>,
+    /// Set when the user changed the file: from then on we never write it.
+    given_up: std::sync::atomic::AtomicBool,
 }
 
 impl Edit {
     /// FROM must occur exactly once and TO not at all, so the edit is unambiguous and reversible.
-    pub fn new(file: PathBuf, from: &str, to: &str) -> Result<Edit> {
+    /// The file must be inside the project `root`.
+    pub fn new(root: &Root, file: PathBuf, from: &str, to: &str) -> Result<Edit> {
         let shown = format!("--edit {}", file.display());
-        let original = crate::fsread::read_text(&file, &shown, crate::fsread::TEXT_CAP)?;
+        let rel = root.relative(&file, &shown)?;
+        let real = root.resolve(&rel, &shown)?;
+        let original = crate::fsread::read_text(&real, &shown, crate::fsread::TEXT_CAP)?;
         if from.is_empty() || from == to {
             bail!("{shown}: FROM must be non-empty and differ from TO");
         }
@@ -41,36 +55,129 @@ impl Edit {
         Ok(Edit {
             file,
             manifest,
+            root: root.clone(),
+            rel,
+            current: Arc::new(Mutex::new(original.clone().into_bytes())),
             original,
             edited,
+            guard: std::sync::OnceLock::new(),
+            given_up: Default::default(),
         })
     }
 
-    /// Writes the edited text (`there`) or the original one back.
+    /// Writes the edited text (`there`) or the original one back, after checking that the file
+    /// still holds what we wrote last: when someone saved it meanwhile, stops and leaves it so.
     pub fn apply(&self, there: bool) -> Result<()> {
         let text = if there { &self.edited } else { &self.original };
-        std::fs::write(&self.file, text)
-            .with_context(|| format!("{}: cannot write the edit", self.file.display()))
+        let mut current = self
+            .current
+            .lock()
+            .map_err(|_| anyhow::anyhow!("edit state"))?;
+        let now = self.read_now()?;
+        if now != *current {
+            self.given_up
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+            if let Some(g) = self.guard.get() {
+                g.abandon()?;
+            }
+            crate::child::forget_restore(&self.file);
+            bail!(
+                "{}: changed during the bench (saved by someone else): stopped, and the file is \
+                 left as saved; it may hold the bench's edit; its text before the bench is in {}",
+                self.file.display(),
+                self.original_copy()
+            );
+        }
+        write(&self.root, &self.rel, now, text.as_bytes())?;
+        *current = text.clone().into_bytes();
+        Ok(())
     }
 
-    /// Until `release`, a signal puts the original text back.
-    pub fn guard(&self) {
-        crate::child::restore_on_signal(&self.file, self.original.clone().into_bytes());
+    fn read_now(&self) -> Result<Vec<u8>> {
+        let shown = self.file.display().to_string();
+        let real = self.root.resolve(&self.rel, &shown)?;
+        Ok(crate::fsread::read_bytes(
+            &real,
+            &shown,
+            crate::fsread::TEXT_CAP,
+        )?)
     }
 
-    /// Writes the original text back and drops the signal-time restore.
+    fn original_copy(&self) -> String {
+        self.guard.get().map_or("(no copy)".into(), |g| {
+            g.original_copy().display().to_string()
+        })
+    }
+
+    /// Before the first edit: a recovery record (so a SIGKILL is undone by the next run), and a
+    /// signal-time restore (SIGINT, SIGTERM, SIGHUP, SIGQUIT).
+    pub fn guard(&self) -> Result<()> {
+        let guard = EditGuard::begin(
+            &self.root,
+            &self.rel,
+            self.original.as_bytes(),
+            &self.edited,
+        )?;
+        let (root, rel) = (self.root.clone(), self.rel.clone());
+        let (original, edited) = (self.original.clone(), self.edited.clone());
+        let record = guard.clone();
+        crate::child::restore_on_signal(
+            &self.file,
+            Box::new(move || put_back(&root, &rel, &original, &edited, &record)),
+        );
+        self.guard
+            .set(guard)
+            .map_err(|_| anyhow::anyhow!("{}: guarded twice", self.file.display()))
+    }
+
+    /// Writes the original text back (unless someone changed the file since our last write) and
+    /// drops the record and the signal-time restore.
     pub fn release(&self) -> Result<()> {
-        let r = self.apply(false);
         crate::child::forget_restore(&self.file);
-        r
+        let Some(g) = self.guard.get() else {
+            return Ok(());
+        };
+        if self.given_up.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(());
+        }
+        put_back(&self.root, &self.rel, &self.original, &self.edited, g)
     }
+}
+
+/// Puts the original back when the file holds the edit (or already the original), then drops
+/// the record; refuses when the file holds neither, keeping the copy of the original.
+fn put_back(root: &Root, rel: &Path, original: &str, edited: &str, g: &EditGuard) -> Result<()> {
+    let shown = rel.display().to_string();
+    let real = root.resolve(rel, &shown)?;
+    let now = crate::fsread::read_bytes(&real, &shown, crate::fsread::TEXT_CAP)?;
+    if now == edited.as_bytes() {
+        write(root, rel, now, original.as_bytes())?;
+    } else if now != original.as_bytes() {
+        g.abandon()?;
+        bail!(
+            "{shown}: changed during the bench (saved by someone else): left as saved; its text \
+             before the bench is in {}",
+            g.original_copy().display()
+        );
+    }
+    g.end()
+}
+
+fn write(root: &Root, rel: &Path, old: Vec<u8>, new: &[u8]) -> Result<()> {
+    let p = Planned {
+        rel: rel.to_path_buf(),
+        shown: rel.display().to_string(),
+        old: Some(old),
+        new: new.to_vec(),
+    };
+    safe_write::write_one(root, &p).context("--edit")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn project(text: &str) -> (tempfile::TempDir, PathBuf) {
+    fn project(text: &str) -> (tempfile::TempDir, PathBuf, Root) {
         let d = tempfile::tempdir().unwrap();
         std::fs::write(
             d.path().join("Cargo.toml"),
@@ -80,14 +187,15 @@ mod tests {
         std::fs::create_dir(d.path().join("src")).unwrap();
         let f = d.path().join("src/main.rs");
         std::fs::write(&f, text).unwrap();
-        (d, f)
+        let root = Root::new(d.path()).unwrap();
+        (d, f, root)
     }
 
     #[test]
     fn an_edit_flips_and_is_written_back() {
-        let (_d, f) = project("fn main() { println!(\"a\"); }\n");
-        let e = Edit::new(f.clone(), "\"a\"", "\"b\"").unwrap();
-        e.guard();
+        let (d, f, root) = project("fn main() { println!(\"a\"); }\n");
+        let e = Edit::new(&root, f.clone(), "\"a\"", "\"b\"").unwrap();
+        e.guard().unwrap();
         e.apply(true).unwrap();
         assert!(std::fs::read_to_string(&f).unwrap().contains("\"b\""));
         e.apply(false).unwrap();
@@ -97,12 +205,34 @@ mod tests {
             std::fs::read_to_string(&f).unwrap(),
             "fn main() { println!(\"a\"); }\n"
         );
+        assert!(!d.path().join("target").exists(), "the record is gone");
+    }
+
+    #[test]
+    fn a_change_saved_during_the_bench_stops_it_and_is_kept() {
+        let (_d, f, root) = project("fn main() { let a = 1; }\n");
+        let e = Edit::new(&root, f.clone(), "= 1", "= 2").unwrap();
+        e.guard().unwrap();
+        e.apply(true).unwrap();
+        std::fs::write(&f, "fn main() { let a = 3; }\n").unwrap();
+        let err = e.apply(false).unwrap_err().to_string();
+        assert!(err.contains("changed during the bench"), "{err}");
+        e.release().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&f).unwrap(),
+            "fn main() { let a = 3; }\n"
+        );
     }
 
     #[test]
     fn an_ambiguous_or_irreversible_edit_is_refused() {
-        let (_d, f) = project("fn main() { let a = 1; let b = 1; }\n");
-        let err = |from: &str, to: &str| Edit::new(f.clone(), from, to).err().unwrap().to_string();
+        let (_d, f, root) = project("fn main() { let a = 1; let b = 1; }\n");
+        let err = |from: &str, to: &str| {
+            Edit::new(&root, f.clone(), from, to)
+                .err()
+                .unwrap()
+                .to_string()
+        };
         assert!(err("= 1", "= 2").contains("occurs 2 times"));
         assert!(err("= 3", "= 2").contains("does not occur"));
         assert!(err("a = 1", "b = 1").contains("already occurs"));

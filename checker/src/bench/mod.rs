@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 
 use crate::cli::Out;
+use crate::safe_write::Root;
 use crate::tiers::TierData;
 use crate::toolchain;
 
@@ -131,8 +132,12 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     if !dir.join("Cargo.toml").is_file() {
         bail!("{}: no Cargo.toml", dir.display());
     }
+    let root = Root::new(&crate::project::load::workspace_root_dir(&dir)?)?;
+    for note in crate::recovery::recover(&root)? {
+        crate::termsafe::eprint_line(&note);
+    }
     let (names, baselines) = validate(&args)?;
-    let plan = plan(&args, dir)?;
+    let plan = plan(&args, dir, &root)?;
     let info = toolchain::rustc_info(None)?;
     let mut cfgs = names
         .iter()
@@ -240,13 +245,15 @@ fn validate(args: &Args) -> Result<(Vec<String>, Vec<String>)> {
 
 /// What to measure, every path absolute: the touched and edited files, the scratch directory,
 /// which measurements, how often.
-fn plan(args: &Args, dir: PathBuf) -> Result<runner::Plan> {
+fn plan(args: &Args, dir: PathBuf, root: &Root) -> Result<runner::Plan> {
     let touch = match &args.touch {
         Some(t) => absolute(t)?,
         None => default_touch(&dir).context("no src/main.rs to touch: give --touch")?,
     };
     let edit = match args.edit.as_deref() {
-        Some([file, from, to]) => Some(edit::Edit::new(absolute(Path::new(file))?, from, to)?),
+        Some([file, from, to]) => {
+            Some(edit::Edit::new(root, absolute(Path::new(file))?, from, to)?)
+        }
         _ => None,
     };
     Ok(runner::Plan {

@@ -105,10 +105,11 @@ pub fn run(plan: &Plan, cfgs: &[Config], quiet: bool) -> Result<(Samples, Vec<Ro
     for c in cfgs.iter().filter(|c| c.sccache) {
         caches.push(Sccache::warm(plan, c)?);
     }
-    let mut notes = vec![];
-    if let Some(e) = &plan.edit {
-        e.guard();
+    if let Some(Err(e)) = plan.edit.as_ref().map(Edit::guard) {
+        caches.iter().for_each(Sccache::stop);
+        return Err(e);
     }
+    let mut notes = vec![];
     let result = (|| {
         for n in 0..=plan.rounds {
             notes.push(RoundNote {

@@ -1,0 +1,30 @@
+//! `tiercheck recover [DIR]`: finishes or undoes what a killed tiercheck run left in a project
+//! (an interrupted `init` write, a `bench --edit` source change). `init`, `bench` and `build` do
+//! the same before they start; this command does only that.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use crate::cli::Out;
+use crate::safe_write::Root;
+
+/// Put right what an interrupted tiercheck run left in a project (init's writes, bench's edit)
+#[derive(clap::Args)]
+pub struct Args {
+    /// The project directory (its workspace root holds the records, under target/)
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+}
+
+pub fn run(args: Args, out: &mut Out) -> Result<i32> {
+    let root = Root::new(&crate::project::load::workspace_root_dir(&args.dir)?)?;
+    let notes = crate::recovery::recover(&root)?;
+    if notes.is_empty() {
+        out.push_str(&format!("{}: nothing to recover\n", root.path().display()));
+    }
+    for n in notes {
+        out.push_str(&format!("{n}\n"));
+    }
+    Ok(0)
+}
