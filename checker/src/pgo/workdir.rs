@@ -3,6 +3,10 @@
 //! `merged.fdata`, `timings.json`) into the directory only when every step succeeded. The
 //! previous run's results are removed when a run starts, so a failed run leaves nothing that
 //! looks current. The cargo target dirs (`instrumented/`, `optimized/`) stay as caches.
+//!
+//! It deletes only what it made: the directory is created by tiercheck and marked so (a
+//! symlink there, or a directory with files and no mark, is refused), and the results removed
+//! are the ones a run recorded in `published` when it moved them in.
 
 use std::fs::{File, OpenOptions};
 use std::io::ErrorKind;
@@ -22,8 +26,7 @@ impl WorkDir {
     /// Creates and locks `root` (waiting for another run to finish), then clears the previous
     /// results and the scratch dir.
     pub fn lock(root: &Path) -> Result<WorkDir> {
-        std::fs::create_dir_all(root)
-            .with_context(|| format!("{}: cannot create", root.display()))?;
+        claim(root)?;
         let root = root
             .canonicalize()
             .with_context(|| format!("{}: cannot resolve", root.display()))?;
@@ -54,17 +57,26 @@ impl WorkDir {
         Ok(w)
     }
 
-    /// Removes the previous run's published results (every regular file but the lock).
+    /// Removes the previous run's published results: the names it recorded, nothing else.
     pub fn clear_results(&self) -> Result<()> {
-        let entries = std::fs::read_dir(&self.root)
-            .with_context(|| format!("{}: cannot list", self.root.display()))?;
-        for e in entries.flatten() {
-            let is_file = e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink());
-            if is_file && e.file_name() != ".lock" && e.file_name() != "timings.json" {
-                remove(&e.path())?;
-            }
+        for name in self.published()? {
+            remove(&self.root.join(name))?;
         }
-        Ok(())
+        remove(&self.root.join(PUBLISHED))
+    }
+
+    /// The names recorded in `published` (plain file names only: never a path out of here).
+    fn published(&self) -> Result<Vec<String>> {
+        let p = self.root.join(PUBLISHED);
+        if !p.exists() {
+            return Ok(vec![]);
+        }
+        let text = crate::fsread::read_text(&p, &p.display().to_string(), 1 << 20)?;
+        Ok(text
+            .lines()
+            .filter(|n| is_plain_name(n))
+            .map(String::from)
+            .collect())
     }
 
     /// Copies an input given by the user (`--profdata`, `--fdata`) into the run dir, so that
@@ -86,10 +98,56 @@ impl WorkDir {
             .file_name()
             .with_context(|| format!("{}: no file name", file.display()))?;
         let to = self.root.join(name);
+        let mut names = self.published()?;
+        names.push(name.to_string_lossy().into_owned());
+        std::fs::write(self.root.join(PUBLISHED), names.join("\n") + "\n")
+            .with_context(|| format!("{}: cannot write", self.root.join(PUBLISHED).display()))?;
         std::fs::rename(file, &to)
             .with_context(|| format!("{} -> {}: cannot move", file.display(), to.display()))?;
         Ok(to)
     }
+}
+
+/// Marks a directory tiercheck created for the pipeline.
+const MARK: &str = ".rust-tiers-pgo";
+/// The results a run moved into the directory, one name a line.
+const PUBLISHED: &str = "published";
+
+/// Makes `root` the pipeline's own directory: creates and marks it, or checks the mark. A
+/// symlink, or a directory holding files without the mark, is somebody else's: refused.
+fn claim(root: &Path) -> Result<()> {
+    match std::fs::symlink_metadata(root) {
+        Ok(m) if m.file_type().is_symlink() => bail!(
+            "{}: a symlink; the PGO pipeline works only in a directory it creates (remove it)",
+            root.display()
+        ),
+        Ok(m) if !m.is_dir() => bail!("{}: not a directory", root.display()),
+        Ok(_) => {
+            let empty = std::fs::read_dir(root)
+                .with_context(|| format!("{}: cannot list", root.display()))?
+                .next()
+                .is_none();
+            // `.lock`: a directory from a tiercheck before the mark.
+            let ours = root.join(MARK).is_file() || root.join(".lock").is_file();
+            if !ours && !empty {
+                bail!(
+                    "{}: not created by tiercheck (no {MARK} in it), so the PGO pipeline will \
+                     not clear it; move it away",
+                    root.display()
+                );
+            }
+        }
+        Err(e) if e.kind() == ErrorKind::NotFound => std::fs::create_dir_all(root)
+            .with_context(|| format!("{}: cannot create", root.display()))?,
+        Err(e) => return Err(e).with_context(|| format!("{}: cannot inspect", root.display())),
+    }
+    let mark = root.join(MARK);
+    std::fs::write(&mark, "created by tiercheck build --pgo\n")
+        .with_context(|| format!("{}: cannot write", mark.display()))
+}
+
+fn is_plain_name(n: &str) -> bool {
+    !n.is_empty() && n != "." && n != ".." && !n.contains('/') && n != MARK && n != ".lock"
 }
 
 fn remove(p: &Path) -> Result<()> {
@@ -110,9 +168,14 @@ mod tests {
     fn results_are_cleared_and_inputs_survive() {
         let d = tempfile::tempdir().unwrap();
         let root = d.path().join("rust-tiers-pgo");
+        let w = WorkDir::lock(&root).unwrap();
         std::fs::create_dir_all(root.join("optimized")).unwrap();
-        std::fs::write(root.join("merged.profdata"), "old").unwrap();
-        std::fs::write(root.join("app"), "old binary").unwrap();
+        for (name, text) in [("merged.profdata", "old"), ("app", "old binary")] {
+            std::fs::write(w.run.join(name), text).unwrap();
+            w.publish(&w.run.join(name)).unwrap();
+        }
+        std::fs::write(root.join("mine.txt"), "the user's").unwrap();
+        drop(w);
         let w = WorkDir::lock(&root).unwrap();
         let input = w
             .take_input(&root.join("merged.profdata"), "given.profdata")
@@ -121,10 +184,29 @@ mod tests {
         assert!(!root.join("merged.profdata").exists());
         assert!(!root.join("app").exists());
         assert!(root.join("optimized").is_dir(), "cargo's cache stays");
+        assert!(
+            root.join("mine.txt").exists(),
+            "a file it never wrote stays"
+        );
         assert_eq!(std::fs::read_to_string(&input).unwrap(), "old");
         std::fs::write(w.run.join("app"), "new").unwrap();
         let published = w.publish(&w.run.join("app")).unwrap();
         assert_eq!(std::fs::read_to_string(published).unwrap(), "new");
+    }
+
+    #[test]
+    fn a_symlink_or_a_foreign_directory_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let elsewhere = d.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::fs::write(elsewhere.join("precious"), "x").unwrap();
+        let link = d.path().join("rust-tiers-pgo");
+        std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+        let err = WorkDir::lock(&link).err().unwrap().to_string();
+        assert!(err.contains("a symlink"), "{err}");
+        let err = WorkDir::lock(&elsewhere).err().unwrap().to_string();
+        assert!(err.contains("not created by tiercheck"), "{err}");
+        assert!(elsewhere.join("precious").exists());
     }
 
     #[test]
