@@ -97,15 +97,22 @@ impl Journal {
 /// `target/` removed with it.
 const MADE_TARGET: &str = "made-target";
 
-/// The records directory, created when missing.
+/// The records directory, created when missing. A `target/` it has to create is made under a
+/// temp name with the mark inside and renamed into place, so a kill never leaves a `target/`
+/// that cannot be told from the user's.
 fn records_dir(root: &Root) -> Result<PathBuf> {
     let dir = root.path().join(DIR);
     let target = root.path().join("target");
-    let made_target = !target.exists();
-    std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
-    if made_target {
-        put(&dir.join(MADE_TARGET), b"")?;
+    if std::fs::symlink_metadata(&target).is_err() {
+        let temp = safe_write::temp_name(&target);
+        let inner = temp.join(DIR.trim_start_matches("target/"));
+        std::fs::create_dir_all(&inner)
+            .and_then(|()| std::fs::write(inner.join(MADE_TARGET), b""))
+            .and_then(|()| std::fs::rename(&temp, &target))
+            .with_context(|| format!("{}: cannot create", dir.display()))?;
+        return Ok(dir);
     }
+    std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
     Ok(dir)
 }
 
@@ -113,22 +120,32 @@ fn records_dir(root: &Root) -> Result<PathBuf> {
 /// when tiercheck created it and it is empty).
 fn remove_record(path: &Path) -> Result<()> {
     std::fs::remove_file(path).with_context(|| format!("{}: cannot remove", path.display()))?;
-    let Some(dir) = path.parent() else {
-        return Ok(());
-    };
-    let others = std::fs::read_dir(dir)
-        .map(|es| es.flatten().any(|e| e.file_name() != MADE_TARGET))
-        .unwrap_or(true);
-    if !others {
-        let made_target = std::fs::remove_file(dir.join(MADE_TARGET)).is_ok();
-        let _ = std::fs::remove_dir(dir);
-        if made_target {
-            if let Some(target) = dir.parent() {
-                let _ = std::fs::remove_dir(target);
-            }
-        }
+    if let Some(dir) = path.parent() {
+        tidy(dir);
     }
     Ok(())
+}
+
+/// Removes the records directory when no record is left in it (our temp files and the mark do
+/// not count), and `target/` too when tiercheck made it and it is empty.
+fn tidy(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let names: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    let ours = |p: &PathBuf| {
+        let n = p.file_name().unwrap_or_default().to_string_lossy();
+        n == MADE_TARGET || (n.starts_with('.') && n.contains(".tiercheck-") && n.ends_with(".tmp"))
+    };
+    if !names.iter().all(ours) {
+        return;
+    }
+    let made_target = dir.join(MADE_TARGET).exists();
+    names.iter().for_each(|p| drop(std::fs::remove_file(p)));
+    let _ = std::fs::remove_dir(dir);
+    if let (true, Some(target)) = (made_target, dir.parent()) {
+        let _ = std::fs::remove_dir(target);
+    }
 }
 
 /// Writes one of our own records: temp file, sync, rename, sync the directory.
@@ -205,6 +222,7 @@ pub fn recover_project(dir: &Path) -> Result<()> {
 /// Finishes or undoes what an earlier, killed run left in `root`; returns one line per file
 /// it put right. Refuses (error) when a file changed since, naming both copies.
 pub fn recover(root: &Root) -> Result<Vec<String>> {
+    remove_stray_temps(&root.path().join("target"));
     let dir = root.path().join(DIR);
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Ok(vec![]);
@@ -224,6 +242,7 @@ pub fn recover(root: &Root) -> Result<Vec<String>> {
             notes.extend(recover_edit(root, &path)?);
         }
     }
+    tidy(&dir);
     Ok(notes)
 }
 
@@ -298,7 +317,8 @@ fn recover_edit(root: &Root, path: &Path) -> Result<Vec<String>> {
     Ok(note.into_iter().collect())
 }
 
-/// Our temp files beside `target`, left by a kill between write and rename.
+/// Our temp files (or the temp `target/` of `records_dir`) beside `target`, left by a kill
+/// between write and rename.
 fn remove_stray_temps(target: &Path) {
     let Some(dir) = target.parent() else { return };
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -306,7 +326,8 @@ fn remove_stray_temps(target: &Path) {
     };
     for e in entries.flatten() {
         if safe_write::is_temp_of(&e.path(), target) {
-            let _ = std::fs::remove_file(e.path());
+            let p = e.path();
+            let _ = std::fs::remove_file(&p).or_else(|_| std::fs::remove_dir_all(&p));
         }
     }
 }
