@@ -6,6 +6,10 @@
 //! `\uXXXX`, which is also what they mean inside a JSON string (serde_json already escapes C0
 //! there; DEL, C1 and bidi it leaves raw). Only the exact colour sequences tiercheck itself
 //! painted are kept.
+//!
+//! Newline and tab survive `escape` because they are tiercheck's own line structure. A value
+//! interpolated into a line must not carry them: `field` escapes those too. Text printers of a
+//! report render from `Report::for_text`, in which every string already went through `field`.
 
 use std::borrow::Cow;
 
@@ -13,6 +17,27 @@ use std::borrow::Cow;
 /// as `\uXXXX`, except where one of `keep` (tiercheck's own SGR sequences) starts at that point.
 pub fn escape<'a>(text: &'a str, keep: &[String]) -> Cow<'a, str> {
     escape_where(text, keep, is_unsafe)
+}
+
+/// One value inside a line (a file name, a TOML value, a message): like `escape`, and newline,
+/// carriage return and tab too, so the value stays on its line and cannot forge another.
+pub fn field(text: &str) -> Cow<'_, str> {
+    escape_where(text, &[], |c| c.is_control() || is_bidi(c))
+}
+
+/// `v` with every string in it, object keys too, escaped as a `field`.
+pub fn fields_in(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(field(s).into_owned()),
+        Value::Array(a) => Value::Array(a.iter().map(fields_in).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| (field(k).into_owned(), fields_in(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 fn escape_where<'a>(text: &'a str, keep: &[String], is_unsafe: fn(char) -> bool) -> Cow<'a, str> {
@@ -94,6 +119,20 @@ mod tests {
             "if x \\u202e} \\u2066admin\\u2069\\u200e\\u200f\\u061c\\u202a"
         );
         assert!(matches!(escape("é ü ← \u{200d}", &[]), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_field_keeps_to_its_line() {
+        assert_eq!(
+            field("a\nerror[x] forged\r\tb\u{202b}"),
+            "a\\u000aerror[x] forged\\u000d\\u0009b\\u202b"
+        );
+        assert!(matches!(field("Cargo.toml é"), Cow::Borrowed(_)));
+        let v = serde_json::json!({"m\n": ["x\ny", 1, null, {"k": "\r"}]});
+        assert_eq!(
+            fields_in(&v),
+            serde_json::json!({"m\\u000a": ["x\\u000ay", 1, null, {"k": "\\u000d"}]})
+        );
     }
 
     #[test]
