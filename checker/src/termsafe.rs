@@ -65,10 +65,11 @@ fn escape_where<'a>(text: &'a str, keep: &[String], is_unsafe: fn(char) -> bool)
     Cow::Owned(out)
 }
 
-/// One line of tiercheck's own on stderr (`tiercheck: ...`), escaped like stdout: messages name
-/// files and values a checkout chose.
+/// One line of tiercheck's own on stderr (`tiercheck: ...`). `msg` is escaped as a `field`:
+/// messages name files and values a checkout chose, and a newline in one must not print a
+/// second `tiercheck:` line.
 pub fn eprint_line(msg: &str) {
-    eprintln!("tiercheck: {}", escape(msg, &[]));
+    eprintln!("tiercheck: {}", field(msg));
 }
 
 fn is_unsafe(c: char) -> bool {

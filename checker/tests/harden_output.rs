@@ -111,3 +111,15 @@ fn bidi_controls_in_a_member_name_are_shown_escaped() {
         assert!(text.contains("b\\u202etxt.exe\\u2066"), "{format}: {text}");
     }
 }
+
+#[test]
+fn an_error_naming_a_file_with_a_newline_is_one_line() {
+    let d = tempfile::tempdir().unwrap();
+    let missing = d.path().join("gone\ntiercheck: all good");
+    let out = tiercheck(&["project", missing.to_str().unwrap()], &[]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("gone\\u000atiercheck: all good"), "{err}");
+}
