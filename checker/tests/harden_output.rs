@@ -123,3 +123,74 @@ fn an_error_naming_a_file_with_a_newline_is_one_line() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("gone\\u000atiercheck: all good"), "{err}");
 }
+
+/// A bench document (as `--json` writes it) whose project, configuration names and labels carry
+/// newlines, controls, markup and bidi.
+fn hostile_bench_document() -> serde_json::Value {
+    let name = "tier1\n# forged heading\u{1}\u{1b}[31m<b>&'\"\u{202e}";
+    let long = "x".repeat(130);
+    let config = |n: &str, label: &str| {
+        serde_json::json!({
+            "name": n, "label": label, "source": "s\u{0}", "env": {"K\n": "v\r"},
+            "cargo_config": [], "command": "build", "debuggability": "full",
+            "release": "plain", "tier": null, "sccache": false, "reference": false,
+        })
+    };
+    let series = |n: &str, median: f64| {
+        serde_json::json!({
+            "measure": "incremental", "config": n, "samples": [median], "median": median,
+            "min": median, "max": median, "ratio": 1.0 / median, "ratios": {"stock": 1.0 / median},
+        })
+    };
+    serde_json::json!({
+        "schema": 1, "date": "2026-01-01 00:00",
+        "project": "p\n# forged title\u{7}",
+        "machine": {"cpus": 2, "cpu_model": "c\u{8}", "memory_gib": 1.0, "os": null, "rustc": "rustc 1"},
+        "rounds": 1, "baselines": ["stock"],
+        "configs": [config("stock", "s"), config(name, "l\n| forged | row |\u{1b}]0;t\u{7}"), config(&long, &long)],
+        "series": [series("stock", 1.0), series(name, 0.5), series(&long, 2.0)],
+        "comparisons": [], "release_verdicts": [], "noise": [],
+    })
+}
+
+/// Whether python3's XML parser reads `file`; `None` without python3.
+fn python_parses_xml(file: &Path) -> Option<Result<(), String>> {
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])",
+        ])
+        .arg(file)
+        .output();
+    match out {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => Some(Err(e.to_string())),
+        Ok(o) if o.status.success() => Some(Ok(())),
+        Ok(o) => Some(Err(String::from_utf8_lossy(&o.stderr).into_owned())),
+    }
+}
+
+#[test]
+fn a_hostile_bench_document_renders_valid_svg_and_no_forged_markdown() {
+    let d = tempfile::tempdir().unwrap();
+    let doc = d.path().join("doc.json");
+    std::fs::write(&doc, hostile_bench_document().to_string()).unwrap();
+    let svg = d.path().join("chart.svg");
+    for title in [None, Some("t\u{1}\u{b}\u{c}<x>&'\"\n\u{1b}[2J")] {
+        let mut args = vec!["bench", "--replot", doc.to_str().unwrap()];
+        args.extend(["--svg", svg.to_str().unwrap()]);
+        if let Some(t) = title {
+            args.extend(["--title", t]);
+        }
+        let out = tiercheck(&args, &[]);
+        let md = stdout(&out);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        assert!(!md.lines().any(|l| l.starts_with("# forged")), "{md}");
+        assert!(!md.lines().any(|l| l.starts_with("| forged")), "{md}");
+        assert!(md.contains("p\\u000a# forged title\\u0007"), "{md}");
+        match python_parses_xml(&svg) {
+            None => eprintln!("python3 not found: the SVG is not parsed"),
+            Some(r) => r.unwrap_or_else(|e| panic!("{title:?}: not XML: {e}")),
+        }
+    }
+}
