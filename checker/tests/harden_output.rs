@@ -194,3 +194,56 @@ fn a_hostile_bench_document_renders_valid_svg_and_no_forged_markdown() {
         }
     }
 }
+
+/// A package with a `src/main.rs` (what `bench` touches by default).
+fn tiny_package(dir: &Path) {
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"tiny\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("src/main.rs"), "fn main() {}\n").unwrap();
+}
+
+fn assert_one_line_naming(out: &std::process::Output, file: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with(&format!("tiercheck: {file}: ")), "{err}");
+}
+
+#[test]
+fn a_work_dir_where_nothing_can_be_written_is_named() {
+    let d = tempfile::tempdir().unwrap();
+    tiny_package(d.path());
+    let dir = d.path().to_str().unwrap();
+    let out = tiercheck(&["bench", "--work", "/proc", "--config", "stock", dir], &[]);
+    assert_one_line_naming(&out, "/proc/samples.log");
+}
+
+#[test]
+fn a_sample_log_that_cannot_be_written_is_named() {
+    let d = tempfile::tempdir().unwrap();
+    tiny_package(d.path());
+    let work = d.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    std::os::unix::fs::symlink("/dev/full", work.join("samples.log")).unwrap();
+    let args = [
+        "bench",
+        "--work",
+        work.to_str().unwrap(),
+        "--config",
+        "stock",
+        "--rounds",
+        "1",
+        "--skip",
+        "incremental",
+        "--skip",
+        "clean-release",
+        d.path().to_str().unwrap(),
+    ];
+    let out = tiercheck(&args, &[]);
+    assert_one_line_naming(&out, &format!("{}/samples.log", work.display()));
+}
