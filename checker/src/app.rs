@@ -116,9 +116,8 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(code) if emit(&out.safe_text()) => ExitCode::from(code as u8),
         Ok(_) => ExitCode::from(2),
         Err(e) => {
-            for line in format!("{e:#}").lines().filter(|l| !l.trim().is_empty()) {
-                eprint_line(line);
-            }
+            // One line, whatever the error carries: a file name with a newline in it is escaped.
+            eprint_line(format!("{e:#}").trim());
             ExitCode::from(2)
         }
     }

@@ -173,13 +173,35 @@ pub enum ReportFormat {
     Sarif,
 }
 
+/// The text header of a report (its facts), for `print_report`.
+pub trait TextFacts {
+    /// `shown` is the report as `Report::for_text` gives it: every string already escaped.
+    fn render(&self, shown: &Report) -> String;
+}
+
+/// A renderer reading the report: what every command should pass.
+impl<F: Fn(&Report) -> String> TextFacts for F {
+    fn render(&self, shown: &Report) -> String {
+        self(shown)
+    }
+}
+
+/// Text rendered beforehand: printed as it is, so it must hold no checkout-chosen value (or
+/// escape each with `termsafe::field`).
+impl TextFacts for String {
+    fn render(&self, _: &Report) -> String {
+        self.clone()
+    }
+}
+
 /// Renders a finished report into `out` (facts text first in text mode); returns the exit code.
-/// `base` is the directory relative file names in findings are relative to.
+/// `base` is the directory relative file names in findings are relative to. Text is rendered
+/// from `Report::for_text`, so no value from the checkout can start a line of its own.
 pub fn print_report(
     out: &mut Out,
     report: &Report,
     format: ReportFormat,
-    text_facts: &str,
+    text_facts: &(impl TextFacts + ?Sized),
     base: Option<&Path>,
 ) -> Result<i32> {
     match format {
@@ -188,13 +210,15 @@ pub fn print_report(
             let log = crate::ci_output::sarif(report, base);
             writeln!(out, "{}", serde_json::to_string_pretty(&log)?)?;
         }
+        // Workflow commands have their own escaping of newline and `%` (`ci_output::gh_data`).
         ReportFormat::Github => out.push_str(&crate::ci_output::github(report, base)),
         ReportFormat::Text => {
+            let shown = report.for_text();
             if !out.quiet {
-                let facts = paint_facts(out, text_facts);
+                let facts = paint_facts(out, &text_facts.render(&shown));
                 out.push_str(&facts);
             }
-            let findings = crate::report::findings_text(report, out);
+            let findings = crate::report::findings_text(&shown, out);
             out.push_str(&findings);
         }
     }

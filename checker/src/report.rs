@@ -202,7 +202,7 @@ impl Finding {
     }
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Clone, Serialize)]
 pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
@@ -259,10 +259,39 @@ impl Report {
         self.findings.iter().filter(|f| f.severity == s).count()
     }
 
+    /// The report as text printers may interpolate it: every string it carries (subject, facts,
+    /// findings) escaped as one field (`termsafe::field`). Names and values come from the
+    /// checkout; a newline in one would otherwise print a line of its own, such as a forged
+    /// `error[...]` under a summary of 0 errors. JSON and SARIF print the report itself: serde
+    /// escapes there.
+    pub fn for_text(&self) -> Report {
+        let shown = |f: &Finding| Finding {
+            file: f.file.as_deref().map(text_field),
+            key: f.key.as_deref().map(text_field),
+            message: text_field(&f.message),
+            fix: f.fix.as_deref().map(text_field),
+            ..f.clone()
+        };
+        Report {
+            schema: self.schema,
+            command: text_field(&self.command),
+            tier: self.tier.as_deref().map(text_field),
+            subject: text_field(&self.subject),
+            facts: crate::termsafe::fields_in(&self.facts),
+            findings: self.findings.iter().map(shown).collect(),
+            allowed: self.allowed.iter().map(shown).collect(),
+            summary: self.summary.clone(),
+        }
+    }
+
     /// 1 when any finding is an error, else 0.
     pub fn exit_code(&self) -> i32 {
         i32::from(self.summary.errors > 0)
     }
+}
+
+fn text_field(s: &str) -> String {
+    crate::termsafe::field(s).into_owned()
 }
 
 fn severity_word(s: Severity) -> &'static str {

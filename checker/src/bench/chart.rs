@@ -48,11 +48,24 @@ fn short(s: &str, n: usize) -> String {
     }
 }
 
+/// `s` as XML character data or an attribute value. XML 1.0 forbids most C0 controls even as
+/// character references, so a title or configuration name carrying one would make the whole
+/// chart unreadable: every control but tab, newline and CR becomes U+FFFD.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 struct Scale {
@@ -186,7 +199,10 @@ fn legend(s: &mut String, cfgs: &[Config], baseline: &str, mut y: f64) -> f64 {
             r#"<text x="32" y="{:.0}"><tspan font-weight="bold">{}</tspan>{note}: {}</text>"#,
             y + 10.0,
             esc(&c.name),
-            esc(&short(&c.label, 112 - c.name.len() - note.len()))
+            esc(&short(
+                &c.label,
+                112usize.saturating_sub(c.name.len() + note.len())
+            ))
         );
         y += 18.0;
     }
@@ -299,6 +315,15 @@ mod tests {
         assert_ne!(colour("tier1"), colour("stock"));
         assert_eq!(colour("tier2+pgo"), colour("tier3+pgo"));
         assert_eq!(colour("some-new-preset"), colour("some-new-preset"));
+    }
+
+    #[test]
+    fn markup_and_controls_never_reach_the_xml() {
+        assert_eq!(
+            esc("a<b>&\"c'\u{1}\u{1b}[31m\u{7f}\u{fffe}\td"),
+            "a&lt;b&gt;&amp;&quot;c&apos;\u{fffd}\u{fffd}[31m\u{fffd}\u{fffd}\td"
+        );
+        assert_eq!(esc("tier1 · é"), "tier1 · é");
     }
 
     #[test]

@@ -283,7 +283,7 @@ fn plan(args: &Args, dir: PathBuf, root: &Root) -> Result<runner::Plan> {
 
 /// Renders everything first, then writes: a failure leaves no partial set of files.
 fn write_outputs(args: &Args, doc: &report::Document, title: &str, out: &mut Out) -> Result<()> {
-    let md = report::markdown(doc);
+    let md = report::markdown(&for_text(doc)?);
     let subtitle = format!(
         "{} UTC · {} CPU(s) · {} · {} rounds, interleaved",
         doc.date, doc.machine.cpus, doc.machine.rustc, doc.rounds
@@ -311,6 +311,14 @@ fn write_outputs(args: &Args, doc: &report::Document, title: &str, out: &mut Out
         std::fs::write(p, text).with_context(|| format!("{}: cannot write", p.display()))?;
     }
     Ok(())
+}
+
+/// The document as the Markdown may interpolate it: every string (and key) one escaped field
+/// (`termsafe::field`). The project name comes from the checkout and a replotted document from
+/// anyone; a newline in a name must not add a heading or a table row of its own.
+fn for_text(doc: &report::Document) -> Result<report::Document> {
+    let v = serde_json::to_value(doc).context("the bench document")?;
+    serde_json::from_value(crate::termsafe::fields_in(&v)).context("the bench document")
 }
 
 fn default_touch(dir: &Path) -> Option<PathBuf> {

@@ -98,8 +98,8 @@ pub fn run(plan: &Plan, cfgs: &[Config], quiet: bool) -> Result<(Samples, Vec<Ro
             quiet,
         ),
         samples: Samples::new(),
-        log: std::fs::File::create(plan.work.join("samples.log"))?,
-        me: std::env::current_exe()?,
+        log: SampleLog::create(&plan.work)?,
+        me: std::env::current_exe().context("tiercheck's own executable: cannot locate")?,
     };
     let mut caches = vec![];
     for c in cfgs.iter().filter(|c| c.sccache) {
@@ -169,8 +169,28 @@ struct Runner<'a> {
     plan: &'a Plan,
     progress: Progress,
     samples: Samples,
-    log: std::fs::File,
+    log: SampleLog,
     me: PathBuf,
+}
+
+/// `WORK/samples.log`: every sample as it is taken, warm-up included.
+struct SampleLog {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+impl SampleLog {
+    fn create(work: &Path) -> Result<SampleLog> {
+        let path = work.join("samples.log");
+        let file = std::fs::File::create(&path)
+            .with_context(|| format!("{}: cannot create", path.display()))?;
+        Ok(SampleLog { path, file })
+    }
+
+    fn line(&mut self, line: std::fmt::Arguments) -> Result<()> {
+        writeln!(self.file, "{line}")
+            .with_context(|| format!("{}: cannot write", self.path.display()))
+    }
 }
 
 impl Runner<'_> {
@@ -319,12 +339,11 @@ impl Runner<'_> {
         } else {
             format!("round {n}")
         };
-        writeln!(
-            self.log,
+        self.log.line(format_args!(
             "{round:8} {config:24} {:14} {secs:8.3} s  load {}",
             m.id(),
             load_average().map_or("-".into(), |l| format!("{l:.2}"))
-        )?;
+        ))?;
         if n > 0 {
             self.samples
                 .entry((m, config.to_string()))
@@ -434,6 +453,6 @@ fn touch(path: &Path) -> Result<()> {
         .append(true)
         .open(path)
         .with_context(|| format!("{}: cannot touch", path.display()))?;
-    f.set_modified(std::time::SystemTime::now())?;
-    Ok(())
+    f.set_modified(std::time::SystemTime::now())
+        .with_context(|| format!("{}: cannot touch", path.display()))
 }

@@ -124,19 +124,41 @@ impl Sccache {
 /// Copies a source tree, leaving out `target` and `.git` directories.
 fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to).with_context(|| format!("{}: cannot create", to.display()))?;
-    for e in std::fs::read_dir(from).with_context(|| format!("{}: cannot read", from.display()))? {
-        let e = e?;
+    let cannot_read = || format!("{}: cannot read", from.display());
+    for e in std::fs::read_dir(from).with_context(cannot_read)? {
+        let e = e.with_context(cannot_read)?;
         let (src, dst) = (e.path(), to.join(e.file_name()));
-        let t = e.file_type()?;
+        let t = e
+            .file_type()
+            .with_context(|| format!("{}: cannot stat", src.display()))?;
         if t.is_dir() {
             if e.file_name() != "target" && e.file_name() != ".git" {
                 copy_tree(&src, &dst)?;
             }
         } else if t.is_symlink() {
-            std::os::unix::fs::symlink(std::fs::read_link(&src)?, &dst)?;
+            let link = std::fs::read_link(&src)
+                .with_context(|| format!("{}: cannot read the link", src.display()))?;
+            std::os::unix::fs::symlink(link, &dst)
+                .with_context(|| format!("{}: cannot create", dst.display()))?;
         } else if t.is_file() {
-            std::fs::copy(&src, &dst).with_context(|| format!("copying {}", src.display()))?;
+            std::fs::copy(&src, &dst)
+                .with_context(|| format!("{}: cannot copy to {}", src.display(), dst.display()))?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_copy_that_fails_names_the_file() {
+        let d = tempfile::tempdir().unwrap();
+        let (from, to) = (d.path().join("from"), d.path().join("to"));
+        std::fs::create_dir_all(&from).unwrap();
+        std::fs::create_dir_all(to.join("l")).unwrap();
+        std::os::unix::fs::symlink("x", from.join("l")).unwrap();
+        let e = format!("{:#}", super::copy_tree(&from, &to).unwrap_err());
+        let want = format!("{}: cannot create: ", to.join("l").display());
+        assert!(e.starts_with(&want), "{e}");
+    }
 }

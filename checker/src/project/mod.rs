@@ -50,8 +50,13 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     };
     let mut report = check_with(data, &args.dir, &args.select.selection(), &opts)?;
     crate::allow::apply(&mut report, &args.dir)?;
-    let facts = crate::explain::project_facts_text(&report);
-    print_report(out, &report, args.format, &facts, Some(&args.dir))
+    print_report(
+        out,
+        &report,
+        args.format,
+        &crate::explain::project_facts_text,
+        Some(&args.dir),
+    )
 }
 
 /// How `check_with` runs: the tier, the targets (empty: Cargo's default), and for `build` the
