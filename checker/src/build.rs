@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use anyhow::{bail, Context, Result};
 use serde_json::json;
@@ -130,7 +130,7 @@ pub fn run_cargo(
     extra: &BTreeMap<String, String>,
     extra_args: &[String],
 ) -> Result<(bool, Vec<PathBuf>)> {
-    let mut c = Command::new("cargo");
+    let mut c = crate::child::command("cargo")?;
     c.arg("build")
         .arg("--message-format=json-render-diagnostics")
         .arg("--profile")

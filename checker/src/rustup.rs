@@ -5,7 +5,6 @@
 //! `rust-toolchain` file can pick the rustc that runs.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -54,7 +53,7 @@ pub fn candidates(spec: &ToolchainSpec) -> Vec<String> {
 /// `rustc -vV` of one rustup toolchain, run from `/` with the name given explicitly.
 pub fn probe(name: &str) -> Result<RustcInfo> {
     let run = |args: &[&str]| -> Result<String> {
-        let mut c = Command::new("rustc");
+        let mut c = crate::child::command("rustc")?;
         c.args(args)
             .env("RUSTUP_TOOLCHAIN", name)
             .env("RUSTUP_AUTO_INSTALL", "0")

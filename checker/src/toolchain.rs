@@ -84,24 +84,25 @@ pub fn choice_for(dir: &Path) -> Choice {
     }
 }
 
-/// Runs a toolchain program from `/` with the toolchain named explicitly, so rustup never reads
+/// The one way tiercheck runs a toolchain program (`rustc`, `cargo`, `$RUSTC`): by its absolute
+/// path (`tools::program`), from `/`, with the toolchain named explicitly, so rustup never reads
 /// (or hangs on, or follows) a toolchain file in a checkout.
-fn run(cmd: &str, args: &[&str], choice: &Choice) -> Result<String> {
-    let mut c = Command::new(cmd);
+fn run(program: &str, args: &[&str], choice: &Choice) -> Result<String> {
+    let exe = crate::tools::program(program)?;
+    let mut c = Command::new(&exe);
     // A toolchain named but not installed must not start a download.
     c.args(args)
         .env("RUSTUP_AUTO_INSTALL", "0")
-        .current_dir("/")
-        .stdin(std::process::Stdio::null());
+        .current_dir("/");
     if let Choice::Named(n) = choice {
         c.env("RUSTUP_TOOLCHAIN", n);
     }
-    let out = crate::child::output(&mut c, cmd, Some(std::time::Duration::from_secs(120)))
-        .with_context(|| format!("{cmd}: cannot run (not on PATH?)"))?;
+    let out = crate::child::output(&mut c, program, Some(std::time::Duration::from_secs(120)))
+        .with_context(|| format!("{program}: cannot run (not on PATH?)"))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         bail!(
-            "`{cmd} {}` failed: {}",
+            "`{program} {}` failed: {}",
             args.join(" "),
             err.lines().next().unwrap_or("").trim()
         );

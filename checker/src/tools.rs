@@ -2,6 +2,7 @@
 //! llvm-tools) and reading their versions.
 
 use std::env;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -36,10 +37,27 @@ pub fn parse_version(text: &str) -> Option<semver::Version> {
     None
 }
 
+/// The directories of a PATH value a program may come from: absolute ones only. An empty entry
+/// means the current directory and a relative one is relative to it, so either would run a
+/// file of the checkout tiercheck runs in (Go's `exec.LookPath` refuses them for this reason).
+pub fn search_dirs(path: &OsStr) -> Vec<PathBuf> {
+    env::split_paths(path).filter(|d| d.is_absolute()).collect()
+}
+
 fn path_dirs() -> Vec<PathBuf> {
     env::var_os("PATH")
-        .map(|p| env::split_paths(&p).collect())
+        .map(|p| search_dirs(&p))
         .unwrap_or_default()
+}
+
+/// PATH without its empty and relative entries, for children; `None` when PATH has none.
+pub fn safe_path_var() -> Option<OsString> {
+    let path = env::var_os("PATH")?;
+    let dirs = search_dirs(&path);
+    if dirs.len() == env::split_paths(&path).count() {
+        return None;
+    }
+    env::join_paths(dirs).ok()
 }
 
 fn is_executable(p: &Path) -> bool {
@@ -48,11 +66,28 @@ fn is_executable(p: &Path) -> bool {
         .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
+/// The one lookup of a program by name: the first executable `name` in an absolute PATH
+/// directory. A name holding a `/` is a path, not looked up.
 pub fn which(name: &str) -> Option<PathBuf> {
+    if name.is_empty() || name.contains('/') {
+        return None;
+    }
     path_dirs()
         .into_iter()
         .map(|d| d.join(name))
         .find(|p| is_executable(p))
+}
+
+/// What to start for `name`, always an absolute path, so no spawn relies on the OS's PATH
+/// search: a bare name as `which` finds it; a path (from the user's environment, such as
+/// `RUSTC`) made absolute against the current directory.
+pub fn program(name: &str) -> Result<PathBuf> {
+    if name.contains('/') {
+        return std::path::absolute(name).with_context(|| format!("{name}: cannot make absolute"));
+    }
+    which(name).with_context(|| {
+        format!("{name}: not found on PATH (empty and relative PATH entries are never searched)")
+    })
 }
 
 /// `exe-<N>` on PATH, highest N first (Debian/Ubuntu name LLVM tools this way).
@@ -85,9 +120,9 @@ pub fn tool_version(tool: &Tool, path: &Path) -> Result<semver::Version> {
         .version_args
         .clone()
         .unwrap_or_else(|| vec!["--version".into()]);
-    // A tool on PATH that never answers must not hang tiercheck.
+    // A tool on PATH that never answers must not hang tiercheck; run outside any checkout.
     let out = crate::child::output(
-        Command::new(path).args(&args),
+        Command::new(path).args(&args).current_dir("/"),
         "tool --version",
         Some(std::time::Duration::from_secs(30)),
     )
@@ -172,7 +207,9 @@ pub fn find(data: &TierData, name: &str, llvm_major: Option<u32>) -> Result<Foun
 /// rustup's `llvm-tools` component puts LLVM tools in the sysroot.
 fn rustup_llvm_tool(exe: &str) -> Option<PathBuf> {
     let out = crate::child::output(
-        Command::new("rustc").args(["--print", "sysroot"]),
+        crate::child::command("rustc")
+            .ok()?
+            .args(["--print", "sysroot"]),
         "rustc",
         Some(std::time::Duration::from_secs(120)),
     )
@@ -205,7 +242,25 @@ pub fn require_all(
 
 #[cfg(test)]
 mod tests {
-    use super::parse_version;
+    use super::*;
+
+    #[test]
+    fn only_absolute_path_entries_are_searched() {
+        let dirs = search_dirs(OsStr::new(":.:bin:/usr/bin::./x:/opt/t/:../y"));
+        assert_eq!(dirs, [PathBuf::from("/usr/bin"), PathBuf::from("/opt/t/")]);
+        assert!(search_dirs(OsStr::new("")).is_empty());
+    }
+
+    #[test]
+    fn programs_are_absolute_and_paths_are_not_looked_up() {
+        assert!(program("./rustc").unwrap().is_absolute());
+        assert!(program("bin/rustc").unwrap().is_absolute());
+        assert_eq!(which("bin/sh"), None);
+        assert_eq!(which(""), None);
+        if let Some(sh) = which("sh") {
+            assert!(sh.is_absolute(), "{}", sh.display());
+        }
+    }
 
     #[test]
     fn versions_from_real_outputs() {

@@ -197,3 +197,102 @@ fn garbage_toolchain_file_is_not_called_stable() {
     );
     assert_ne!(r["facts"]["channel"], "stable", "{r}");
 }
+
+/// Programs tiercheck looks up or that a build would run: a checkout ships its own copies.
+const DECOYS: &[&str] = &[
+    "rustc",
+    "cargo",
+    "clang",
+    "clang-22",
+    "llvm-bolt",
+    "llvm-bolt-22",
+    "merge-fdata",
+    "merge-fdata-22",
+    "llvm-profdata",
+    "llvm-profdata-22",
+    "mold",
+    "wild",
+    "sccache",
+    "rustup",
+    "cc",
+    "ld",
+    "bash",
+    "sh",
+];
+
+/// Copies of the marker script under every decoy name in `dir`.
+fn plant_decoys(dir: &Path, marker: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let evil = evil_script(&dir.join(".evil"), marker);
+    for name in DECOYS {
+        std::fs::copy(&evil, dir.join(name)).unwrap();
+    }
+}
+
+/// The hostile checkout of `hostile_checkout`, plus decoy programs in its root and in its
+/// `bin/`, for PATH values with an empty, `.` or relative entry.
+fn hostile_checkout_with_decoys(root: &Path, toolchain_text: &str) -> std::path::PathBuf {
+    let proj = hostile_checkout(root, "rust-toolchain.toml", toolchain_text);
+    let marker = root.join("marker");
+    plant_decoys(&proj, &marker);
+    plant_decoys(&proj.join("bin"), &marker);
+    proj
+}
+
+/// The inspection commands, run from inside the checkout.
+fn inspection_runs(exe: &str) -> Vec<Vec<&str>> {
+    vec![
+        vec!["toolchain", "--format", "json", "."],
+        vec!["toolchain", "--tier", "tier4", "--format", "json", "."],
+        vec!["project", "--format", "json", "."],
+        vec!["project", "--tier", "tier4", "--format", "json", "."],
+        vec!["env", "tier1"],
+        vec!["env", "tier4", "--profile", "release"],
+        vec!["env", "tier1", "--raw"],
+        vec!["explain", "tier4"],
+        vec!["explain", "mold"],
+        vec!["tiers"],
+        vec!["init", "--tier", "tier1", "."],
+        vec!["init", "--tier", "tier4", "--toolchain-file", "."],
+        vec!["bench", "--config", "no-such-config", "."],
+        vec!["bench", "--config", "stock", "--rounds", "0", "."],
+        vec!["binary", "--tier", "tier1", "--format", "json", exe],
+    ]
+}
+
+#[test]
+fn empty_dot_and_relative_path_entries_run_nothing_from_the_checkout() {
+    let root = tempfile::tempdir().unwrap();
+    let proj = hostile_checkout_with_decoys(root.path(), "[toolchain]\nchannel = \"stable\"\n");
+    inspect_with_relative_path_entries(&proj, &root.path().join("marker"));
+}
+
+/// Every inspection command, from inside `proj`, with an empty, a `.` and a relative PATH entry
+/// before the real PATH: `marker` must stay absent.
+fn inspect_with_relative_path_entries(proj: &Path, marker: &Path) {
+    let real = std::env::var("PATH").unwrap();
+    let exe = env!("CARGO_BIN_EXE_tiercheck");
+    for path in [
+        format!(":{real}"),
+        format!(".:{real}"),
+        format!("bin:{real}"),
+    ] {
+        for args in inspection_runs(exe) {
+            let out = clean(exe)
+                .args(&args)
+                .env("PATH", &path)
+                .current_dir(proj)
+                .output()
+                .unwrap();
+            assert!(
+                !marker.exists(),
+                "PATH={}... tiercheck {args:?} ran a checkout's program: {} (exit {:?}, stderr {})",
+                &path[..path.find(':').unwrap_or(0) + 1],
+                std::fs::read_to_string(marker).unwrap_or_default(),
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(out.status.code().is_some(), "{args:?}");
+        }
+    }
+}

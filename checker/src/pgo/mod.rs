@@ -12,7 +12,6 @@ pub mod workdir;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 use serde_json::json;
@@ -117,7 +116,7 @@ fn run_script(
     limit: Option<std::time::Duration>,
 ) -> Result<()> {
     let status = child::run(
-        Command::new("bash")
+        child::command("bash")?
             .arg(dir.join(name))
             .envs(env.iter().map(|(k, v)| (*k, v.as_str()))),
         name,
