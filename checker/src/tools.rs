@@ -9,6 +9,7 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 
 use crate::tiers::{TierData, Tool};
+use crate::toolchain::RustcInfo;
 
 /// The first `N.N[.N]` in a `--version` output, as semver (missing parts are 0).
 pub fn parse_version(text: &str) -> Option<semver::Version> {
@@ -147,35 +148,15 @@ pub struct Found {
     pub version: semver::Version,
 }
 
-/// Looks `name` up for the host. `llvm_major` is rustc's LLVM major (for llvm_matched tools).
-/// `TIERCHECK_TOOL_<NAME>` overrides the lookup.
-pub fn find(data: &TierData, name: &str, llvm_major: Option<u32>) -> Result<Found> {
+/// Looks `name` up for the host. `rustc` is the toolchain that will build (already probed): an
+/// llvm_matched tool must have its LLVM major, and may come from its sysroot (rustup's
+/// llvm-tools). `TIERCHECK_TOOL_<NAME>` overrides the lookup.
+pub fn find(data: &TierData, name: &str, rustc: Option<&RustcInfo>) -> Result<Found> {
     let tool = data.tool(name)?;
-    let key = format!("TIERCHECK_TOOL_{}", crate::env::env_key(name));
-    let mut candidates: Vec<PathBuf> = vec![];
-    if let Some(p) = env::var_os(&key) {
-        candidates.push(PathBuf::from(p));
-    } else {
-        let versioned = versioned(&tool.exe);
-        if tool.llvm_matched {
-            if let Some(m) = llvm_major {
-                candidates.extend(
-                    versioned
-                        .iter()
-                        .filter(|(n, _)| *n == m)
-                        .map(|(_, p)| p.clone()),
-                );
-            }
-            candidates.extend(which(&tool.exe));
-            candidates.extend(rustup_llvm_tool(&tool.exe));
-        } else {
-            candidates.extend(which(&tool.exe));
-            candidates.extend(versioned.into_iter().map(|(_, p)| p));
-        }
-    }
+    let llvm_major = rustc.and_then(|r| r.llvm_major);
     let min = semver::Version::parse(&tool.min_version)?;
     let mut rejected = vec![];
-    for path in candidates {
+    for path in candidates(tool, name, rustc) {
         let version = match tool_version(tool, &path) {
             Ok(v) => v,
             Err(e) => {
@@ -204,31 +185,53 @@ pub fn find(data: &TierData, name: &str, llvm_major: Option<u32>) -> Result<Foun
     bail!("tool {name}: {why}; install: {}", tool.install)
 }
 
-/// rustup's `llvm-tools` component puts LLVM tools in the sysroot.
-fn rustup_llvm_tool(exe: &str) -> Option<PathBuf> {
-    let out = crate::child::output(
-        crate::child::command("rustc")
-            .ok()?
-            .args(["--print", "sysroot"]),
-        "rustc",
-        Some(std::time::Duration::from_secs(120)),
-    )
-    .ok()?;
-    let sysroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    let host = crate::toolchain::host_triple().ok()?;
-    let p = sysroot.join("lib/rustlib").join(host).join("bin").join(exe);
-    is_executable(&p).then_some(p)
+/// Where `find` looks, in order; every path absolute.
+fn candidates(tool: &Tool, name: &str, rustc: Option<&RustcInfo>) -> Vec<PathBuf> {
+    let key = format!("TIERCHECK_TOOL_{}", crate::env::env_key(name));
+    if let Some(p) = env::var_os(&key) {
+        let p = PathBuf::from(p);
+        return vec![std::path::absolute(&p).unwrap_or(p)];
+    }
+    let versioned = versioned(&tool.exe);
+    let mut found = vec![];
+    if tool.llvm_matched {
+        if let Some(m) = rustc.and_then(|r| r.llvm_major) {
+            found.extend(
+                versioned
+                    .iter()
+                    .filter(|(n, _)| *n == m)
+                    .map(|(_, p)| p.clone()),
+            );
+        }
+        found.extend(which(&tool.exe));
+        found.extend(rustc.and_then(|r| sysroot_llvm_tool(r, &tool.exe)));
+    } else {
+        found.extend(which(&tool.exe));
+        found.extend(versioned.into_iter().map(|(_, p)| p));
+    }
+    found
+}
+
+/// rustup's `llvm-tools` component puts LLVM tools in the sysroot of the probed toolchain.
+fn sysroot_llvm_tool(rustc: &RustcInfo, exe: &str) -> Option<PathBuf> {
+    let sysroot = Path::new(rustc.sysroot.as_deref()?);
+    let p = sysroot
+        .join("lib/rustlib")
+        .join(&rustc.host)
+        .join("bin")
+        .join(exe);
+    (sysroot.is_absolute() && is_executable(&p)).then_some(p)
 }
 
 pub fn require_all(
     data: &TierData,
     names: &[String],
-    llvm_major: Option<u32>,
+    rustc: Option<&RustcInfo>,
 ) -> Result<Vec<(String, Found)>> {
     let mut out = vec![];
     let mut errors = vec![];
     for n in names {
-        match find(data, n, llvm_major) {
+        match find(data, n, rustc) {
             Ok(f) => out.push((n.clone(), f)),
             Err(e) => errors.push(format!("{e:#}")),
         }

@@ -262,9 +262,14 @@ fn inspection_runs(exe: &str) -> Vec<Vec<&str>> {
 
 #[test]
 fn empty_dot_and_relative_path_entries_run_nothing_from_the_checkout() {
-    let root = tempfile::tempdir().unwrap();
-    let proj = hostile_checkout_with_decoys(root.path(), "[toolchain]\nchannel = \"stable\"\n");
-    inspect_with_relative_path_entries(&proj, &root.path().join("marker"));
+    for toolchain_text in [
+        "[toolchain]\nchannel = \"stable\"\n",
+        "[toolchain]\npath = \"@TC@\"\n",
+    ] {
+        let root = tempfile::tempdir().unwrap();
+        let proj = hostile_checkout_with_decoys(root.path(), toolchain_text);
+        inspect_with_relative_path_entries(&proj, &root.path().join("marker"));
+    }
 }
 
 /// Every inspection command, from inside `proj`, with an empty, a `.` and a relative PATH entry
@@ -293,6 +298,39 @@ fn inspect_with_relative_path_entries(proj: &Path, marker: &Path) {
                 String::from_utf8_lossy(&out.stderr)
             );
             assert!(out.status.code().is_some(), "{args:?}");
+        }
+    }
+}
+
+#[test]
+fn toolchain_command_reports_a_toolchain_path_and_never_runs_it() {
+    let root = tempfile::tempdir().unwrap();
+    let proj = hostile_checkout(
+        root.path(),
+        "rust-toolchain.toml",
+        "[toolchain]\npath = \"@TC@\"\n",
+    );
+    let exe = env!("CARGO_BIN_EXE_tiercheck");
+    // From inside the checkout and from outside it, with and without a tier.
+    for (cwd, dir) in [(proj.as_path(), "."), (root.path(), "proj")] {
+        for tier in [None, Some("tier4")] {
+            let mut c = clean(exe);
+            c.arg("toolchain").args(["--format", "json", dir]);
+            if let Some(t) = tier {
+                c.args(["--tier", t]);
+            }
+            let out = c.current_dir(cwd).output().unwrap();
+            let marker = root.path().join("marker");
+            assert!(
+                !marker.exists(),
+                "toolchain {dir} (tier {tier:?}) ran {}",
+                std::fs::read_to_string(&marker).unwrap_or_default()
+            );
+            let r = json(&out);
+            assert!(
+                rules(&r).iter().any(|(_, id)| id == "toolchain-path"),
+                "{r}"
+            );
         }
     }
 }

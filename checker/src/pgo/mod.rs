@@ -213,8 +213,7 @@ fn setup(data: &TierData, opts: &Options, args: &Args) -> Result<Setup> {
         );
     }
     let bolt = !args.no_bolt && env.resolved.techniques.iter().any(|t| t == "bolt");
-    let llvm_major = env.rustc.as_ref().and_then(|r| r.llvm_major);
-    let llvm_profdata = tools::find(data, "llvm-profdata", llvm_major)?.path;
+    let llvm_profdata = tools::find(data, "llvm-profdata", env.rustc.as_ref())?.path;
     let bolt_tools = if bolt {
         Some((
             tools::find(data, "llvm-bolt", None)?.path,
