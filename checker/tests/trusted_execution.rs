@@ -334,3 +334,50 @@ fn toolchain_command_reports_a_toolchain_path_and_never_runs_it() {
         }
     }
 }
+
+/// Spy programs in an absolute PATH directory that comes first: anything tiercheck starts
+/// (trusted or not) leaves a line in the marker.
+fn spy_path(root: &Path) -> (String, std::path::PathBuf) {
+    let marker = root.join("spied");
+    plant_decoys(&root.join("spy"), &marker);
+    let real = std::env::var("PATH").unwrap();
+    (format!("{}:{real}", root.join("spy").display()), marker)
+}
+
+#[test]
+fn bench_refuses_bad_arguments_before_running_anything() {
+    let root = tempfile::tempdir().unwrap();
+    let proj = hostile_checkout(
+        root.path(),
+        "rust-toolchain.toml",
+        "[toolchain]\nchannel = \"stable\"\n",
+    );
+    let (path, marker) = spy_path(root.path());
+    let dir = proj.to_str().unwrap();
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["bench", "--config", "no-such-config", dir],
+        vec!["bench", "--config", "tier1+nothing", dir],
+        vec!["bench", "--config", "tier9", dir],
+        vec!["bench", "--config", "stock", "--config", "stock", dir],
+        vec!["bench", "--config", "stock", "--rounds", "0", dir],
+        vec!["bench", "--config", "stock", "--baseline", "bevy", dir],
+        vec!["bench", "--config", "tier1+pgo", dir],
+        vec!["bench", "--config", "stock", "/nonexistent"],
+    ];
+    for args in runs {
+        let out = tiercheck(&args, &[("PATH", path.as_str())]);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr).lines().count(),
+            1,
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !marker.exists(),
+            "{args:?} ran {} before refusing its arguments",
+            std::fs::read_to_string(&marker).unwrap_or_default()
+        );
+    }
+}

@@ -131,7 +131,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     if !dir.join("Cargo.toml").is_file() {
         bail!("{}: no Cargo.toml", dir.display());
     }
-    let (names, baselines) = validate(&args)?;
+    let (names, baselines) = validate(&args, data)?;
     let plan = plan(&args, dir)?;
     let info = toolchain::rustc_info(None)?;
     let mut cfgs = names
@@ -186,7 +186,7 @@ fn replot(p: &Path, args: Args, out: &mut Out) -> Result<i32> {
 
 /// Refuses what would measure nothing or write nowhere; the configuration names in order and the
 /// baselines (default: stock if measured, else the first configuration).
-fn validate(args: &Args) -> Result<(Vec<String>, Vec<String>)> {
+fn validate(args: &Args, data: &TierData) -> Result<(Vec<String>, Vec<String>)> {
     if args.rounds == 0 {
         bail!("--rounds 0 measures nothing; give at least 1");
     }
@@ -195,6 +195,7 @@ fn validate(args: &Args) -> Result<(Vec<String>, Vec<String>)> {
         if names.contains(c) {
             bail!("--config {c} is given twice");
         }
+        presets::check_name(data, c)?;
         names.push(c.clone());
     }
     let baselines = if args.baselines.is_empty() {
