@@ -4,7 +4,7 @@
 
 use std::fmt;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::builder::{PossibleValue, PossibleValuesParser};
@@ -44,6 +44,23 @@ pub fn tier_parser() -> PossibleValuesParser {
         })
         .unwrap_or_default();
     PossibleValuesParser::new(values)
+}
+
+/// A directory argument that must exist: anything else is a usage error (exit 2, one line naming
+/// it), not an empty report.
+pub fn existing_dir() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::OsStringValueParser::new().try_map(|s| {
+        let p = PathBuf::from(s);
+        match std::fs::metadata(&p) {
+            Ok(m) if m.is_dir() => Ok(p),
+            Ok(_) => Err("not a directory".to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err("no such directory".to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        }
+    })
 }
 
 /// `--tier` where it is optional; inside a tier shell it defaults to `$RUST_TIERS_TIER`.
