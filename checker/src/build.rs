@@ -40,8 +40,9 @@ pub struct Args {
     select: SelectArgs,
     #[command(flatten)]
     pgo: pgo::Args,
-    /// Build for this target triple (repeatable; passed to cargo as --target)
-    #[arg(long = "target", value_name = "TRIPLE")]
+    /// Build for this target triple (repeatable; passed to cargo as --target). A builtin target
+    /// only: custom target specs (.json) are not supported
+    #[arg(long = "target", value_name = "TRIPLE", value_parser = crate::cli::target_name)]
     targets: Vec<String>,
     /// Extra arguments for cargo build (after --)
     #[arg(last = true)]

@@ -63,6 +63,36 @@ pub fn existing_dir() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
     })
 }
 
+/// A `--target` value: a target name as rustc spells them (`x86_64-unknown-linux-gnu`,
+/// `thumbv8m.main-none-eabihf`), never a path. A custom target spec (a `.json` file, which Cargo
+/// takes) is refused: tiercheck knows builtin targets only, and must not hand rustc a file.
+pub fn target_name(s: &str) -> Result<String, String> {
+    if s.ends_with(".json") {
+        return Err(
+            "custom target specs (.json) are not supported: tiercheck checks builtin targets only"
+                .into(),
+        );
+    }
+    let parts: Vec<&str> = s.split('-').collect();
+    let part_ok = |p: &&str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.'))
+    };
+    if s.len() <= 100
+        && (2..=5).contains(&parts.len())
+        && !s.contains("..")
+        && parts.iter().all(part_ok)
+    {
+        Ok(s.to_string())
+    } else {
+        Err(
+            "not a target name (such as x86_64-unknown-linux-gnu; see rustc --print target-list)"
+                .into(),
+        )
+    }
+}
+
 /// `--tier` where it is optional; inside a tier shell it defaults to `$RUST_TIERS_TIER`.
 #[derive(clap::Args, Clone, Default)]
 pub struct TierArg {
@@ -258,6 +288,32 @@ pub fn paint_facts(out: &Out, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn target_names_are_never_paths() {
+        for ok in [
+            "x86_64-unknown-linux-gnu",
+            "thumbv8m.main-none-eabihf",
+            "aarch64-unknown-nto-qnx710_iosock",
+            "wasm32-wasip1",
+        ] {
+            assert_eq!(target_name(ok).as_deref(), Ok(ok));
+        }
+        for bad in [
+            "../../x",
+            "..-x",
+            "x86_64-unknown-linux-gnu/../y",
+            "/abs-x",
+            "my-spec.json",
+            "x86_64",
+            "",
+            "X86_64-unknown-linux-gnu",
+            "a b-c",
+            "a--b",
+        ] {
+            assert!(target_name(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn facts_painting_keeps_the_text() {

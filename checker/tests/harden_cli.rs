@@ -221,3 +221,42 @@ fn a_directory_argument_that_is_missing_or_not_a_directory_exits_2() {
         }
     }
 }
+
+#[test]
+fn target_values_that_are_not_target_names_exit_2() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(d.path().join("src")).unwrap();
+    std::fs::write(
+        d.path().join("Cargo.toml"),
+        "[package]\nname = \"t\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(d.path().join("src/main.rs"), "fn main() {}\n").unwrap();
+    let dir = d.path().to_str().unwrap();
+    for target in [
+        "../../x",
+        "x86_64-unknown-linux-gnu/../../etc",
+        "/tmp/spec.json",
+        "spec.json",
+        "..",
+        "-x",
+        "",
+        "x86_64 unknown",
+        "nosuchcpu-unknown-nosuchos",
+    ] {
+        // `--target=VALUE`: a value starting with `-` reaches the check too.
+        let flag = format!("--target={target}");
+        for cmd in ["project", "build"] {
+            let mut args = vec![cmd];
+            if cmd == "build" {
+                args.extend(["--tier", "tier1"]);
+            }
+            args.extend([flag.as_str(), dir]);
+            refused(&args, "--target");
+        }
+    }
+    let (code, _, stderr) = tiercheck(&["project", "--target", "aarch64-apple-darwin", dir]);
+    assert!(matches!(code, Some(0 | 1)), "{stderr}");
+    let (code, _, stderr) = tiercheck(&["project", "--target", "thumbv8m.main-none-eabihf", dir]);
+    assert!(matches!(code, Some(0 | 1)), "{stderr}");
+}
