@@ -32,7 +32,7 @@ pub struct Args {
     #[arg(long, value_parser = crate::resolve::profile_name)]
     profile: Option<String>,
     /// The project directory (a Cargo workspace or package)
-    #[arg(default_value = ".", value_parser = crate::cli::existing_dir())]
+    #[arg(default_value = ".", value_parser = crate::cli::ExistingDir)]
     dir: PathBuf,
     #[arg(long, value_enum, default_value = "text")]
     format: ReportFormat,

@@ -46,21 +46,32 @@ pub fn tier_parser() -> PossibleValuesParser {
     PossibleValuesParser::new(values)
 }
 
-/// A directory argument that must exist: anything else is a usage error (exit 2, one line naming
-/// it), not an empty report.
-pub fn existing_dir() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
-    use clap::builder::TypedValueParser as _;
-    clap::builder::OsStringValueParser::new().try_map(|s| {
-        let p = PathBuf::from(s);
-        match std::fs::metadata(&p) {
-            Ok(m) if m.is_dir() => Ok(p),
-            Ok(_) => Err("not a directory".to_string()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Err("no such directory".to_string())
-            }
-            Err(e) => Err(e.to_string()),
-        }
-    })
+/// A directory argument that must exist: anything else is a usage error (exit 2, one line
+/// `DIR: problem`, as tiercheck's other input errors), not an empty report.
+#[derive(Clone)]
+pub struct ExistingDir;
+
+impl clap::builder::TypedValueParser for ExistingDir {
+    type Value = PathBuf;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<PathBuf, clap::Error> {
+        let p = PathBuf::from(value);
+        let why = match std::fs::metadata(&p) {
+            Ok(m) if m.is_dir() => return Ok(p),
+            Ok(_) => "not a directory".to_string(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => "no such directory".to_string(),
+            Err(e) => e.to_string(),
+        };
+        Err(clap::Error::raw(
+            clap::error::ErrorKind::ValueValidation,
+            format!("{}: {why}\n", p.display()),
+        ))
+    }
 }
 
 /// A `--target` value: a target name as rustc spells them (`x86_64-unknown-linux-gnu`,

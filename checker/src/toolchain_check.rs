@@ -25,7 +25,7 @@ pub struct Args {
     #[arg(long, value_parser = crate::resolve::profile_name)]
     profile: Option<String>,
     /// The project directory whose rust-toolchain file selects the toolchain
-    #[arg(default_value = ".", value_parser = crate::cli::existing_dir())]
+    #[arg(default_value = ".", value_parser = crate::cli::ExistingDir)]
     dir: PathBuf,
     #[arg(long, value_enum, default_value = "text")]
     format: ReportFormat,

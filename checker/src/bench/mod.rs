@@ -40,7 +40,7 @@ pub enum Skip {
 #[command(after_help = presets_help())]
 pub struct Args {
     /// The project (a Cargo package or workspace)
-    #[arg(default_value = ".", value_parser = crate::cli::existing_dir())]
+    #[arg(default_value = ".", value_parser = crate::cli::ExistingDir)]
     dir: PathBuf,
     /// Configuration to measure (repeatable): a preset below, tierN, tierN+pgo or tierN+sccache
     #[arg(

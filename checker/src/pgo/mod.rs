@@ -56,7 +56,7 @@ pub struct Args {
     #[arg(long = "pgo", value_name = "COMMAND")]
     pub training: Vec<String>,
     /// Where the training commands run (default: DIR)
-    #[arg(long, value_parser = crate::cli::existing_dir())]
+    #[arg(long, value_parser = crate::cli::ExistingDir)]
     pub train_dir: Option<PathBuf>,
     /// PGO only, no BOLT
     #[arg(long)]

@@ -29,7 +29,7 @@ pub struct Args {
     #[command(flatten)]
     tier: TierArg,
     /// The project directory (a Cargo workspace or package)
-    #[arg(default_value = ".", value_parser = crate::cli::existing_dir())]
+    #[arg(default_value = ".", value_parser = crate::cli::ExistingDir)]
     dir: PathBuf,
     #[arg(long, value_enum, default_value = "text")]
     format: ReportFormat,
