@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use anyhow::{bail, Context, Result};
 use serde_json::json;
@@ -32,7 +32,7 @@ pub struct Args {
     #[arg(long, value_parser = crate::resolve::profile_name)]
     profile: Option<String>,
     /// The project directory (a Cargo workspace or package)
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", value_parser = crate::cli::ExistingDir)]
     dir: PathBuf,
     #[arg(long, value_enum, default_value = "text")]
     format: ReportFormat,
@@ -40,8 +40,9 @@ pub struct Args {
     select: SelectArgs,
     #[command(flatten)]
     pgo: pgo::Args,
-    /// Build for this target triple (repeatable; passed to cargo as --target)
-    #[arg(long = "target", value_name = "TRIPLE")]
+    /// Build for this target triple (repeatable; passed to cargo as --target). A builtin target
+    /// only: custom target specs (.json) are not supported
+    #[arg(long = "target", value_name = "TRIPLE", value_parser = crate::cli::target_name)]
     targets: Vec<String>,
     /// Extra arguments for cargo build (after --)
     #[arg(last = true)]
@@ -129,7 +130,7 @@ pub fn run_cargo(
     extra: &BTreeMap<String, String>,
     extra_args: &[String],
 ) -> Result<(bool, Vec<PathBuf>)> {
-    let mut c = Command::new("cargo");
+    let mut c = crate::child::command("cargo")?;
     c.arg("build")
         .arg("--message-format=json-render-diagnostics")
         .arg("--profile")

@@ -9,12 +9,15 @@
 //! Children read stdin from /dev/null: a process outside the terminal's foreground group that
 //! reads the terminal would be stopped (SIGTTIN).
 //!
+//! A program is always started by its absolute path (`command` looks a bare name up as
+//! `tools::which` does), never through the OS's PATH search, and a child gets PATH without its
+//! empty and relative entries: either would run a file of the checkout tiercheck runs in.
+//!
 //! ```no_run
 //! # fn main() -> anyhow::Result<()> {
-//! use std::process::Command;
 //! use std::time::Duration;
 //! let status = tiercheck::child::run(
-//!     Command::new("sleep").arg("1"),
+//!     tiercheck::child::command("sleep")?.arg("1"),
 //!     "sleep",
 //!     Some(Duration::from_secs(5)),
 //! )?;
@@ -33,7 +36,7 @@ use std::sync::{Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use rustix::process::{kill_process_group, test_kill_process_group, Pid, Signal};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use signal_hook::iterator::Signals;
@@ -179,11 +182,28 @@ fn forget(pgid: i32) {
     }
 }
 
+/// A command for the program `name`: a bare name looked up in PATH's absolute entries, a path
+/// made absolute (see `tools::program`).
+pub fn command(name: &str) -> Result<Command> {
+    Ok(Command::new(crate::tools::program(name)?))
+}
+
 /// Starts `cmd` in a new process group with stdin from /dev/null. `what` names the child in
-/// errors ("cargo", "training", ...).
+/// errors ("cargo", "training", ...). The program must be an absolute path (see `command`).
 pub fn spawn(cmd: &mut Command, what: &str) -> Result<Running> {
     install_signal_watcher()?;
     stop_if_shutting_down();
+    if !Path::new(cmd.get_program()).is_absolute() {
+        bail!(
+            "{what}: {:?} is not an absolute path; tiercheck never leaves the lookup to PATH",
+            cmd.get_program()
+        );
+    }
+    if !cmd.get_envs().any(|(k, _)| k == "PATH") {
+        if let Some(path) = crate::tools::safe_path_var() {
+            cmd.env("PATH", path);
+        }
+    }
     cmd.process_group(0).stdin(Stdio::null());
     // Hold the lock across spawn: a signal arriving now finds the child registered.
     let mut live = LIVE
@@ -310,10 +330,12 @@ mod tests {
 
     #[test]
     fn runs_and_reports_status() {
-        let st = run(Command::new("sh").args(["-c", "exit 3"]), "sh", None).unwrap();
+        let st = run(command("sh").unwrap().args(["-c", "exit 3"]), "sh", None).unwrap();
         assert_eq!(st.code(), Some(3));
         let out = output(
-            Command::new("sh").args(["-c", "echo out; echo err >&2"]),
+            command("sh")
+                .unwrap()
+                .args(["-c", "echo out; echo err >&2"]),
             "sh",
             Some(Duration::from_secs(20)),
         )
@@ -333,7 +355,7 @@ mod tests {
         );
         let t = Instant::now();
         let err = run(
-            Command::new("sh").args(["-c", &script]),
+            command("sh").unwrap().args(["-c", &script]),
             "test script",
             Some(Duration::from_millis(300)),
         )
@@ -351,6 +373,14 @@ mod tests {
                 .unwrap_or_default()
                 .contains(") Z ");
         assert!(!alive, "grandchild {pid} survived the timeout");
+    }
+
+    #[test]
+    fn bare_and_relative_programs_are_refused() {
+        for prog in ["sh", "./sh", "bin/sh"] {
+            let e = run(&mut Command::new(prog), "prog", None).unwrap_err();
+            assert!(format!("{e:#}").contains("not an absolute path"), "{e:#}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::fmt;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::builder::{PossibleValue, PossibleValuesParser};
@@ -44,6 +44,64 @@ pub fn tier_parser() -> PossibleValuesParser {
         })
         .unwrap_or_default();
     PossibleValuesParser::new(values)
+}
+
+/// A directory argument that must exist: anything else is a usage error (exit 2, one line
+/// `DIR: problem`, as tiercheck's other input errors), not an empty report.
+#[derive(Clone)]
+pub struct ExistingDir;
+
+impl clap::builder::TypedValueParser for ExistingDir {
+    type Value = PathBuf;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<PathBuf, clap::Error> {
+        let p = PathBuf::from(value);
+        let why = match std::fs::metadata(&p) {
+            Ok(m) if m.is_dir() => return Ok(p),
+            Ok(_) => "not a directory".to_string(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => "no such directory".to_string(),
+            Err(e) => e.to_string(),
+        };
+        Err(clap::Error::raw(
+            clap::error::ErrorKind::ValueValidation,
+            format!("{}: {why}\n", p.display()),
+        ))
+    }
+}
+
+/// A `--target` value: a target name as rustc spells them (`x86_64-unknown-linux-gnu`,
+/// `thumbv8m.main-none-eabihf`), never a path. A custom target spec (a `.json` file, which Cargo
+/// takes) is refused: tiercheck knows builtin targets only, and must not hand rustc a file.
+pub fn target_name(s: &str) -> Result<String, String> {
+    if s.ends_with(".json") {
+        return Err(
+            "custom target specs (.json) are not supported: tiercheck checks builtin targets only"
+                .into(),
+        );
+    }
+    let parts: Vec<&str> = s.split('-').collect();
+    let part_ok = |p: &&str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.'))
+    };
+    if s.len() <= 100
+        && (2..=5).contains(&parts.len())
+        && !s.contains("..")
+        && parts.iter().all(part_ok)
+    {
+        Ok(s.to_string())
+    } else {
+        Err(
+            "not a target name (such as x86_64-unknown-linux-gnu; see rustc --print target-list)"
+                .into(),
+        )
+    }
 }
 
 /// `--tier` where it is optional; inside a tier shell it defaults to `$RUST_TIERS_TIER`.
@@ -265,6 +323,32 @@ pub fn paint_facts(out: &Out, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn target_names_are_never_paths() {
+        for ok in [
+            "x86_64-unknown-linux-gnu",
+            "thumbv8m.main-none-eabihf",
+            "aarch64-unknown-nto-qnx710_iosock",
+            "wasm32-wasip1",
+        ] {
+            assert_eq!(target_name(ok).as_deref(), Ok(ok));
+        }
+        for bad in [
+            "../../x",
+            "..-x",
+            "x86_64-unknown-linux-gnu/../y",
+            "/abs-x",
+            "my-spec.json",
+            "x86_64",
+            "",
+            "X86_64-unknown-linux-gnu",
+            "a b-c",
+            "a--b",
+        ] {
+            assert!(target_name(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn facts_painting_keeps_the_text() {

@@ -70,7 +70,7 @@ pub fn host_env(
     let resolved = resolve_for(&info)?;
     let mut env = raw_env(data, &resolved, &info.host)?;
     // llvm-profdata must match the LLVM of the rustc that will build, whatever the Nix pin says.
-    let found = tools::require_all(data, &tools_needed(&env), info.llvm_major)?;
+    let found = tools::require_all(data, &tools_needed(&env), Some(&info))?;
     let mut paths = BTreeMap::new();
     for (name, f) in found {
         paths.insert(name.clone(), usable_path(&name, &f.path, &env)?);

@@ -5,13 +5,11 @@
 //! `rust-toolchain` file can pick the rustc that runs.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 
 use crate::tiers::{Channel, ToolchainSpec};
-use crate::toolchain::{parse_rustc_vv, RustcInfo};
+use crate::toolchain::{self, RustcInfo};
 use crate::tools::which;
 
 /// The toolchain a tier's environment uses.
@@ -51,29 +49,11 @@ pub fn candidates(spec: &ToolchainSpec) -> Vec<String> {
         .collect()
 }
 
-/// `rustc -vV` of one rustup toolchain, run from `/` with the name given explicitly.
+/// `rustc -vV` of one rustup toolchain, through the trusted probe (`toolchain::rustc_info_of`:
+/// run from `/`, the name given explicitly).
 pub fn probe(name: &str) -> Result<RustcInfo> {
-    let run = |args: &[&str]| -> Result<String> {
-        let mut c = Command::new("rustc");
-        c.args(args)
-            .env("RUSTUP_TOOLCHAIN", name)
-            .env("RUSTUP_AUTO_INSTALL", "0")
-            .current_dir("/");
-        let out = crate::child::output(&mut c, "rustc", Some(Duration::from_secs(60)))?;
-        if !out.status.success() {
-            let err = String::from_utf8_lossy(&out.stderr);
-            bail!(
-                "toolchain {name}: {}",
-                err.lines().next().unwrap_or("not installed").trim()
-            );
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    };
-    let mut info = parse_rustc_vv(&run(&["-vV"])?)?;
-    info.sysroot = run(&["--print", "sysroot"])
-        .ok()
-        .map(|s| s.trim().to_string());
-    Ok(info)
+    let choice = toolchain::Choice::Named(name.to_string());
+    toolchain::rustc_info_of("rustc", &choice).with_context(|| format!("toolchain {name}"))
 }
 
 /// The toolchain for `spec`: the user's `RUSTUP_TOOLCHAIN` if set, else the first installed
@@ -83,8 +63,8 @@ pub fn choose(
     accept: &dyn Fn(&RustcInfo) -> Result<()>,
 ) -> Result<Choice> {
     if !manages_rustc() {
-        let info = crate::toolchain::rustc_info(Some(Path::new("/")))
-            .context("reading the toolchain on PATH")?;
+        let info =
+            toolchain::rustc_info(Some(Path::new("/"))).context("reading the toolchain on PATH")?;
         accept(&info)?;
         return Ok(Choice {
             rustup_toolchain: None,
@@ -98,7 +78,9 @@ pub fn choose(
                 PathBuf::from(&user).display()
             );
         };
-        let info = probe(name).context("RUSTUP_TOOLCHAIN")?;
+        // The user's own choice (it may be a path): rustup reads it from the environment.
+        let info = toolchain::rustc_info_of("rustc", &toolchain::Choice::UserEnv)
+            .context("RUSTUP_TOOLCHAIN")?;
         accept(&info).with_context(|| format!("RUSTUP_TOOLCHAIN={name}"))?;
         return Ok(Choice {
             rustup_toolchain: Some(name.to_string()),

@@ -66,42 +66,58 @@ pub enum Choice {
 /// What rustup would select in `dir`, reduced to what is safe to hand it: only a validated
 /// name, never a path, and never by letting rustup read the checkout itself.
 pub fn choice_for(dir: &Path) -> Choice {
+    selection_for(dir).0
+}
+
+/// `choice_for`, and the toolchain file that decided it when tiercheck reduced it (a `path`, an
+/// invalid or unreadable file): the caller reports that file instead of running it.
+pub fn selection_for(dir: &Path) -> (Choice, Option<toolchain_file::ToolchainPin>) {
     if std::env::var_os("RUSTUP_TOOLCHAIN").is_some() {
-        return Choice::UserEnv;
+        return (Choice::UserEnv, None);
     }
     let overrides = toolchain_file::rustup_overrides();
     let override_of = |d: &Path| overrides.iter().find(|(p, _)| p == d).map(|(_, n)| n);
     let Some(file) = toolchain_file::find(dir, |d| override_of(d).is_some()) else {
         // No file before the nearest `rustup override` (if any): that override decides.
-        return match dir.ancestors().find_map(override_of) {
+        let choice = match dir.ancestors().find_map(override_of) {
             Some(name) if toolchain_file::valid_name(name) => Choice::Named(name.clone()),
             _ => Choice::Default,
         };
+        return (choice, None);
     };
-    match toolchain_file::read(&file, &file.display().to_string(), dir).spec {
-        toolchain_file::Spec::Named(n) => Choice::Named(n),
-        _ => Choice::Default,
+    let shown = file
+        .strip_prefix(dir)
+        .map_or_else(|_| file.display().to_string(), |p| p.display().to_string());
+    let pin = toolchain_file::read(&file, &shown, dir);
+    match &pin.spec {
+        toolchain_file::Spec::Named(n) => (Choice::Named(n.clone()), None),
+        toolchain_file::Spec::Default => (Choice::Default, None),
+        _ => (Choice::Default, Some(pin)),
     }
 }
 
-/// Runs a toolchain program from `/` with the toolchain named explicitly, so rustup never reads
-/// (or hangs on, or follows) a toolchain file in a checkout.
-fn run(cmd: &str, args: &[&str], choice: &Choice) -> Result<String> {
-    let mut c = Command::new(cmd);
+/// The one way tiercheck runs a toolchain program (`rustc`, `cargo`, `$RUSTC`): by its absolute
+/// path (`tools::program`), from `/`, with the toolchain named explicitly (a validated name),
+/// so rustup never reads (or hangs on, or follows) a toolchain file in a checkout.
+fn run(program: &str, args: &[&str], choice: &Choice) -> Result<String> {
+    let exe = crate::tools::program(program)?;
+    let mut c = Command::new(&exe);
     // A toolchain named but not installed must not start a download.
     c.args(args)
         .env("RUSTUP_AUTO_INSTALL", "0")
-        .current_dir("/")
-        .stdin(std::process::Stdio::null());
+        .current_dir("/");
     if let Choice::Named(n) = choice {
+        if !toolchain_file::valid_name(n) {
+            bail!("{n:?} is not a toolchain name; tiercheck hands rustup names only");
+        }
         c.env("RUSTUP_TOOLCHAIN", n);
     }
-    let out = crate::child::output(&mut c, cmd, Some(std::time::Duration::from_secs(120)))
-        .with_context(|| format!("{cmd}: cannot run (not on PATH?)"))?;
+    let out = crate::child::output(&mut c, program, Some(std::time::Duration::from_secs(120)))
+        .with_context(|| format!("{program}: cannot run (not on PATH?)"))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         bail!(
-            "`{cmd} {}` failed: {}",
+            "`{program} {}` failed: {}",
             args.join(" "),
             err.lines().next().unwrap_or("").trim()
         );
@@ -114,10 +130,19 @@ pub fn rustc_info(dir: Option<&Path>) -> Result<RustcInfo> {
     rustc_info_for(&dir.map_or(Choice::Default, choice_for))
 }
 
+/// The rustc probes run: `$RUSTC` from the user's environment, else `rustc`.
+fn rustc_program() -> String {
+    std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into())
+}
+
 pub fn rustc_info_for(choice: &Choice) -> Result<RustcInfo> {
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let mut info = parse_rustc_vv(&run(&rustc, &["-vV"], choice)?)?;
-    info.sysroot = run(&rustc, &["--print", "sysroot"], choice)
+    rustc_info_of(&rustc_program(), choice)
+}
+
+/// `rustc -vV` and the sysroot of `program` (`rustc` or `$RUSTC`) under `choice`.
+pub fn rustc_info_of(program: &str, choice: &Choice) -> Result<RustcInfo> {
+    let mut info = parse_rustc_vv(&run(program, &["-vV"], choice)?)?;
+    info.sysroot = run(program, &["--print", "sysroot"], choice)
         .ok()
         .map(|s| s.trim().to_string());
     Ok(info)
@@ -132,13 +157,15 @@ pub fn print_cfg(choice: &Choice, triple: &str) -> Result<String> {
     if !plain || triple.ends_with(".json") || triple.starts_with('-') {
         bail!("{triple:?}: not a target name");
     }
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    run(&rustc, &["--print", "cfg", "--target", triple], choice)
+    run(
+        &rustc_program(),
+        &["--print", "cfg", "--target", triple],
+        choice,
+    )
 }
 
-pub fn cargo_version(dir: Option<&Path>) -> Result<String> {
-    let choice = dir.map_or(Choice::Default, choice_for);
-    Ok(run("cargo", &["-V"], &choice)?.trim().to_string())
+pub fn cargo_version(choice: &Choice) -> Result<String> {
+    Ok(run("cargo", &["-V"], choice)?.trim().to_string())
 }
 
 pub fn host_triple() -> Result<String> {

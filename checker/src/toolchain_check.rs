@@ -3,12 +3,13 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::cache::dist::ClientFacts;
 use crate::cli::{print_report, Out, ReportFormat, SelectArgs, TierArg};
 use crate::envcmd::profile_root;
+use crate::project::toolchain_file::{Spec, ToolchainPin};
 use crate::report::{Finding, Report, Rule};
 use crate::resolve::{resolve, Resolved, Selection};
 use crate::tiers::{Channel, TierData};
@@ -24,7 +25,7 @@ pub struct Args {
     #[arg(long, value_parser = crate::resolve::profile_name)]
     profile: Option<String>,
     /// The project directory whose rust-toolchain file selects the toolchain
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", value_parser = crate::cli::ExistingDir)]
     dir: PathBuf,
     #[arg(long, value_enum, default_value = "text")]
     format: ReportFormat,
@@ -33,9 +34,14 @@ pub struct Args {
 }
 
 pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
+    // rustup looks for the toolchain file from the directory up: walk from the real one.
+    let dir = args
+        .dir
+        .canonicalize()
+        .with_context(|| format!("{}: cannot resolve", args.dir.display()))?;
     let (report, facts) = check(
         data,
-        &args.dir,
+        &dir,
         args.tier.tier.as_deref(),
         args.profile.as_deref(),
         &args.select.selection(),
@@ -84,9 +90,13 @@ pub fn check(
     profile: Option<&str>,
     sel: &Selection,
 ) -> Result<(Report, ToolchainFacts)> {
-    let info = toolchain::rustc_info(Some(dir))?;
+    let (choice, unfollowed) = toolchain::selection_for(dir);
+    let info = toolchain::rustc_info_for(&choice)?;
     let cranelift = toolchain::has_cranelift(&info);
     let mut report = Report::new("toolchain", tier, format!("rustc {}", info.release));
+    report
+        .findings
+        .extend(unfollowed.as_ref().and_then(unfollowed_finding));
     let mut sel = sel.clone();
     sel.platform = data.platform_of_triple(&info.host).map(String::from);
     sel.profile_root = profile.map(profile_root);
@@ -119,7 +129,7 @@ pub fn check(
         facts
     });
     let facts = ToolchainFacts {
-        cargo: toolchain::cargo_version(Some(dir)).ok(),
+        cargo: toolchain::cargo_version(&choice).ok(),
         cranelift,
         sccache_backend,
         sccache_dist,
@@ -132,6 +142,17 @@ pub fn check(
     Ok((report, facts))
 }
 
+/// The project's toolchain file tiercheck did not follow (a `path` is never run): reported, and
+/// the facts are those of rustup's default toolchain.
+fn unfollowed_finding(pin: &ToolchainPin) -> Option<Finding> {
+    let f = crate::project::rules::toolchain_pin_finding(pin)?;
+    let message = match &pin.spec {
+        Spec::Path(path) => format!("the toolchain file names a toolchain by path ({path:?}); rustup would run the rustc there, so tiercheck does not: what is shown is rustup's default toolchain, not the project's"),
+        _ => format!("{}; what is shown is rustup's default toolchain", f.message),
+    };
+    Some(Finding { message, ..f })
+}
+
 /// Each tool found on PATH (or not); a missing one is a finding when a tier needs it.
 fn tool_facts(
     data: &TierData,
@@ -142,7 +163,7 @@ fn tool_facts(
 ) -> Vec<ToolFact> {
     let mut facts = vec![];
     for name in names {
-        let fact = match tools::find(data, name, info.llvm_major) {
+        let fact = match tools::find(data, name, Some(info)) {
             Ok(f) => ToolFact {
                 tool: name.clone(),
                 ok: true,

@@ -2,12 +2,14 @@
 //! llvm-tools) and reading their versions.
 
 use std::env;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
 use crate::tiers::{TierData, Tool};
+use crate::toolchain::RustcInfo;
 
 /// The first `N.N[.N]` in a `--version` output, as semver (missing parts are 0).
 pub fn parse_version(text: &str) -> Option<semver::Version> {
@@ -36,10 +38,27 @@ pub fn parse_version(text: &str) -> Option<semver::Version> {
     None
 }
 
+/// The directories of a PATH value a program may come from: absolute ones only. An empty entry
+/// means the current directory and a relative one is relative to it, so either would run a
+/// file of the checkout tiercheck runs in (Go's `exec.LookPath` refuses them for this reason).
+pub fn search_dirs(path: &OsStr) -> Vec<PathBuf> {
+    env::split_paths(path).filter(|d| d.is_absolute()).collect()
+}
+
 fn path_dirs() -> Vec<PathBuf> {
     env::var_os("PATH")
-        .map(|p| env::split_paths(&p).collect())
+        .map(|p| search_dirs(&p))
         .unwrap_or_default()
+}
+
+/// PATH without its empty and relative entries, for children; `None` when PATH has none.
+pub fn safe_path_var() -> Option<OsString> {
+    let path = env::var_os("PATH")?;
+    let dirs = search_dirs(&path);
+    if dirs.len() == env::split_paths(&path).count() {
+        return None;
+    }
+    env::join_paths(dirs).ok()
 }
 
 fn is_executable(p: &Path) -> bool {
@@ -48,11 +67,28 @@ fn is_executable(p: &Path) -> bool {
         .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
+/// The one lookup of a program by name: the first executable `name` in an absolute PATH
+/// directory. A name holding a `/` is a path, not looked up.
 pub fn which(name: &str) -> Option<PathBuf> {
+    if name.is_empty() || name.contains('/') {
+        return None;
+    }
     path_dirs()
         .into_iter()
         .map(|d| d.join(name))
         .find(|p| is_executable(p))
+}
+
+/// What to start for `name`, always an absolute path, so no spawn relies on the OS's PATH
+/// search: a bare name as `which` finds it; a path (from the user's environment, such as
+/// `RUSTC`) made absolute against the current directory.
+pub fn program(name: &str) -> Result<PathBuf> {
+    if name.contains('/') {
+        return std::path::absolute(name).with_context(|| format!("{name}: cannot make absolute"));
+    }
+    which(name).with_context(|| {
+        format!("{name}: not found on PATH (empty and relative PATH entries are never searched)")
+    })
 }
 
 /// `exe-<N>` on PATH, highest N first (Debian/Ubuntu name LLVM tools this way).
@@ -85,9 +121,9 @@ pub fn tool_version(tool: &Tool, path: &Path) -> Result<semver::Version> {
         .version_args
         .clone()
         .unwrap_or_else(|| vec!["--version".into()]);
-    // A tool on PATH that never answers must not hang tiercheck.
+    // A tool on PATH that never answers must not hang tiercheck; run outside any checkout.
     let out = crate::child::output(
-        Command::new(path).args(&args),
+        Command::new(path).args(&args).current_dir("/"),
         "tool --version",
         Some(std::time::Duration::from_secs(30)),
     )
@@ -112,35 +148,15 @@ pub struct Found {
     pub version: semver::Version,
 }
 
-/// Looks `name` up for the host. `llvm_major` is rustc's LLVM major (for llvm_matched tools).
-/// `TIERCHECK_TOOL_<NAME>` overrides the lookup.
-pub fn find(data: &TierData, name: &str, llvm_major: Option<u32>) -> Result<Found> {
+/// Looks `name` up for the host. `rustc` is the toolchain that will build (already probed): an
+/// llvm_matched tool must have its LLVM major, and may come from its sysroot (rustup's
+/// llvm-tools). `TIERCHECK_TOOL_<NAME>` overrides the lookup.
+pub fn find(data: &TierData, name: &str, rustc: Option<&RustcInfo>) -> Result<Found> {
     let tool = data.tool(name)?;
-    let key = format!("TIERCHECK_TOOL_{}", crate::env::env_key(name));
-    let mut candidates: Vec<PathBuf> = vec![];
-    if let Some(p) = env::var_os(&key) {
-        candidates.push(PathBuf::from(p));
-    } else {
-        let versioned = versioned(&tool.exe);
-        if tool.llvm_matched {
-            if let Some(m) = llvm_major {
-                candidates.extend(
-                    versioned
-                        .iter()
-                        .filter(|(n, _)| *n == m)
-                        .map(|(_, p)| p.clone()),
-                );
-            }
-            candidates.extend(which(&tool.exe));
-            candidates.extend(rustup_llvm_tool(&tool.exe));
-        } else {
-            candidates.extend(which(&tool.exe));
-            candidates.extend(versioned.into_iter().map(|(_, p)| p));
-        }
-    }
+    let llvm_major = rustc.and_then(|r| r.llvm_major);
     let min = semver::Version::parse(&tool.min_version)?;
     let mut rejected = vec![];
-    for path in candidates {
+    for path in candidates(tool, name, rustc) {
         let version = match tool_version(tool, &path) {
             Ok(v) => v,
             Err(e) => {
@@ -169,29 +185,53 @@ pub fn find(data: &TierData, name: &str, llvm_major: Option<u32>) -> Result<Foun
     bail!("tool {name}: {why}; install: {}", tool.install)
 }
 
-/// rustup's `llvm-tools` component puts LLVM tools in the sysroot.
-fn rustup_llvm_tool(exe: &str) -> Option<PathBuf> {
-    let out = crate::child::output(
-        Command::new("rustc").args(["--print", "sysroot"]),
-        "rustc",
-        Some(std::time::Duration::from_secs(120)),
-    )
-    .ok()?;
-    let sysroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    let host = crate::toolchain::host_triple().ok()?;
-    let p = sysroot.join("lib/rustlib").join(host).join("bin").join(exe);
-    is_executable(&p).then_some(p)
+/// Where `find` looks, in order; every path absolute.
+fn candidates(tool: &Tool, name: &str, rustc: Option<&RustcInfo>) -> Vec<PathBuf> {
+    let key = format!("TIERCHECK_TOOL_{}", crate::env::env_key(name));
+    if let Some(p) = env::var_os(&key) {
+        let p = PathBuf::from(p);
+        return vec![std::path::absolute(&p).unwrap_or(p)];
+    }
+    let versioned = versioned(&tool.exe);
+    let mut found = vec![];
+    if tool.llvm_matched {
+        if let Some(m) = rustc.and_then(|r| r.llvm_major) {
+            found.extend(
+                versioned
+                    .iter()
+                    .filter(|(n, _)| *n == m)
+                    .map(|(_, p)| p.clone()),
+            );
+        }
+        found.extend(which(&tool.exe));
+        found.extend(rustc.and_then(|r| sysroot_llvm_tool(r, &tool.exe)));
+    } else {
+        found.extend(which(&tool.exe));
+        found.extend(versioned.into_iter().map(|(_, p)| p));
+    }
+    found
+}
+
+/// rustup's `llvm-tools` component puts LLVM tools in the sysroot of the probed toolchain.
+fn sysroot_llvm_tool(rustc: &RustcInfo, exe: &str) -> Option<PathBuf> {
+    let sysroot = Path::new(rustc.sysroot.as_deref()?);
+    let p = sysroot
+        .join("lib/rustlib")
+        .join(&rustc.host)
+        .join("bin")
+        .join(exe);
+    (sysroot.is_absolute() && is_executable(&p)).then_some(p)
 }
 
 pub fn require_all(
     data: &TierData,
     names: &[String],
-    llvm_major: Option<u32>,
+    rustc: Option<&RustcInfo>,
 ) -> Result<Vec<(String, Found)>> {
     let mut out = vec![];
     let mut errors = vec![];
     for n in names {
-        match find(data, n, llvm_major) {
+        match find(data, n, rustc) {
             Ok(f) => out.push((n.clone(), f)),
             Err(e) => errors.push(format!("{e:#}")),
         }
@@ -205,7 +245,25 @@ pub fn require_all(
 
 #[cfg(test)]
 mod tests {
-    use super::parse_version;
+    use super::*;
+
+    #[test]
+    fn only_absolute_path_entries_are_searched() {
+        let dirs = search_dirs(OsStr::new(":.:bin:/usr/bin::./x:/opt/t/:../y"));
+        assert_eq!(dirs, [PathBuf::from("/usr/bin"), PathBuf::from("/opt/t/")]);
+        assert!(search_dirs(OsStr::new("")).is_empty());
+    }
+
+    #[test]
+    fn programs_are_absolute_and_paths_are_not_looked_up() {
+        assert!(program("./rustc").unwrap().is_absolute());
+        assert!(program("bin/rustc").unwrap().is_absolute());
+        assert_eq!(which("bin/sh"), None);
+        assert_eq!(which(""), None);
+        if let Some(sh) = which("sh") {
+            assert!(sh.is_absolute(), "{}", sh.display());
+        }
+    }
 
     #[test]
     fn versions_from_real_outputs() {

@@ -173,3 +173,90 @@ fn escape_sequences_in_checkout_names_never_reach_the_terminal() {
         "{stderr:?}"
     );
 }
+
+/// Exit 2, nothing on stdout, one line on stderr that names `what`.
+fn refused(args: &[&str], what: &str) {
+    let (code, stdout, stderr) = tiercheck(args);
+    assert_eq!(code, Some(2), "{args:?}: {stdout} {stderr}");
+    assert_eq!(stdout, "", "{args:?}");
+    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    assert!(stderr.contains(what), "{args:?}: {stderr}");
+}
+
+#[test]
+fn a_directory_argument_that_is_missing_or_not_a_directory_exits_2() {
+    let me = std::env::current_exe().unwrap();
+    let file = me.to_str().unwrap();
+    // A project that fails to compile at once, should `--train-dir` not be checked first.
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(d.path().join("src")).unwrap();
+    std::fs::write(
+        d.path().join("Cargo.toml"),
+        "[package]\nname = \"t\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    std::fs::write(d.path().join("src/main.rs"), "fn main() {\n").unwrap();
+    let proj = d.path().to_str().unwrap();
+    for dir in ["/nonexistent", file] {
+        for args in [
+            vec!["toolchain", dir],
+            vec!["toolchain", "--tier", "tier1", dir],
+            vec!["project", dir],
+            vec!["project", "--format", "json", dir],
+            vec!["init", "--tier", "tier1", dir],
+            vec!["build", "--tier", "tier1", dir],
+            vec!["bench", "--config", "stock", dir],
+            vec![
+                "build",
+                "--tier",
+                "tier3",
+                "--pgo",
+                "true",
+                "--train-dir",
+                dir,
+                proj,
+            ],
+        ] {
+            refused(&args, dir);
+        }
+    }
+}
+
+#[test]
+fn target_values_that_are_not_target_names_exit_2() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(d.path().join("src")).unwrap();
+    std::fs::write(
+        d.path().join("Cargo.toml"),
+        "[package]\nname = \"t\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(d.path().join("src/main.rs"), "fn main() {}\n").unwrap();
+    let dir = d.path().to_str().unwrap();
+    for target in [
+        "../../x",
+        "x86_64-unknown-linux-gnu/../../etc",
+        "/tmp/spec.json",
+        "spec.json",
+        "..",
+        "-x",
+        "",
+        "x86_64 unknown",
+        "nosuchcpu-unknown-nosuchos",
+    ] {
+        // `--target=VALUE`: a value starting with `-` reaches the check too.
+        let flag = format!("--target={target}");
+        for cmd in ["project", "build"] {
+            let mut args = vec![cmd];
+            if cmd == "build" {
+                args.extend(["--tier", "tier1"]);
+            }
+            args.extend([flag.as_str(), dir]);
+            refused(&args, "--target");
+        }
+    }
+    let (code, _, stderr) = tiercheck(&["project", "--target", "aarch64-apple-darwin", dir]);
+    assert!(matches!(code, Some(0 | 1)), "{stderr}");
+    let (code, _, stderr) = tiercheck(&["project", "--target", "thumbv8m.main-none-eabihf", dir]);
+    assert!(matches!(code, Some(0 | 1)), "{stderr}");
+}

@@ -343,7 +343,7 @@ fn bad_input_is_one_line_and_exit_2() {
         (&["project", "BROKEN"], "Cargo.toml: invalid TOML at line 2"),
         (
             &["project", "/nonexistent/dir"],
-            "/nonexistent/dir: not a directory",
+            "/nonexistent/dir: no such directory",
         ),
         (
             &["project", "--tier", "tier9", "CLEAN"],

@@ -197,3 +197,187 @@ fn garbage_toolchain_file_is_not_called_stable() {
     );
     assert_ne!(r["facts"]["channel"], "stable", "{r}");
 }
+
+/// Programs tiercheck looks up or that a build would run: a checkout ships its own copies.
+const DECOYS: &[&str] = &[
+    "rustc",
+    "cargo",
+    "clang",
+    "clang-22",
+    "llvm-bolt",
+    "llvm-bolt-22",
+    "merge-fdata",
+    "merge-fdata-22",
+    "llvm-profdata",
+    "llvm-profdata-22",
+    "mold",
+    "wild",
+    "sccache",
+    "rustup",
+    "cc",
+    "ld",
+    "bash",
+    "sh",
+];
+
+/// Copies of the marker script under every decoy name in `dir`.
+fn plant_decoys(dir: &Path, marker: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let evil = evil_script(&dir.join(".evil"), marker);
+    for name in DECOYS {
+        std::fs::copy(&evil, dir.join(name)).unwrap();
+    }
+}
+
+/// The hostile checkout of `hostile_checkout`, plus decoy programs in its root and in its
+/// `bin/`, for PATH values with an empty, `.` or relative entry.
+fn hostile_checkout_with_decoys(root: &Path, toolchain_text: &str) -> std::path::PathBuf {
+    let proj = hostile_checkout(root, "rust-toolchain.toml", toolchain_text);
+    let marker = root.join("marker");
+    plant_decoys(&proj, &marker);
+    plant_decoys(&proj.join("bin"), &marker);
+    proj
+}
+
+/// The inspection commands, run from inside the checkout.
+fn inspection_runs(exe: &str) -> Vec<Vec<&str>> {
+    vec![
+        vec!["toolchain", "--format", "json", "."],
+        vec!["toolchain", "--tier", "tier4", "--format", "json", "."],
+        vec!["project", "--format", "json", "."],
+        vec!["project", "--tier", "tier4", "--format", "json", "."],
+        vec!["env", "tier1"],
+        vec!["env", "tier4", "--profile", "release"],
+        vec!["env", "tier1", "--raw"],
+        vec!["explain", "tier4"],
+        vec!["explain", "mold"],
+        vec!["tiers"],
+        vec!["init", "--tier", "tier1", "."],
+        vec!["init", "--tier", "tier4", "--toolchain-file", "."],
+        vec!["bench", "--config", "no-such-config", "."],
+        vec!["bench", "--config", "stock", "--rounds", "0", "."],
+        vec!["binary", "--tier", "tier1", "--format", "json", exe],
+    ]
+}
+
+#[test]
+fn empty_dot_and_relative_path_entries_run_nothing_from_the_checkout() {
+    for toolchain_text in [
+        "[toolchain]\nchannel = \"stable\"\n",
+        "[toolchain]\npath = \"@TC@\"\n",
+    ] {
+        let root = tempfile::tempdir().unwrap();
+        let proj = hostile_checkout_with_decoys(root.path(), toolchain_text);
+        inspect_with_relative_path_entries(&proj, &root.path().join("marker"));
+    }
+}
+
+/// Every inspection command, from inside `proj`, with an empty, a `.` and a relative PATH entry
+/// before the real PATH: `marker` must stay absent.
+fn inspect_with_relative_path_entries(proj: &Path, marker: &Path) {
+    let real = std::env::var("PATH").unwrap();
+    let exe = env!("CARGO_BIN_EXE_tiercheck");
+    for path in [
+        format!(":{real}"),
+        format!(".:{real}"),
+        format!("bin:{real}"),
+    ] {
+        for args in inspection_runs(exe) {
+            let out = clean(exe)
+                .args(&args)
+                .env("PATH", &path)
+                .current_dir(proj)
+                .output()
+                .unwrap();
+            assert!(
+                !marker.exists(),
+                "PATH={}... tiercheck {args:?} ran a checkout's program: {} (exit {:?}, stderr {})",
+                &path[..path.find(':').unwrap_or(0) + 1],
+                std::fs::read_to_string(marker).unwrap_or_default(),
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(out.status.code().is_some(), "{args:?}");
+        }
+    }
+}
+
+#[test]
+fn toolchain_command_reports_a_toolchain_path_and_never_runs_it() {
+    let root = tempfile::tempdir().unwrap();
+    let proj = hostile_checkout(
+        root.path(),
+        "rust-toolchain.toml",
+        "[toolchain]\npath = \"@TC@\"\n",
+    );
+    let exe = env!("CARGO_BIN_EXE_tiercheck");
+    // From inside the checkout and from outside it, with and without a tier.
+    for (cwd, dir) in [(proj.as_path(), "."), (root.path(), "proj")] {
+        for tier in [None, Some("tier4")] {
+            let mut c = clean(exe);
+            c.arg("toolchain").args(["--format", "json", dir]);
+            if let Some(t) = tier {
+                c.args(["--tier", t]);
+            }
+            let out = c.current_dir(cwd).output().unwrap();
+            let marker = root.path().join("marker");
+            assert!(
+                !marker.exists(),
+                "toolchain {dir} (tier {tier:?}) ran {}",
+                std::fs::read_to_string(&marker).unwrap_or_default()
+            );
+            let r = json(&out);
+            assert!(
+                rules(&r).iter().any(|(_, id)| id == "toolchain-path"),
+                "{r}"
+            );
+        }
+    }
+}
+
+/// Spy programs in an absolute PATH directory that comes first: anything tiercheck starts
+/// (trusted or not) leaves a line in the marker.
+fn spy_path(root: &Path) -> (String, std::path::PathBuf) {
+    let marker = root.join("spied");
+    plant_decoys(&root.join("spy"), &marker);
+    let real = std::env::var("PATH").unwrap();
+    (format!("{}:{real}", root.join("spy").display()), marker)
+}
+
+#[test]
+fn bench_refuses_bad_arguments_before_running_anything() {
+    let root = tempfile::tempdir().unwrap();
+    let proj = hostile_checkout(
+        root.path(),
+        "rust-toolchain.toml",
+        "[toolchain]\nchannel = \"stable\"\n",
+    );
+    let (path, marker) = spy_path(root.path());
+    let dir = proj.to_str().unwrap();
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["bench", "--config", "no-such-config", dir],
+        vec!["bench", "--config", "tier1+nothing", dir],
+        vec!["bench", "--config", "tier9", dir],
+        vec!["bench", "--config", "stock", "--config", "stock", dir],
+        vec!["bench", "--config", "stock", "--rounds", "0", dir],
+        vec!["bench", "--config", "stock", "--baseline", "bevy", dir],
+        vec!["bench", "--config", "tier1+pgo", dir],
+        vec!["bench", "--config", "stock", "/nonexistent"],
+    ];
+    for args in runs {
+        let out = tiercheck(&args, &[("PATH", path.as_str())]);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr).lines().count(),
+            1,
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !marker.exists(),
+            "{args:?} ran {} before refusing its arguments",
+            std::fs::read_to_string(&marker).unwrap_or_default()
+        );
+    }
+}

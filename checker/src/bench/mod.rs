@@ -41,7 +41,7 @@ pub enum Skip {
 #[command(after_help = presets_help())]
 pub struct Args {
     /// The project (a Cargo package or workspace)
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", value_parser = crate::cli::ExistingDir)]
     dir: PathBuf,
     /// Configuration to measure (repeatable): a preset below, tierN, tierN+pgo or tierN+sccache
     #[arg(
@@ -136,7 +136,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     for note in crate::recovery::recover(&root)? {
         crate::termsafe::eprint_line(&note);
     }
-    let (names, baselines) = validate(&args)?;
+    let (names, baselines) = validate(&args, data)?;
     let plan = plan(&args, dir, &root)?;
     let info = toolchain::rustc_info(None)?;
     let mut cfgs = names
@@ -191,7 +191,7 @@ fn replot(p: &Path, args: Args, out: &mut Out) -> Result<i32> {
 
 /// Refuses what would measure nothing or write nowhere; the configuration names in order and the
 /// baselines (default: stock if measured, else the first configuration).
-fn validate(args: &Args) -> Result<(Vec<String>, Vec<String>)> {
+fn validate(args: &Args, data: &TierData) -> Result<(Vec<String>, Vec<String>)> {
     if args.rounds == 0 {
         bail!("--rounds 0 measures nothing; give at least 1");
     }
@@ -200,6 +200,7 @@ fn validate(args: &Args) -> Result<(Vec<String>, Vec<String>)> {
         if names.contains(c) {
             bail!("--config {c} is given twice");
         }
+        presets::check_name(data, c)?;
         names.push(c.clone());
     }
     let baselines = if args.baselines.is_empty() {

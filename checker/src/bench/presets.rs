@@ -166,11 +166,13 @@ pub fn config(data: &TierData, spec: &str, triple: &str) -> Result<Config> {
     Ok(c)
 }
 
-fn tier_config(data: &TierData, spec: &str) -> Result<Config> {
-    let (tier, variant) = match spec.split_once('+') {
-        Some((t, v)) => (t, Some(v)),
-        None => (spec, None),
-    };
+/// Refuses a configuration name that is neither a preset nor a tier with a known variant,
+/// without probing anything (so `bench` fails on its arguments before it runs a program).
+pub fn check_name(data: &TierData, spec: &str) -> Result<()> {
+    if PRESETS.iter().any(|(n, _)| *n == spec) {
+        return Ok(());
+    }
+    let (tier, variant) = split_variant(spec);
     if data.tier(tier).is_err() {
         bail!(
             "unknown configuration {spec:?}: one of {}, tierN, tierN+pgo, tierN+sccache",
@@ -181,15 +183,27 @@ fn tier_config(data: &TierData, spec: &str) -> Result<Config> {
                 .join(", ")
         );
     }
-    let mut sel = Selection::default();
-    let sccache = match variant {
-        None | Some("pgo") => false,
-        Some("sccache") => {
-            sel.with.push("sccache".into());
-            true
-        }
+    match variant {
+        None | Some("pgo" | "sccache") => Ok(()),
         Some(v) => bail!("unknown variant +{v} in {spec:?}: +pgo or +sccache"),
-    };
+    }
+}
+
+fn split_variant(spec: &str) -> (&str, Option<&str>) {
+    match spec.split_once('+') {
+        Some((t, v)) => (t, Some(v)),
+        None => (spec, None),
+    }
+}
+
+fn tier_config(data: &TierData, spec: &str) -> Result<Config> {
+    check_name(data, spec)?;
+    let (tier, variant) = split_variant(spec);
+    let mut sel = Selection::default();
+    let sccache = variant == Some("sccache");
+    if sccache {
+        sel.with.push("sccache".into());
+    }
     let (env, dropped) = host_env_for(data, tier, &mut sel)?;
     let r = resolve(data, tier, &sel)?;
     let cargo_config = cargo_config_args(data, &r);

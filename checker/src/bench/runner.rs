@@ -392,7 +392,7 @@ pub fn cargo_in(
     extra: &[&str],
     log: &Path,
 ) -> Result<(f64, Build)> {
-    let mut c = Command::new("cargo");
+    let mut c = crate::child::command("cargo")?;
     c.arg(&cfg.command).args(extra).arg("--message-format=json");
     for kv in &cfg.cargo_config {
         c.arg("--config").arg(kv);
@@ -433,7 +433,7 @@ fn remove_dir(p: &Path) -> Result<()> {
 
 fn time_run(cmd: &str, bin: &Path, dir: &Path) -> Result<f64> {
     let t = Instant::now();
-    let mut c = Command::new("bash");
+    let mut c = crate::child::command("bash")?;
     c.arg("-c")
         .arg(cmd)
         .env("BIN", bin)

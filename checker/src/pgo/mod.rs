@@ -12,7 +12,6 @@ pub mod workdir;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 use serde_json::json;
@@ -57,7 +56,7 @@ pub struct Args {
     #[arg(long = "pgo", value_name = "COMMAND")]
     pub training: Vec<String>,
     /// Where the training commands run (default: DIR)
-    #[arg(long)]
+    #[arg(long, value_parser = crate::cli::ExistingDir)]
     pub train_dir: Option<PathBuf>,
     /// PGO only, no BOLT
     #[arg(long)]
@@ -117,7 +116,7 @@ fn run_script(
     limit: Option<std::time::Duration>,
 ) -> Result<()> {
     let status = child::run(
-        Command::new("bash")
+        child::command("bash")?
             .arg(dir.join(name))
             .envs(env.iter().map(|(k, v)| (*k, v.as_str()))),
         name,
@@ -214,8 +213,7 @@ fn setup(data: &TierData, opts: &Options, args: &Args) -> Result<Setup> {
         );
     }
     let bolt = !args.no_bolt && env.resolved.techniques.iter().any(|t| t == "bolt");
-    let llvm_major = env.rustc.as_ref().and_then(|r| r.llvm_major);
-    let llvm_profdata = tools::find(data, "llvm-profdata", llvm_major)?.path;
+    let llvm_profdata = tools::find(data, "llvm-profdata", env.rustc.as_ref())?.path;
     let bolt_tools = if bolt {
         Some((
             tools::find(data, "llvm-bolt", None)?.path,

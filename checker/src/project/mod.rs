@@ -15,7 +15,7 @@ pub mod toolchain_file;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 
 use crate::cli::{print_report, Out, ReportFormat, SelectArgs, TierArg};
 use crate::report::Report;
@@ -29,7 +29,7 @@ pub struct Args {
     #[command(flatten)]
     tier: TierArg,
     /// The project directory (a Cargo workspace or package)
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", value_parser = crate::cli::ExistingDir)]
     dir: PathBuf,
     #[arg(long, value_enum, default_value = "text")]
     format: ReportFormat,
@@ -37,8 +37,8 @@ pub struct Args {
     select: SelectArgs,
     /// Check for this target triple (repeatable; default: `[build] target`, else the host).
     /// Known without installing: every target rustc knows (x86_64/aarch64 Linux and macOS,
-    /// x86_64-pc-windows-msvc, ...).
-    #[arg(long = "target", value_name = "TRIPLE")]
+    /// x86_64-pc-windows-msvc, ...). Custom target specs (.json) are not supported.
+    #[arg(long = "target", value_name = "TRIPLE", value_parser = crate::cli::target_name)]
     targets: Vec<String>,
 }
 
@@ -124,10 +124,24 @@ fn cfg_set(p: &load::Project, triple: &str, choice: &toolchain::Choice) -> cfg::
     base.with_flags(&opts)
 }
 
+/// `--target` values must name a target the toolchain knows (or, when it cannot be asked,
+/// tiercheck's built-in table): an unknown one is a usage error, not a report about nothing.
+fn check_asked_targets(targets: &[String], choice: &toolchain::Choice) -> Result<()> {
+    for t in targets {
+        let known = cfg_expr::targets::get_builtin_target_by_triple(t).is_some()
+            || toolchain::print_cfg(choice, t).is_ok();
+        if !known {
+            bail!("--target {t}: not a target rustc knows (see rustc --print target-list)");
+        }
+    }
+    Ok(())
+}
+
 pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) -> Result<Report> {
     let choice = opts.toolchain.clone().unwrap_or_else(|| {
         toolchain::choice_for(&dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()))
     });
+    check_asked_targets(opts.targets, &choice)?;
     let host = toolchain::rustc_info_for(&choice).ok();
     let host_triple = host
         .as_ref()

@@ -72,13 +72,18 @@ pub fn all(ctx: &Ctx, out: &mut Vec<Finding>) {
     sccache(ctx, out);
 }
 
-/// A toolchain file tiercheck will not follow: a path (rustup would run that rustc), a file
-/// rustup cannot read or refuses, a symlink out of the tree.
 fn toolchain_file_problems(ctx: &Ctx, out: &mut Vec<Finding>) {
+    out.extend(ctx.p.toolchain.as_ref().and_then(toolchain_pin_finding));
+}
+
+/// A toolchain file tiercheck will not follow: a path (rustup would run that rustc), a file
+/// rustup cannot read or refuses, a symlink out of the tree. `project` and `toolchain` report it.
+pub fn toolchain_pin_finding(
+    pin: &crate::project::toolchain_file::ToolchainPin,
+) -> Option<Finding> {
     use crate::project::toolchain_file::Spec;
-    let Some(pin) = &ctx.p.toolchain else { return };
     let f = match &pin.spec {
-        Spec::Named(_) | Spec::Default => return,
+        Spec::Named(_) | Spec::Default => return None,
         Spec::Path(path) => Finding::new(Rule::ToolchainPath, format!("the toolchain file names a toolchain by path ({path:?}); rustup would run the rustc there, so tiercheck does not: the channel and version are unknown and the checks that need them are skipped"))
             .fix("name a channel (`channel = \"1.95.0\"` or a dated nightly) unless the custom toolchain is intended"),
         Spec::Invalid(why) => Finding::new(Rule::ToolchainFileInvalid, format!("rustup refuses this toolchain file ({why}): every cargo command in the project fails"))
@@ -89,10 +94,10 @@ fn toolchain_file_problems(ctx: &Ctx, out: &mut Vec<Finding>) {
             .fix("commit the toolchain file itself instead of a link"),
     };
     let f = f.at(&pin.shown, "");
-    out.push(match pin.at {
+    Some(match pin.at {
         Some((l, c)) => f.span(l as u32, c as u32),
         None => f,
-    });
+    })
 }
 
 fn build_linker_key(ctx: &Ctx, out: &mut Vec<Finding>) {
