@@ -223,6 +223,10 @@ echo "== hardening: hostile files, PGO proof, run isolation, time limits, signal
 if out=$(E2E_WORK="$work" bash "$root/.ci/e2e-harden.sh" 2>&1); then ok "hardening: $(grep -c '^ok' <<<"$out") checks"
 else bad "hardening: $(grep -E '^FAIL' <<<"$out" | tr '\n' ' ')"; fi
 
+echo "== SIGKILL at random points: init --yes and bench --edit (.ci/e2e-crash.sh)"
+if out=$(E2E_WORK="$work" bash "$root/.ci/e2e-crash.sh" 2>&1); then ok "crash: $(grep -E 'kills within' <<<"$out" | tr -s ' ' | tr '\n' ';')"
+else bad "crash: $(grep -E '^FAIL|^  run' <<<"$out" | head -5 | tr '\n' ' ')"; fi
+
 echo "== every template under every tier it offers"
 if out=$(E2E_WORK="$work/templates" bash "$root/.ci/e2e-templates.sh" 2>&1); then ok "templates x tiers: $(tail -1 <<<"$out")"
 else bad "templates x tiers: $(grep -E '^FAIL' <<<"$out" | tr '\n' ' ')"; fi

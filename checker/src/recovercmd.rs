@@ -8,6 +8,7 @@ use anyhow::Result;
 
 use crate::cli::Out;
 use crate::safe_write::Root;
+use crate::termsafe::field;
 
 /// Put right what an interrupted tiercheck run left in a project (init's writes, bench's edit)
 #[derive(clap::Args)]
@@ -20,11 +21,13 @@ pub struct Args {
 pub fn run(args: Args, out: &mut Out) -> Result<i32> {
     let root = Root::new(&crate::project::load::workspace_root_dir(&args.dir)?)?;
     let notes = crate::recovery::recover(&root)?;
+    // Notes name files a checkout chose: each is one escaped line.
     if notes.is_empty() {
-        out.push_str(&format!("{}: nothing to recover\n", root.path().display()));
+        let shown = root.path().display().to_string();
+        out.push_str(&format!("{}: nothing to recover\n", field(&shown)));
     }
     for n in notes {
-        out.push_str(&format!("{n}\n"));
+        out.push_str(&format!("{}\n", field(&n)));
     }
     Ok(0)
 }

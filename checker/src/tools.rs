@@ -237,8 +237,8 @@ pub fn require_all(
         }
     }
     if !errors.is_empty() {
-        // One line each: main prints every line of an error as its own `tiercheck:` line.
-        bail!("{}", errors.join("\n"));
+        // An error is one line on stderr.
+        bail!("{}", errors.join("; "));
     }
     Ok(out)
 }

@@ -53,7 +53,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         }
         return Ok(2);
     }
-    print_report(out, &report, args.format, &facts_text(&report), None)
+    print_report(out, &report, args.format, &facts_text, None)
 }
 
 #[derive(Debug, Serialize)]
