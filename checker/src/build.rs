@@ -178,7 +178,7 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
     let p = Project::load(opts.dir)?;
     let root = profile_root_in(&p, &opts.profile);
     // The tier's toolchain, chosen once: cargo, the project check and every probe use it.
-    let env = host_env(data, opts.tier, Some(&root), opts.select)?;
+    let env = host_env(data, opts.tier, Some(&root), opts.select, Some(&p.dir))?;
     let toolchain = env.toolchain.clone();
     // The project as cargo will see it under the tier: its variables applied, so a setting the
     // tier replaces is reported as overridden, not as a failure of this build.
@@ -194,6 +194,12 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
     let mut report = Report::new("build", Some(opts.tier), p.dir.display().to_string());
     report.findings.extend(project.findings.iter().cloned());
     report.findings.extend(toolchain_note(opts.tier, &p, &env));
+    if let crate::rustup::ProjectToolchain::Overridden { .. } = env.project_toolchain {
+        let m = env.project_toolchain.message(opts.tier).unwrap_or_default();
+        report
+            .findings
+            .push(Finding::new(Rule::ToolchainFileUnfit, m));
+    }
     if !ok {
         report.findings.push(
             Finding::new(

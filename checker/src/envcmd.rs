@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::cli::{tier_parser, Out, SelectArgs};
 use crate::env::{cargo_config_args, ensure_shipped, env_key, raw_env, substitute, tools_needed};
+use crate::project::toolchain_file;
 use crate::resolve::{resolve, Resolved, Selection};
 use crate::shell::{comment, fish_quote, sh_quote};
 use crate::tiers::{Channel, TierData};
@@ -39,13 +40,32 @@ pub struct HostEnv {
     /// `rustc -vV` of that toolchain: what every later probe and build of this command uses
     /// (`None` only for `--raw`, which describes another machine).
     pub rustc: Option<toolchain::RustcInfo>,
+    /// Whether the project's own toolchain file was followed or overridden.
+    pub project_toolchain: rustup::ProjectToolchain,
 }
 
+/// The toolchain file rustup would use in `dir` (none where a `rustup override` decides), read
+/// without running anything.
+pub fn project_pin(dir: &Path) -> Option<rustup::ProjectPin> {
+    let overrides = toolchain_file::rustup_overrides();
+    let file = toolchain_file::find(dir, |d| overrides.iter().any(|(p, _)| p == d))?;
+    let shown = file.display().to_string();
+    let pin = toolchain_file::read(&file, &shown, dir);
+    let name = match pin.spec {
+        toolchain_file::Spec::Named(n) if toolchain_file::valid_name(&n) => Some(n),
+        _ => None,
+    };
+    Some(rustup::ProjectPin { file: shown, name })
+}
+
+/// The tier's environment on this machine. `project`: the directory whose toolchain file is
+/// followed when it fits the tier.
 pub fn host_env(
     data: &TierData,
     tier: &str,
     profile: Option<&str>,
     sel: &Selection,
+    project: Option<&Path>,
 ) -> Result<HostEnv> {
     let mut sel = sel.clone();
     sel.profile_root = profile.map(profile_root);
@@ -63,7 +83,8 @@ pub fn host_env(
         resolve(data, tier, &s)
     };
     let spec = any_platform.toolchain.as_ref().map(|(_, spec)| spec);
-    let choice = rustup::choose(spec, &|info| {
+    let pin = project.and_then(project_pin);
+    let choice = rustup::choose(spec, pin.as_ref(), &|info| {
         require_toolchain(data, &resolve_for(info)?, info)
     })?;
     let info = choice.info;
@@ -84,6 +105,7 @@ pub fn host_env(
         tools: paths,
         toolchain: choice.rustup_toolchain,
         rustc: Some(info),
+        project_toolchain: choice.project,
     })
 }
 
@@ -156,6 +178,9 @@ pub struct Args {
     /// Leave tools as @name@ placeholders and skip the host checks (for another machine)
     #[arg(long)]
     raw: bool,
+    /// Print what undoes this environment (`eval "$(tiercheck env --unset tier1)"`)
+    #[arg(long)]
+    unset: bool,
     /// With --raw: the platform, a key of [platforms] in nix/tiers.toml (x86_64-linux, aarch64-linux, aarch64-darwin)
     #[arg(long, requires = "raw")]
     platform: Option<String>,
@@ -169,8 +194,18 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     let h = if args.raw {
         raw_host_env(data, &args.tier, profile, args.platform.as_deref(), &sel)?
     } else {
-        host_env(data, &args.tier, profile, &sel)?
+        let cwd = std::env::current_dir().context("the current directory")?;
+        host_env(data, &args.tier, profile, &sel, Some(&cwd))?
     };
+    if let rustup::ProjectToolchain::Overridden { .. } = &h.project_toolchain {
+        if let Some(m) = h.project_toolchain.message(&args.tier) {
+            crate::termsafe::eprint_line(&m);
+        }
+    }
+    if args.unset {
+        out.push_str(&render_unset(args.format, &h)?);
+        return Ok(0);
+    }
     let shadowing: Vec<&str> = ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"]
         .into_iter()
         .filter(|k| !args.raw && std::env::var_os(k).is_some())
@@ -222,6 +257,7 @@ fn raw_host_env(
         tools: BTreeMap::new(),
         toolchain: None,
         rustc: None,
+        project_toolchain: rustup::ProjectToolchain::None,
     })
 }
 
@@ -241,7 +277,7 @@ fn render(tier: &str, format: EnvFormat, h: &HostEnv, shadowing: &[&str]) -> Res
             "schema": crate::report::SCHEMA, "command": "env", "tier": tier, "triple": h.triple,
             "techniques": h.resolved.techniques, "left_out": h.resolved.left_out,
             "tools": h.tools, "toolchain": h.toolchain, "env": env, "unset": shadowing,
-            "cargo_config": h.cargo_config,
+            "cargo_config": h.cargo_config, "project_toolchain": h.project_toolchain,
         });
         return Ok(serde_json::to_string_pretty(&doc)? + "\n");
     }
@@ -255,6 +291,9 @@ fn render(tier: &str, format: EnvFormat, h: &HostEnv, shadowing: &[&str]) -> Res
             "# left out: {}",
             comment(&format!("{} ({})", l.id, l.reason))
         )?;
+    }
+    if let Some(m) = h.project_toolchain.message(tier) {
+        writeln!(s, "# toolchain: {}", comment(&m))?;
     }
     for c in &h.cargo_config {
         let c = comment(c);
@@ -272,6 +311,20 @@ fn render(tier: &str, format: EnvFormat, h: &HostEnv, shadowing: &[&str]) -> Res
         }
     }
     Ok(s)
+}
+
+/// What undoes an `env` of the same tier: every variable it exports, unset.
+fn render_unset(format: EnvFormat, h: &HostEnv) -> Result<String> {
+    let mut names: Vec<String> = exported(h).into_keys().collect();
+    // Exported by an `env` run where no toolchain file was followed.
+    if h.rustc.is_some() && !names.iter().any(|n| n == "RUSTUP_TOOLCHAIN") {
+        names.push("RUSTUP_TOOLCHAIN".into());
+    }
+    Ok(match format {
+        EnvFormat::Json => serde_json::to_string_pretty(&json!({ "unset": names }))? + "\n",
+        EnvFormat::Fish => names.iter().map(|n| format!("set -e {n}\n")).collect(),
+        EnvFormat::Sh => format!("unset {}\n", names.join(" ")),
+    })
 }
 
 #[cfg(test)]

@@ -95,6 +95,7 @@ rules! {
     NoExecutables = "no-executables", Warning, "`build` only: cargo reported no executables to verify";
     ToolchainPin = "toolchain-pin", Info, "context: the toolchain the Nix shell pins vs this machine's";
     ToolchainSwitched = "toolchain-switched", Info, "context: `build` selected the tier's toolchain through rustup";
+    ToolchainFileUnfit = "toolchain-file-unfit", Error, "`build`: the project's toolchain file pins a toolchain that does not fit the tier, so the tier's overrode it";
     BoltSkipped = "bolt-skipped", Info, "context: the PGO pipeline ran without BOLT, and why";
     ProfileUnknown = "profile-unknown", Info, "a binary outside a Cargo profile directory and no --profile: per-profile techniques not checked";
     ToolchainPath = "toolchain-path", Warning, "the toolchain file names a toolchain by `path`: never run, channel and version unknown";

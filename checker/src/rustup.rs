@@ -14,9 +14,50 @@ use crate::tools::which;
 
 /// The toolchain a tier's environment uses.
 pub struct Choice {
-    /// The `RUSTUP_TOOLCHAIN` value to export; `None` when rustup does not manage `rustc`.
+    /// The `RUSTUP_TOOLCHAIN` value to export; `None` when rustup does not manage `rustc`, or
+    /// when the project's own toolchain file is followed.
     pub rustup_toolchain: Option<String>,
     pub info: RustcInfo,
+    pub project: ProjectToolchain,
+}
+
+/// A project's toolchain file as `choose` sees it: how to name the file, and the toolchain
+/// name in it (`None` for a `path`, an unreadable or an invalid file: never run).
+pub struct ProjectPin {
+    pub file: String,
+    pub name: Option<String>,
+}
+
+/// What became of the project's toolchain file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum ProjectToolchain {
+    /// No file, or the user's own `RUSTUP_TOOLCHAIN` decided.
+    #[default]
+    None,
+    /// It fits the tier: rustup takes it from the file, nothing is exported.
+    Followed { file: String, name: String },
+    /// It does not fit: the tier's toolchain overrides it, for this reason.
+    Overridden {
+        file: String,
+        name: String,
+        why: String,
+    },
+}
+
+impl ProjectToolchain {
+    /// One line for users, when there is something to say.
+    pub fn message(&self, tier: &str) -> Option<String> {
+        match self {
+            ProjectToolchain::None => None,
+            ProjectToolchain::Followed { file, name } => Some(format!(
+                "{file} pins {name}, which fits {tier}: it is used (RUSTUP_TOOLCHAIN left unset)"
+            )),
+            ProjectToolchain::Overridden { file, name, why } => Some(format!(
+                "{file} pins {name}, which does not fit {tier} ({why}): the tier's toolchain overrides it"
+            )),
+        }
+    }
 }
 
 /// Whether `rustc` on PATH is rustup's proxy (and no `RUSTC` overrides it).
@@ -60,6 +101,7 @@ pub fn probe(name: &str) -> Result<RustcInfo> {
 /// candidate `accept` takes; without rustup, the `rustc` on PATH. `accept` says why it refuses.
 pub fn choose(
     spec: Option<&ToolchainSpec>,
+    pin: Option<&ProjectPin>,
     accept: &dyn Fn(&RustcInfo) -> Result<()>,
 ) -> Result<Choice> {
     if !manages_rustc() {
@@ -69,6 +111,7 @@ pub fn choose(
         return Ok(Choice {
             rustup_toolchain: None,
             info,
+            project: ProjectToolchain::None,
         });
     }
     if let Some(user) = std::env::var_os("RUSTUP_TOOLCHAIN") {
@@ -85,8 +128,31 @@ pub fn choose(
         return Ok(Choice {
             rustup_toolchain: Some(name.to_string()),
             info,
+            project: ProjectToolchain::None,
         });
     }
+    let project = match pin.map(|p| (p, follow(p, spec, accept))) {
+        Some((p, Ok(info))) => {
+            let name = p.name.clone().unwrap_or_default();
+            return Ok(Choice {
+                rustup_toolchain: None,
+                info,
+                project: ProjectToolchain::Followed {
+                    file: p.file.clone(),
+                    name,
+                },
+            });
+        }
+        Some((p, Err(why))) => ProjectToolchain::Overridden {
+            file: p.file.clone(),
+            name: p
+                .name
+                .clone()
+                .unwrap_or_else(|| "a toolchain by path".into()),
+            why: format!("{why:#}"),
+        },
+        None => ProjectToolchain::None,
+    };
     let names = match spec {
         Some(s) => candidates(s),
         None => vec!["stable".to_string()],
@@ -107,6 +173,7 @@ pub fn choose(
                 return Ok(Choice {
                     rustup_toolchain: Some(name.clone()),
                     info,
+                    project,
                 })
             }
             Err(e) => refused.push(format!("{name}: {e:#}")),
@@ -122,6 +189,29 @@ pub fn choose(
         "no installed rustup toolchain fits the tier ({}){hint}",
         refused.join("; ")
     )
+}
+
+/// The project's toolchain, when tiercheck may run it (a name, installed) and it fits the tier.
+/// A nightly tier needs a nightly toolchain even where none of its nightly techniques applies
+/// on this machine: its toolchain is what it stands for.
+fn follow(
+    pin: &ProjectPin,
+    spec: Option<&ToolchainSpec>,
+    accept: &dyn Fn(&RustcInfo) -> Result<()>,
+) -> Result<RustcInfo> {
+    let name = pin
+        .name
+        .as_deref()
+        .context("it names no toolchain tiercheck runs (a path, or an invalid file)")?;
+    let info = probe(name).context("not installed")?;
+    if spec.is_some_and(|s| s.channel == Channel::Nightly) && info.channel != Channel::Nightly {
+        bail!(
+            "the tier runs a nightly toolchain, {} is not nightly",
+            info.release
+        );
+    }
+    accept(&info)?;
+    Ok(info)
 }
 
 #[cfg(test)]

@@ -265,7 +265,7 @@ fn host_env_for(
         sel.without.push("cranelift".into());
         dropped.push("cranelift (no rustc-codegen-cranelift-preview here)".to_string());
     }
-    let h = host_env(data, tier, None, sel)?;
+    let h = host_env(data, tier, None, sel, None)?;
     dropped.extend(
         h.resolved
             .left_out

@@ -204,7 +204,7 @@ fn setup(data: &TierData, opts: &Options, args: &Args) -> Result<Setup> {
         bail!("give training commands with --pgo (\"$BIN\" is the binary) or a merged profile with --profdata");
     }
     // The tier's toolchain, chosen once: every build and probe of the pipeline uses it.
-    let env = host_env(data, opts.tier, Some(&root), opts.select)?;
+    let env = host_env(data, opts.tier, Some(&root), opts.select, Some(opts.dir))?;
     let toolchain = env.toolchain.clone();
     if !env.resolved.techniques.iter().any(|t| t == "pgo") {
         bail!(

@@ -1,0 +1,90 @@
+//! `env` follows a project's toolchain file when it fits the tier, says so loudly when it does
+//! not, and `env --unset` undoes what `env` exports. Needs rustup with stable and nightly.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::{clean, json};
+
+fn env_in(dir: &Path, args: &[&str]) -> Output {
+    let mut c = clean(env!("CARGO_BIN_EXE_tiercheck"));
+    c.arg("env").args(args).current_dir(dir);
+    c.output().unwrap()
+}
+
+fn project(channel: &str) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("Cargo.toml"),
+        "[package]\nname = \"p\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    let pin = format!("[toolchain]\nchannel = \"{channel}\"\n");
+    std::fs::write(d.path().join("rust-toolchain.toml"), pin).unwrap();
+    d
+}
+
+fn rustup_has(name: &str) -> bool {
+    std::process::Command::new("rustup")
+        .args(["run", name, "rustc", "-V"])
+        .env("RUSTUP_AUTO_INSTALL", "0")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn a_fitting_toolchain_file_is_followed() {
+    if !rustup_has("nightly") {
+        eprintln!("SKIPPED: no rustup nightly");
+        return;
+    }
+    let d = project("nightly");
+    let o = env_in(d.path(), &["tier1", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let doc = json(&o);
+    assert_eq!(doc["project_toolchain"]["status"], "followed", "{doc}");
+    assert!(doc["env"].get("RUSTUP_TOOLCHAIN").is_none(), "{doc}");
+    let sh = env_in(d.path(), &["tier1"]);
+    let text = String::from_utf8_lossy(&sh.stdout);
+    assert!(
+        text.contains("# toolchain:") && !text.contains("RUSTUP_TOOLCHAIN="),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_unfit_toolchain_file_is_overridden_loudly() {
+    if !rustup_has("nightly") || !rustup_has("stable") {
+        eprintln!("SKIPPED: no rustup stable and nightly");
+        return;
+    }
+    let d = project("stable");
+    let o = env_in(d.path(), &["tier2", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let doc = json(&o);
+    assert_eq!(doc["project_toolchain"]["status"], "overridden", "{doc}");
+    assert!(doc["env"]["RUSTUP_TOOLCHAIN"].as_str().is_some(), "{doc}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("does not fit tier2"), "{err}");
+}
+
+#[test]
+fn unset_undoes_env() {
+    let d = tempfile::tempdir().unwrap();
+    let o = env_in(d.path(), &["--unset", "tier1"]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let text = String::from_utf8_lossy(&o.stdout);
+    for name in [
+        "CARGO_PROFILE_RELEASE_LTO",
+        "RUST_TIERS_TIER",
+        "RUSTUP_TOOLCHAIN",
+    ] {
+        assert!(text.contains(name), "{text}");
+    }
+    assert!(
+        text.starts_with("unset ") && text.lines().count() == 1,
+        "{text}"
+    );
+}
