@@ -112,5 +112,22 @@ echo "  $runs kills within ${ms} ms: $was_edited left the file edited (all resto
 if [ "$torn" = 0 ] && [ "$not_restored" = 0 ]; then ok "bench --edit: no torn file in $runs kills; recover always restored the original"
 else bad "bench --edit: $torn torn, $not_restored not restored"; fi
 
+echo "== bench --edit ended by a catchable signal: the file is put back, no record left"
+for sig in HUP QUIT INT TERM; do
+  rm -f "$work/sig.err"
+  setsid -f sh -c 'echo $$ >"$0"; exec "$@" >/dev/null 2>"$0.err"; ' "$work/sig" \
+    env -u RUST_TIERS_TIER "$tc" "${bench[@]}"
+  while [ ! -s "$work/sig" ]; do sleep 0.01; done
+  pid=$(cat "$work/sig"); rm -f "$work/sig"
+  # Wait until the bench has edited the file once, then signal it.
+  for _ in $(seq 500); do [ "$(sha256sum <"$proj/src/main.rs")" = "$edited_src" ] && break; sleep 0.01; done
+  kill -"$sig" "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+  while pgrep -s "$pid" >/dev/null 2>&1; do sleep 0.05; done
+  if [ "$(sha256sum <"$proj/src/main.rs")" = "$orig_src" ] && [ ! -e "$proj/target/rust-tiers-recovery" ]; then
+    ok "SIG$sig during bench --edit: restored, no record left"
+  else bad "SIG$sig during bench --edit: $(head -c 200 "$work/sig.err" 2>/dev/null)"; "$tc" recover "$proj" >/dev/null 2>&1; fi
+done
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
