@@ -92,6 +92,23 @@ in
       [ p.cargoExtraArgs p.cargoArtifacts.depsArgs.cargoExtraArgs p.pname (p ? args) ];
     expected = [ "--locked -p app" "--locked -p app" "app" false ];
   };
+  "fixture build: cargoTestExtraArgs reaches the package only; the deps keep crane's --no-run" = {
+    expr =
+      let
+        p = buildTierPackage {
+          inherit (fx) pkgs;
+          tier = "tier1";
+          src = "/src";
+          cargoTestExtraArgs = "--lib --bins";
+        };
+      in
+      [
+        p.cargoTestExtraArgs
+        (p.cargoArtifacts.depsArgs ? cargoTestExtraArgs)
+        (p.passthru.commonArgs ? cargoTestExtraArgs)
+      ];
+    expected = [ "--lib --bins" false false ];
+  };
   "fixture build: the source goes through crane's cleanCargoSource unless cleanSource = false" = {
     expr = [
       pkg.src
