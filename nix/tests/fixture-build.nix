@@ -121,9 +121,9 @@ in
     expr = [ (map (p: p.name) t3release.nativeBuildInputs) (map (p: p.name) t3dev.nativeBuildInputs) ];
     expected = [ [ ] [ "clang" "wild" ] ];
   };
-  "fixture build: tier3 dev links Wild through nixpkgs' wrapped ld.wild (useWildLinker), not the bare wild" = {
+  "fixture build: tier3 dev links Wild through the ld.wild of nixpkgs' wrapped wild, not wild-unwrapped" = {
     expr = t3dev.CARGO_PROFILE_DEV_RUSTFLAGS;
-    expected = "-C linker=/nix/store/fixture-clang/bin/clang -C link-arg=--ld-path=/nix/store/fixture-wild-bintools-wrapper/bin/ld.wild";
+    expected = "-C linker=/nix/store/fixture-clang/bin/clang -C link-arg=--ld-path=/nix/store/fixture-wild/bin/ld.wild";
   };
   "fixture naersk: the tier's target rustflags also get naersk's CARGO_BUILD_RUSTFLAGS (path remapping)" = {
     expr =
