@@ -29,6 +29,8 @@ in
       outPath = "/nix/store/fixture-run-${name}";
     };
     callPackage = f: args: { inherit f args; buildPackage = a: a; };
+    # pkgs/build-support/bintools-wrapper: the wrapped bintools of the one given.
+    wrapBintoolsWith = { bintools }: drv "bintools-wrapper-of-${bintools.name}" // { inherit bintools; };
     clang = drv "clang";
     mold = drv "mold";
     # nixpkgs' `wild`: wild-unwrapped behind the bintools wrapper (bin/wild, bin/ld.wild, bin/ld).

@@ -38,6 +38,8 @@ let
         fn = if builtins.isFunction f then f else import f;
       in
       fn (builtins.intersectAttrs (builtins.functionArgs fn) pkgs // args);
+    # pkgs/build-support/bintools-wrapper: the wrapped bintools of the one given.
+    wrapBintoolsWith = { bintools }: drv "bintools-wrapper" { inherit bintools; };
     clang = package "clang";
     mold = package "mold";
     # nixpkgs' `wild`: wild-unwrapped behind the bintools wrapper (bin/wild, bin/ld.wild, bin/ld).
