@@ -10,6 +10,7 @@ let
     ./fixture-pgo.nix
     ./fixture-sharing.nix
     ./crate-names.nix
+    ./pins.nix
   ];
   tests = builtins.foldl' (acc: f: acc // import f { }) { } files;
   run =
