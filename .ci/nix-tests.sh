@@ -71,6 +71,12 @@ if out=$(nix eval --json "${with_fixtures[@]}" "$work/flake#checks.x86_64-linux"
    && [ "$(python3 -c 'import json,sys; print(len(set(json.loads(sys.argv[1]))))' "$out")" = 1 ]; then
   ok "tiercheck's build, clippy and nextest checks share one deps derivation: $(python3 -c 'import json,sys; print(json.loads(sys.argv[1])[0])' "$out")"
 else bad "deps derivation not shared: $out $(grep -m1 -A2 error: "$work/share.err")"; fi
+# crane's buildDepsOnly reads cargoTestExtraArgs too (default "--no-run"): tiercheck's
+# "--lib --bins" must reach only the package, or the deps derivation runs dummy test harnesses.
+if out=$(nix eval --json "${with_fixtures[@]}" "$work/flake#packages.x86_64-linux.tiercheck" --apply 'p: [ (p.cargoTestExtraArgs or null) (p.cargoArtifacts.cargoTestExtraArgs or null) ]' 2>"$work/testargs.err") \
+   && [ "$out" = '["--lib --bins",null]' ]; then
+  ok "tiercheck: cargoTestExtraArgs on the package only, the deps derivation keeps crane's default"
+else bad "tiercheck cargoTestExtraArgs (package, deps): $out $(grep -m1 -A2 error: "$work/testargs.err")"; fi
 
 echo "== templates: nix flake init offline, then a host build under the template's tier"
 for t in workspace minimal pgo; do

@@ -2,7 +2,8 @@
 # arguments shared by buildDepsOnly and buildPackage, so dependencies are built with the same
 # flags and linker and are not rebuilt (crane lib/buildPackage.nix: cargoArtifacts defaults to
 # buildDepsOnly of the same args). Every argument this function does not name is a crane argument
-# and is passed through to both (`...@args`, as crane does). The binaries are not stripped by
+# and is passed through to both (`...@args`, as crane does), except cargoTestExtraArgs, which only
+# the package derivation gets (see packageOnlyArgs). The binaries are not stripped by
 # stdenv's fixup, so what tiercheck sees is what the tier produced.
 {
   tiersLib,
@@ -50,7 +51,13 @@ let
           builtins.filter (f: f != "") [ (tierEnv.${flagsVar} or "") ] ++ extraRustflags
         );
       };
+  # Crane arguments for the package derivation only. crane's buildDepsOnly reads
+  # cargoTestExtraArgs too, with "--no-run" as its default there (crane lib/buildDepsOnly.nix
+  # @2c71e19): given "--lib --bins" the deps derivation would run the test harnesses of its dummy
+  # sources instead of only building them.
+  packageOnlyArgs = builtins.intersectAttrs { cargoTestExtraArgs = null; } args;
   craneArgs = removeAttrs args [
+    "cargoTestExtraArgs"
     "pkgs"
     "tier"
     "profile"
@@ -79,6 +86,7 @@ let
 in
 craneLib.buildPackage (
   commonArgs
+  // packageOnlyArgs
   // {
     inherit cargoArtifacts;
     passthru = passthru // {

@@ -92,6 +92,23 @@ in
       [ p.cargoExtraArgs p.cargoArtifacts.depsArgs.cargoExtraArgs p.pname (p ? args) ];
     expected = [ "--locked -p app" "--locked -p app" "app" false ];
   };
+  "fixture build: cargoTestExtraArgs reaches the package only; the deps keep crane's --no-run" = {
+    expr =
+      let
+        p = buildTierPackage {
+          inherit (fx) pkgs;
+          tier = "tier1";
+          src = "/src";
+          cargoTestExtraArgs = "--lib --bins";
+        };
+      in
+      [
+        p.cargoTestExtraArgs
+        (p.cargoArtifacts.depsArgs ? cargoTestExtraArgs)
+        (p.passthru.commonArgs ? cargoTestExtraArgs)
+      ];
+    expected = [ "--lib --bins" false false ];
+  };
   "fixture build: the source goes through crane's cleanCargoSource unless cleanSource = false" = {
     expr = [
       pkg.src
@@ -104,9 +121,9 @@ in
     expr = [ (map (p: p.name) t3release.nativeBuildInputs) (map (p: p.name) t3dev.nativeBuildInputs) ];
     expected = [ [ ] [ "clang" "wild" ] ];
   };
-  "fixture build: tier3 dev links Wild through nixpkgs' wrapped ld.wild (useWildLinker), not the bare wild" = {
+  "fixture build: tier3 dev links Wild through the ld.wild of nixpkgs' wrapped wild, not wild-unwrapped" = {
     expr = t3dev.CARGO_PROFILE_DEV_RUSTFLAGS;
-    expected = "-C linker=/nix/store/fixture-clang/bin/clang -C link-arg=--ld-path=/nix/store/fixture-wild-bintools-wrapper/bin/ld.wild";
+    expected = "-C linker=/nix/store/fixture-clang/bin/clang -C link-arg=--ld-path=/nix/store/fixture-wild/bin/ld.wild";
   };
   "fixture naersk: the tier's target rustflags also get naersk's CARGO_BUILD_RUSTFLAGS (path remapping)" = {
     expr =

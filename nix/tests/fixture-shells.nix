@@ -35,8 +35,8 @@ in
   };
   "fixture shells: tier3 cranelift env and the dev-profile wild link through store paths" = {
     expr = [ t3.CARGO_PROFILE_DEV_CODEGEN_BACKEND t3.CARGO_PROFILE_DEV_RUSTFLAGS ];
-    # nixpkgs' wrapped route (useWildLinker's ld.wild), so native libraries get a RUNPATH.
-    expected = [ "cranelift" "-C linker=/nix/store/fixture-clang/bin/clang -C link-arg=--ld-path=/nix/store/fixture-wild-bintools-wrapper/bin/ld.wild" ];
+    # nixpkgs' wrapped `wild` (its ld.wild goes through ld-wrapper), so native libraries get a RUNPATH.
+    expected = [ "cranelift" "-C linker=/nix/store/fixture-clang/bin/clang -C link-arg=--ld-path=/nix/store/fixture-wild/bin/ld.wild" ];
   };
   "fixture shells: the banner names the tier and how to check" = {
     expr = builtins.match ".*rust-tiers tier3 \\(preview\\) on aarch64-linux.*tiercheck project --tier tier3.*" t3.shellHook != null;

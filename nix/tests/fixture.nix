@@ -21,8 +21,6 @@ in
       };
       cc.bintools = drv "bintools-wrapper";
     };
-    # pkgs/stdenv/adapters.nix useWildLinker: the stdenv whose bintools wrap wild as ld.wild.
-    useWildLinker = stdenv: stdenv // { cc.bintools = drv "wild-bintools-wrapper"; };
     lib.escapeShellArg = s: "'${s}'";
     mkShell = args: args;
     runCommand = name: attrs: script: {
@@ -31,8 +29,11 @@ in
       outPath = "/nix/store/fixture-run-${name}";
     };
     callPackage = f: args: { inherit f args; buildPackage = a: a; };
+    # pkgs/build-support/bintools-wrapper: the wrapped bintools of the one given.
+    wrapBintoolsWith = { bintools }: drv "bintools-wrapper-of-${bintools.name}" // { inherit bintools; };
     clang = drv "clang";
     mold = drv "mold";
+    # nixpkgs' `wild`: wild-unwrapped behind the bintools wrapper (bin/wild, bin/ld.wild, bin/ld).
     wild = drv "wild";
     llvmPackages_22.bolt = drv "bolt";
     sccache = drv "sccache";

@@ -9,6 +9,8 @@ let
     ./fixture-build.nix
     ./fixture-pgo.nix
     ./fixture-sharing.nix
+    ./crate-names.nix
+    ./pins.nix
   ];
   tests = builtins.foldl' (acc: f: acc // import f { }) { } files;
   run =

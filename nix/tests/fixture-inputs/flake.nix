@@ -53,7 +53,7 @@
       # CHANGELOG (2.31.2); this one evaluates on the Nix the tests have.
       mkLib = import ./crane.nix;
       minimumNixVersion = "2.18";
-      # fenix: packages.<system>.{stable,latest}.withComponents (default.nix).
+      # fenix: packages.<system>.{stable,latest}.withComponents and combine (default.nix).
       packages = eachSystem (
         system:
         let
@@ -70,6 +70,13 @@
         {
           stable = set "stable";
           latest = set "latest";
+          # lib/combine.nix: a symlinkJoin of the paths (named "rust-mixed" in default.nix).
+          combine =
+            paths:
+            pkgs.mkShell {
+              name = "rust-mixed";
+              inherit paths;
+            };
         }
       );
       # naersk: the flake's source is what `pkgs.callPackage naersk { ... }` imports; its

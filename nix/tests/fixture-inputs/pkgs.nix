@@ -38,15 +38,11 @@ let
         fn = if builtins.isFunction f then f else import f;
       in
       fn (builtins.intersectAttrs (builtins.functionArgs fn) pkgs // args);
-    # pkgs/stdenv/adapters.nix: the stdenv whose cc wraps Wild with nixpkgs' ld-wrapper.
-    useWildLinker =
-      stdenv:
-      if isDarwin then
-        throw "Wild only supports Linux"
-      else
-        stdenv // { cc = stdenv.cc // { bintools = package "wild-bintools-wrapper"; }; };
+    # pkgs/build-support/bintools-wrapper: the wrapped bintools of the one given.
+    wrapBintoolsWith = { bintools }: drv "bintools-wrapper" { inherit bintools; };
     clang = package "clang";
     mold = package "mold";
+    # nixpkgs' `wild`: wild-unwrapped behind the bintools wrapper (bin/wild, bin/ld.wild, bin/ld).
     wild = package "wild";
     llvmPackages_22.bolt = package "bolt";
     sccache = package "sccache";
