@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the benchmark from ONE run: docs/bench-{ripgrep,workspace,cpu-bound}.{json,md,svg,png}
-# and the README's Benchmarks block between <!-- bench:begin --> and <!-- bench:end -->. Every
+# and the book's Benchmarks block (docs/benchmarks.md) between <!-- bench:begin --> and <!-- bench:end -->. Every
 # configuration of a project is measured in the same interleaved `tiercheck bench` run (warm-up,
 # then ROUNDS rounds of A B C ...). Not part of CI: about an hour on a busy 2-core machine, far
 # less on a quiet one. Run it on the quietest machine you have; the load average per round is
@@ -10,7 +10,7 @@
 #                            incremental rebuilds: 2 per round)
 #   RIPGREP_DIR=/path        a ripgrep 15.1.0 checkout (default: cloned into a temp dir; nothing
 #                            of it is kept)
-#   PROJECTS="ripgrep workspace cpu-bound"   a subset to run (the README block needs all three)
+#   PROJECTS="ripgrep workspace cpu-bound"   a subset to run (the book's block needs all three)
 #
 # Needs: redis-server and sccache with its redis feature (tier1+sccache), rsvg-convert (PNG),
 # mold, clang, wild, llvm-bolt/merge-fdata/llvm-profdata (PGO+BOLT).
@@ -90,10 +90,10 @@ for p in $projects; do
   esac
 done
 
-# The README block: a summary table per project from the JSON, the chart, a link to the rest.
+# The book's block: a summary table per project from the JSON, the chart, a link to the rest.
 if [ "$projects" = "ripgrep workspace cpu-bound" ]; then
-  python3 "$root/.ci/bench_readme.py" "$root/README.md" "$root/docs" ripgrep workspace cpu-bound
-  echo "bench-readme: docs/ and the README's Benchmarks block regenerated"
+  python3 "$root/.ci/bench_readme.py" "$root/docs/benchmarks.md" "$root/docs" ripgrep workspace cpu-bound
+  echo "bench-readme: docs/ and the book's Benchmarks block (docs/benchmarks.md) regenerated"
 else
-  echo "bench-readme: docs/bench-{${projects// /,}}.* regenerated (the README block needs all three projects)"
+  echo "bench-readme: docs/bench-{${projects// /,}}.* regenerated (the book's block needs all three projects)"
 fi

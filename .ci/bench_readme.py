@@ -1,7 +1,8 @@
-"""Writes the README's Benchmarks block from the JSON documents `tiercheck bench` wrote.
+"""Writes the book's Benchmarks block (docs/benchmarks.md) from the JSON documents `tiercheck bench`
+wrote.
 
-usage: bench_readme.py README DOCS NAME...   (reads DOCS/bench-NAME.json for each NAME and
-replaces what is between <!-- bench:begin --> and <!-- bench:end --> in README)
+usage: bench_readme.py PAGE DOCS NAME...   (reads DOCS/bench-NAME.json for each NAME and
+replaces what is between <!-- bench:begin --> and <!-- bench:end --> in PAGE, which lives in DOCS: links are relative to it)
 """
 import json
 import sys
@@ -28,8 +29,8 @@ def block(name):
     debug = {c["name"]: c["debuggability"] for c in d["configs"]}
     loads = ", ".join(f"{n['load_average_1min']:.1f}" for n in d["noise"] if n.get("load_average_1min") is not None)
     m = d["machine"]
-    out = [f"### {d['project']}", "",
-           f"![{d['project']}](docs/bench-{name}.png)", "",
+    out = [f"## {d['project']}", "",
+           f"![{d['project']}](bench-{name}.png)", "",
            f"{d['date']} UTC, {d['rounds']} rounds after a warm-up, interleaved; {m['cpus']} CPUs"
            f" ({m.get('cpu_model') or 'unknown CPU'}), {m.get('memory_gib') or 0:.0f} GiB, {m.get('os') or ''},"
            f" {m['rustc']}. Load average at each round's start: {loads}. Cells: median (min–max)"
@@ -44,7 +45,7 @@ def block(name):
     for v in d["release_verdicts"]:
         out += ["", f"Release, {v['tier']}: ship `{v['ship']}` ({v['why']})."]
     out += ["", f"All tables, each tier against the presets, and what each configuration sets: "
-                f"[docs/bench-{name}.md](docs/bench-{name}.md) (raw samples: `docs/bench-{name}.json`).", ""]
+                f"[bench-{name}.md](bench-{name}.md) (raw samples: `docs/bench-{name}.json`).", ""]
     return "\n".join(out)
 
 

@@ -38,12 +38,12 @@ if [[ " $parts " == *" cargo "* ]]; then
   # both binaries: sccache (client: Redis backend + dist-client) and sccache-dist (scheduler and
   # build server: dist-server); the e2e tests rely on 0.19's behaviour, so it is pinned.
   declare -A crate=([wild]="wild-linker@0.10.0" [cargo-pgo]="cargo-pgo" [deadnix]="deadnix"
-                    [cargo-fuzz]="cargo-fuzz"
+                    [cargo-fuzz]="cargo-fuzz" [mdbook]="mdbook"
                     [sccache-dist]="sccache@0.19.0 --no-default-features --features redis,dist-client,dist-server")
   # sccache's own release profile is fat LTO with one codegen unit, for two binaries: on a 2-core
   # CI machine the tests do not need that, so its link steps are kept short.
   declare -A build_env=([sccache-dist]="CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16")
-  for cmd in wild cargo-pgo deadnix cargo-fuzz sccache-dist; do
+  for cmd in wild cargo-pgo deadnix cargo-fuzz mdbook sccache-dist; do
     if ! have "$cmd"; then
       echo "install: cargo install ${crate[$cmd]}"
       # shellcheck disable=SC2086

@@ -27,6 +27,14 @@ if [ "$readme_block" = "$("$root/checker/target/release/tiercheck" tiers)" ]; th
 else echo "README tiers block differs from 'tiercheck tiers'; regenerate it:"
   diff <(echo "$readme_block") <("$root/checker/target/release/tiercheck" tiers) || true; exit 1; fi
 
+echo "== the book: links, then mdbook build"
+links=$(python3 "$root/.ci/doc_links.py" "$root") || { grep FAIL <<<"$links"; exit 1; }
+tail -1 <<<"$links"
+if ! book_log=$(mdbook build "$root/docs" 2>&1) || grep -qE "ERROR|WARN" <<<"$book_log"; then
+  echo "mdbook build docs failed:"; tail -20 <<<"$book_log"; exit 1
+fi
+echo "mdbook build docs: ok"
+
 echo "== examples: tests"
 for ex in "$root"/examples/*/; do
   (cd "$ex" && clean_env cargo test -q 2>&1 | grep -E '^test result' | head -3)
