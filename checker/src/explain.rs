@@ -3,11 +3,14 @@
 use std::fmt::Write as _;
 
 use anyhow::{bail, Result};
+use serde::Serialize;
 use serde_json::json;
 
 use crate::cli::Out;
-use crate::report::Report;
+use crate::report::{Report, Rule};
 use crate::resolve::{resolve, Selection};
+use crate::rule_docs::{severity_word, RuleDoc, DOCS_URL};
+use crate::suggest;
 use crate::tiers::{Technique, TierData};
 use crate::Format;
 
@@ -18,10 +21,16 @@ pub struct TiersArgs {
     format: Format,
 }
 
-/// Explain a tier or a technique: what it does, channel, minimum rustc, tools, effect
+/// Explain a tier, a technique or a rule: what it does, channel, minimum rustc, tools, effect;
+/// for a rule its severity, why it matters and how to fix it
 #[derive(clap::Args)]
 pub struct Args {
-    id: String,
+    /// A tier or technique (`tiercheck tiers` lists them) or a rule id (`--rules` lists them)
+    #[arg(required_unless_present = "rules")]
+    id: Option<String>,
+    /// List every rule tiercheck reports, with its severity
+    #[arg(long, conflicts_with = "id")]
+    rules: bool,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }
@@ -31,7 +40,10 @@ pub fn run_tiers(args: TiersArgs, data: &TierData, out: &mut Out) -> Result<i32>
 }
 
 pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
-    explain(data, &args.id, args.format, out)
+    match &args.id {
+        Some(id) => explain(data, id, args.format, out),
+        None => list_rules(args.format, out),
+    }
 }
 
 fn technique_json(id: &str, t: &Technique) -> serde_json::Value {
@@ -190,8 +202,20 @@ pub fn explain(data: &TierData, id: &str, format: Format, out: &mut Out) -> Resu
         }
         return Ok(0);
     }
+    let rule = id.parse::<Rule>().ok();
     let Some(t) = data.techniques.get(id) else {
-        bail!("unknown tier or technique {id:?} (see `tiercheck tiers`)");
+        let Some(rule) = rule else {
+            let known = data
+                .tiers
+                .keys()
+                .chain(data.techniques.keys())
+                .map(String::as_str);
+            bail!(
+                "unknown tier, technique or rule {id:?}{} (`tiercheck tiers` lists tiers and techniques, `tiercheck explain --rules` the rules)",
+                suggest::did_you_mean(id, known.chain(Rule::ALL.iter().map(|r| r.id())))
+            );
+        };
+        return explain_rule(rule, format, out);
     };
     if format == Format::Json {
         writeln!(
@@ -262,7 +286,59 @@ pub fn explain(data: &TierData, id: &str, format: Format, out: &mut Out) -> Resu
     if !t.shipped {
         writeln!(out, "  not shipped: {}", t.why_not.as_deref().unwrap_or(""))?;
     }
+    // An id that names a technique and a rule (`llvm-passes`): the text shows both.
+    if let Some(rule) = rule {
+        writeln!(out)?;
+        explain_rule(rule, format, out)?;
+    }
     Ok(0)
+}
+
+fn explain_rule(rule: Rule, format: Format, out: &mut Out) -> Result<i32> {
+    let d = RuleDoc::of(rule);
+    if format == Format::Json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&d)?)?;
+        return Ok(0);
+    }
+    writeln!(out, "{}: {}", d.id, d.what)?;
+    writeln!(out, "  severity: {}", severity_word(d.severity))?;
+    writeln!(out, "  why: {}", d.why)?;
+    writeln!(out, "  fix: {}", d.fix)?;
+    writeln!(out, "  docs: {}", d.docs)?;
+    Ok(0)
+}
+
+/// Every rule: `id  severity  what`, or the documented JSON list.
+fn list_rules(format: Format, out: &mut Out) -> Result<i32> {
+    let docs: Vec<RuleDoc> = Rule::ALL.iter().map(|r| RuleDoc::of(*r)).collect();
+    if format == Format::Json {
+        let list = RuleList {
+            schema: crate::report::SCHEMA,
+            rules: docs,
+        };
+        writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+        return Ok(0);
+    }
+    for d in &docs {
+        writeln!(
+            out,
+            "{:30} {:7} {}",
+            d.id,
+            severity_word(d.severity),
+            d.what
+        )?;
+    }
+    writeln!(
+        out,
+        "\n`tiercheck explain <rule>` says why and how to fix; docs: {DOCS_URL}"
+    )?;
+    Ok(0)
+}
+
+#[derive(Serialize)]
+struct RuleList {
+    schema: &'static str,
+    rules: Vec<RuleDoc>,
 }
 
 /// The text header of a `project` report.

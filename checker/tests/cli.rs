@@ -133,7 +133,66 @@ fn allow_list_accepts_a_finding_and_rejects_unknown_ids() {
     let o = run(&["project", "--format", "json"], p.path(), &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(o.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("no-such-rule"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no-such-rule"), "{err}");
+    // Installed users have no checkout: the error points at the command that lists the rules.
+    assert!(
+        err.contains("tiercheck explain --rules") && !err.contains("SCHEMA.md"),
+        "{err}"
+    );
+    let p = bad_project("\n[package.metadata.tiercheck]\nallow = [\"linker-not-a-drivr\"]\n");
+    let err = String::from_utf8_lossy(&run(&["project"], p.path(), &[]).stderr).into_owned();
+    assert!(
+        err.contains("did you mean \"linker-not-a-driver\"?"),
+        "{err}"
+    );
+}
+
+/// Every rule id explains itself: severity, what, why, fix and its docs anchor.
+#[test]
+fn every_rule_is_explainable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let list: Value = serde_json::from_slice(
+        &run(&["explain", "--rules", "--format", "json"], tmp.path(), &[]).stdout,
+    )
+    .unwrap();
+    let rules = list["rules"].as_array().unwrap();
+    assert!(rules.len() > 50);
+    assert!(rules.iter().any(|r| r["id"] == "build-linker-key"));
+    for r in rules {
+        let id = r["id"].as_str().unwrap();
+        let o = run(&["explain", id], tmp.path(), &[]);
+        assert_eq!(o.status.code(), Some(0), "{id}");
+        let text = stdout(&o);
+        for want in [
+            format!("{id}: "),
+            format!("  severity: {}", r["severity"].as_str().unwrap()),
+            "  why: ".into(),
+            "  fix: ".into(),
+            format!(
+                "  docs: https://github.com/rust-tiers/rust-tiers/blob/main/docs/rules.md#{id}"
+            ),
+        ] {
+            assert!(text.contains(&want), "{id}: {want:?} in {text}");
+        }
+    }
+    let text = stdout(&run(&["explain", "--rules"], tmp.path(), &[]));
+    assert!(text.starts_with("build-linker-key "), "{text}");
+}
+
+#[test]
+fn typos_get_did_you_mean_for_tiers_techniques_and_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (typo, meant) in [
+        ("teir1", "tier1"),
+        ("mlod", "mold"),
+        ("buld-linker-key", "build-linker-key"),
+    ] {
+        let o = run(&["explain", typo], tmp.path(), &[]);
+        assert_eq!(o.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(&format!("did you mean {meant:?}?")), "{err}");
+    }
 }
 
 #[test]
