@@ -73,10 +73,12 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         };
         let mut report = pgo::pipeline(data, &opts, &pgo_args)?;
         crate::allow::apply(&mut report, &args.dir)?;
+        report.anchor = Some(crate::ci_output::manifest_anchor(&args.dir));
         return print_report(out, &report, args.format, &pgo::facts_text, Some(&args.dir));
     }
     let mut report = build_and_check(data, &opts)?;
     crate::allow::apply(&mut report, &args.dir)?;
+    report.anchor = Some(crate::ci_output::manifest_anchor(&args.dir));
     print_report(out, &report, args.format, &facts_text, Some(&args.dir))
 }
 

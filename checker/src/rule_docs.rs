@@ -5,6 +5,8 @@ use serde::Serialize;
 
 use crate::report::{Rule, Severity};
 
+/// The project's home (the flake templates' `github:rust-tiers/rust-tiers`).
+pub const REPOSITORY_URL: &str = "https://github.com/rust-tiers/rust-tiers";
 /// Where docs/rules.md is published: `helpUri` and `explain` point at `{DOCS_URL}#<rule-id>`.
 pub const DOCS_URL: &str = "https://github.com/rust-tiers/rust-tiers/blob/main/docs/rules.md";
 

@@ -50,6 +50,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     };
     let mut report = check_with(data, &args.dir, &args.select.selection(), &opts)?;
     crate::allow::apply(&mut report, &args.dir)?;
+    report.anchor = Some(crate::ci_output::manifest_anchor(&args.dir));
     print_report(
         out,
         &report,
