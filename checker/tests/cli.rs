@@ -271,6 +271,56 @@ fn exit_2_leaves_stdout_empty() {
     }
 }
 
+/// No subcommand: clap's own help, multi-line, on stderr, exit 2 (as cargo does).
+#[test]
+fn no_arguments_print_the_help_on_stderr() {
+    let tmp = tempfile::tempdir().unwrap();
+    for args in [&[][..], &["-q"]] {
+        let o = run(args, tmp.path(), &[]);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(o.stdout.is_empty());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.lines()
+                .any(|l| l == "Usage: tiercheck [OPTIONS] <COMMAND>"),
+            "{err}"
+        );
+        if args.is_empty() {
+            assert!(err.lines().count() > 10, "{err}");
+            assert!(err.lines().any(|l| l.starts_with("  project ")), "{err}");
+        } else {
+            assert!(err.contains("requires a subcommand but"), "{err}");
+        }
+    }
+}
+
+/// A usage error is one line: the problem, clap's tip, then its Usage line.
+#[test]
+fn usage_errors_are_one_line_with_the_usage() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (args, want) in [
+        (
+            &["project", "--foo"][..],
+            "tiercheck: unexpected argument '--foo' found (tip: to pass '--foo' as a value, use '-- --foo'). Usage: tiercheck project [OPTIONS] [DIR]\n",
+        ),
+        (
+            &["projet"],
+            "tiercheck: unrecognized subcommand 'projet' (tip: a similar subcommand exists: 'project'). Usage: tiercheck [OPTIONS] <COMMAND>\n",
+        ),
+        (
+            &["project", "--tier", "tier9"],
+            "tiercheck: invalid value 'tier9' for '--tier <TIER>' [possible values: tier1, tier2, tier3, tier4, tier5] (tip: a similar value exists: 'tier5')\n",
+        ),
+        // A value its parser refused names the value and the problem, no usage.
+        (&["project", "/nonexistent"], "tiercheck: /nonexistent: no such directory\n"),
+    ] {
+        let o = run(args, tmp.path(), &[]);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(o.stdout.is_empty());
+        assert_eq!(String::from_utf8_lossy(&o.stderr), want, "{args:?}");
+    }
+}
+
 #[test]
 fn init_shows_the_diff_then_merges_once() {
     let d = tempfile::tempdir().unwrap();
