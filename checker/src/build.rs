@@ -11,7 +11,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::json;
 
 use crate::binary;
-use crate::cli::{print_report, tier_parser, Out, ReportFormat, SelectArgs};
+use crate::cli::{print_report, tier_parser, Out, ProjectArgs, ReportFormat, SelectArgs};
 use crate::envcmd::{host_env, HostEnv};
 use crate::project::load::{profile_chain, Project};
 use crate::report::{Finding, Report, Rule};
@@ -31,9 +31,8 @@ pub struct Args {
     /// Build this Cargo profile
     #[arg(long, value_parser = crate::resolve::profile_name)]
     profile: Option<String>,
-    /// The project directory (a Cargo workspace or package)
-    #[arg(default_value = ".", value_parser = crate::cli::ExistingDir)]
-    dir: PathBuf,
+    #[command(flatten)]
+    project: ProjectArgs,
     #[arg(long, value_enum, default_value = "text")]
     format: ReportFormat,
     #[command(flatten)]
@@ -50,7 +49,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
-    crate::recovery::recover_project(&args.dir)?;
+    let dir = args.project.dir();
+    crate::recovery::recover_project(&dir)?;
     let sel = args.select.selection();
     let pipeline = args.pgo.wanted();
     let default_profile = if args.release || pipeline {
@@ -61,7 +61,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     let opts = Options {
         tier: &args.tier,
         profile: args.profile.unwrap_or_else(|| default_profile.into()),
-        dir: &args.dir,
+        dir: &dir,
         select: &sel,
         cargo_args: &args.cargo_args,
         targets: &args.targets,
@@ -72,14 +72,14 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
             ..args.pgo.clone()
         };
         let mut report = pgo::pipeline(data, &opts, &pgo_args)?;
-        crate::allow::apply(&mut report, &args.dir)?;
-        report.anchor = Some(crate::ci_output::manifest_anchor(&args.dir));
-        return print_report(out, &report, args.format, &pgo::facts_text, Some(&args.dir));
+        crate::allow::apply(&mut report, &dir)?;
+        report.anchor = Some(crate::ci_output::manifest_anchor(&dir));
+        return print_report(out, &report, args.format, &pgo::facts_text, Some(&dir));
     }
     let mut report = build_and_check(data, &opts)?;
-    crate::allow::apply(&mut report, &args.dir)?;
-    report.anchor = Some(crate::ci_output::manifest_anchor(&args.dir));
-    print_report(out, &report, args.format, &facts_text, Some(&args.dir))
+    crate::allow::apply(&mut report, &dir)?;
+    report.anchor = Some(crate::ci_output::manifest_anchor(&dir));
+    print_report(out, &report, args.format, &facts_text, Some(&dir))
 }
 
 pub struct Options<'a> {

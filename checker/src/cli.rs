@@ -77,6 +77,106 @@ impl clap::builder::TypedValueParser for ExistingDir {
     }
 }
 
+/// What `ProjectDir` and `ManifestPath` refuse: `value: problem`, on one line.
+fn refused(p: &Path, why: &str) -> clap::Error {
+    clap::Error::raw(
+        clap::error::ErrorKind::ValueValidation,
+        format!(
+            "{}: {why}\n",
+            crate::termsafe::field(&p.display().to_string())
+        ),
+    )
+}
+
+/// The directory of a manifest path (`Cargo.toml` alone is the current directory's).
+fn manifest_dir(p: &Path) -> PathBuf {
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn is_manifest(p: &Path) -> bool {
+    p.file_name().is_some_and(|n| n == "Cargo.toml")
+}
+
+/// A project DIR: an existing directory, or a path to a Cargo.toml (its directory is meant, as
+/// with `--manifest-path`).
+#[derive(Clone)]
+pub struct ProjectDir;
+
+impl clap::builder::TypedValueParser for ProjectDir {
+    type Value = PathBuf;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<PathBuf, clap::Error> {
+        let p = Path::new(value);
+        if is_manifest(p) && p.is_file() {
+            return Ok(manifest_dir(p));
+        }
+        match ExistingDir.parse_ref(cmd, arg, value) {
+            Err(_) if p.is_file() => Err(refused(
+                p,
+                "not a directory (give the project directory, or --manifest-path <Cargo.toml>)",
+            )),
+            r => r,
+        }
+    }
+}
+
+/// `--manifest-path`: an existing file named Cargo.toml, as Cargo takes it; gives its directory.
+#[derive(Clone)]
+pub struct ManifestPath;
+
+impl clap::builder::TypedValueParser for ManifestPath {
+    type Value = PathBuf;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<PathBuf, clap::Error> {
+        let p = Path::new(value);
+        if !is_manifest(p) {
+            return Err(refused(
+                p,
+                "--manifest-path must be a path to a Cargo.toml file",
+            ));
+        }
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_file() => Ok(manifest_dir(p)),
+            Ok(_) => Err(refused(p, "not a file")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(refused(p, "no such file")),
+            Err(e) => Err(refused(p, &e.to_string())),
+        }
+    }
+}
+
+/// The project a command works on: DIR, or `--manifest-path` (as Cargo's) to its Cargo.toml.
+#[derive(clap::Args, Clone)]
+pub struct ProjectArgs {
+    /// The project directory (a Cargo workspace or package), or its Cargo.toml
+    #[arg(default_value = ".", value_parser = ProjectDir)]
+    dir: PathBuf,
+    /// Path to the project's Cargo.toml, instead of DIR (as cargo's --manifest-path)
+    #[arg(long, value_name = "PATH", value_parser = ManifestPath, conflicts_with = "dir")]
+    manifest_path: Option<PathBuf>,
+}
+
+impl ProjectArgs {
+    /// The project directory.
+    pub fn dir(&self) -> PathBuf {
+        self.manifest_path
+            .clone()
+            .unwrap_or_else(|| self.dir.clone())
+    }
+}
+
 /// A `--target` value: a target name as rustc spells them (`x86_64-unknown-linux-gnu`,
 /// `thumbv8m.main-none-eabihf`), never a path. A custom target spec (a `.json` file, which Cargo
 /// takes) is refused: tiercheck knows builtin targets only, and must not hand rustc a file.

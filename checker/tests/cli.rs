@@ -271,6 +271,88 @@ fn exit_2_leaves_stdout_empty() {
     }
 }
 
+/// `--manifest-path` (as Cargo's) and a Cargo.toml given as DIR both mean its directory, in
+/// every command that takes a project.
+#[test]
+fn manifest_path_and_a_manifest_as_dir() {
+    let p = bad_project("");
+    let base = tempfile::tempdir().unwrap();
+    let manifest = p.path().join("Cargo.toml");
+    let manifest = manifest.to_str().unwrap();
+    let json = |args: &[&str]| stdout(&run(args, base.path(), &[]));
+    let by_dir = json(&["project", "--format", "json", p.path().to_str().unwrap()]);
+    assert!(by_dir.contains("linker-not-a-driver"), "{by_dir}");
+    assert_eq!(json(&["project", "--format", "json", manifest]), by_dir);
+    assert_eq!(
+        json(&["project", "--format", "json", "--manifest-path", manifest]),
+        by_dir
+    );
+    let o = run(
+        &["init", "--tier", "tier1", "--manifest-path", manifest],
+        base.path(),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("+[profile.release-fat]"));
+    // bench takes it too (and then refuses the configuration, before measuring anything).
+    let o = run(
+        &["bench", "--manifest-path", manifest, "--config", "nope"],
+        base.path(),
+        &[],
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown configuration \"nope\""));
+    let lib = tempfile::tempdir().unwrap();
+    std::fs::write(
+        lib.path().join("Cargo.toml"),
+        "[package]\nname = \"l\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(lib.path().join("src")).unwrap();
+    std::fs::write(lib.path().join("src/lib.rs"), "").unwrap();
+    let lib_manifest = lib.path().join("Cargo.toml");
+    let o = run(
+        &[
+            "build",
+            "--tier",
+            "tier1",
+            "--format",
+            "json",
+            "--manifest-path",
+            lib_manifest.to_str().unwrap(),
+        ],
+        base.path(),
+        &[],
+    );
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["findings"][0]["rule"], "no-executables");
+    for (args, want) in [
+        (
+            &["project", "--manifest-path", p.path().to_str().unwrap()][..],
+            "must be a path to a Cargo.toml file",
+        ),
+        (
+            &["project", "--manifest-path", "nope/Cargo.toml"],
+            "nope/Cargo.toml: no such file",
+        ),
+        (
+            &["project", "--manifest-path", manifest, "."],
+            "cannot be used with",
+        ),
+    ] {
+        let o = run(args, base.path(), &[]);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(want) && err.lines().count() == 1,
+            "{args:?}: {err}"
+        );
+    }
+    let main_rs = p.path().join("src/main.rs");
+    let o = run(&["project", main_rs.to_str().unwrap()], base.path(), &[]);
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("not a directory (give the project directory, or --manifest-path <Cargo.toml>)"));
+}
+
 /// No subcommand: clap's own help, multi-line, on stderr, exit 2 (as cargo does).
 #[test]
 fn no_arguments_print_the_help_on_stderr() {
