@@ -43,7 +43,8 @@ pub struct Args {
     /// only: custom target specs (.json) are not supported
     #[arg(long = "target", value_name = "TRIPLE", value_parser = crate::cli::target_name)]
     targets: Vec<String>,
-    /// Extra arguments for cargo build (after --)
+    /// Extra arguments for cargo build (after --). `--message-format human|short` styles cargo's
+    /// diagnostics (on stderr); JSON messages are tiercheck's to read, its report is on stdout
     #[arg(last = true)]
     cargo_args: Vec<String>,
 }
@@ -58,13 +59,15 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     } else {
         "dev"
     };
+    let (cargo_args, message_format) = message_format(&args.cargo_args)?;
     let opts = Options {
         tier: &args.tier,
         profile: args.profile.unwrap_or_else(|| default_profile.into()),
         dir: &dir,
         select: &sel,
-        cargo_args: &args.cargo_args,
+        cargo_args: &cargo_args,
         targets: &args.targets,
+        message_format,
     };
     if pipeline {
         let pgo_args = pgo::Args {
@@ -89,6 +92,55 @@ pub struct Options<'a> {
     pub select: &'a Selection,
     pub cargo_args: &'a [String],
     pub targets: &'a [String],
+    /// cargo's `--message-format`: JSON on stdout, for the executables, diagnostics rendered on
+    /// stderr (`json-render-diagnostics`), in the user's style when they asked for one.
+    pub message_format: String,
+}
+
+/// The user's `--message-format` taken out of the cargo arguments: tiercheck reads cargo's JSON
+/// messages itself, and cargo refuses two kinds ("cannot specify two kinds of `message-format`
+/// arguments"). As cargo-pgo does, it is parsed out; unlike cargo-pgo it is honoured where it
+/// can be: `human` is the default, `short` and the `json-diagnostic-*` styles change how the
+/// diagnostics render on stderr. JSON on stdout cannot be had: stdout is tiercheck's report.
+pub fn message_format(cargo_args: &[String]) -> Result<(Vec<String>, String)> {
+    let (mut kept, mut styles) = (vec![], vec![]);
+    let mut it = cargo_args.iter();
+    while let Some(a) = it.next() {
+        let value = if a == "--message-format" {
+            Some(
+                it.next()
+                    .context("--message-format needs a value (human, short)")?
+                    .as_str(),
+            )
+        } else {
+            a.strip_prefix("--message-format=")
+        };
+        let Some(value) = value else {
+            kept.push(a.clone());
+            if a == "--" {
+                kept.extend(it.by_ref().cloned());
+            }
+            continue;
+        };
+        for v in value.split(',').map(str::trim) {
+            match v {
+                "human" | "json-render-diagnostics" => {}
+                "short" => styles.push("json-diagnostic-short"),
+                "json-diagnostic-short" => styles.push("json-diagnostic-short"),
+                "json-diagnostic-rendered-ansi" => styles.push("json-diagnostic-rendered-ansi"),
+                "json" => bail!("--message-format json: tiercheck build prints its report on stdout, so cargo's JSON messages cannot go there (tiercheck's own: --format json)"),
+                _ => bail!("--message-format {v:?}: tiercheck build takes human, short, json-diagnostic-short or json-diagnostic-rendered-ansi"),
+            }
+        }
+    }
+    let mut format = String::from("json-render-diagnostics");
+    for (i, s) in styles.iter().enumerate() {
+        if !styles[..i].contains(s) {
+            format.push(',');
+            format.push_str(s);
+        }
+    }
+    Ok((kept, format))
 }
 
 /// What `run_cargo` removes from cargo's environment: these would replace the tier's target
@@ -134,7 +186,7 @@ pub fn run_cargo(
 ) -> Result<(bool, Vec<PathBuf>)> {
     let mut c = crate::child::command("cargo")?;
     c.arg("build")
-        .arg("--message-format=json-render-diagnostics")
+        .arg(format!("--message-format={}", opts.message_format))
         .arg("--profile")
         .arg(&opts.profile)
         .args(extra_args);
@@ -254,4 +306,45 @@ pub fn facts_text(r: &Report) -> String {
     );
     s.push_str(&binary::facts_text(r));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(args: &[&str]) -> Result<(Vec<String>, String)> {
+        message_format(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn the_users_message_format_becomes_a_rendering_style() {
+        let (kept, f) = split(&["--message-format", "short", "-p", "x"]).unwrap();
+        assert_eq!(kept, ["-p", "x"]);
+        assert_eq!(f, "json-render-diagnostics,json-diagnostic-short");
+        let (_, f) = split(&["--message-format=human"]).unwrap();
+        assert_eq!(f, "json-render-diagnostics");
+        let (_, f) = split(&[
+            "--message-format=short,json-diagnostic-rendered-ansi",
+            "--message-format",
+            "json-diagnostic-short",
+        ])
+        .unwrap();
+        assert_eq!(
+            f,
+            "json-render-diagnostics,json-diagnostic-short,json-diagnostic-rendered-ansi"
+        );
+        // After `--` nothing is cargo build's own.
+        let (kept, _) = split(&["--", "--message-format", "short"]).unwrap();
+        assert_eq!(kept, ["--", "--message-format", "short"]);
+    }
+
+    #[test]
+    fn json_on_stdout_and_unknown_formats_are_refused() {
+        let e = split(&["--message-format", "json"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("report on stdout"), "{e}");
+        assert!(split(&["--message-format=xml"]).is_err());
+        assert!(split(&["--message-format"]).is_err());
+    }
 }

@@ -353,6 +353,49 @@ fn manifest_path_and_a_manifest_as_dir() {
         .contains("not a directory (give the project directory, or --manifest-path <Cargo.toml>)"));
 }
 
+/// `build -- --message-format short`: cargo's diagnostics in the short style; tiercheck still
+/// reads cargo's JSON (cargo refuses two kinds of message format). JSON is refused before cargo.
+#[test]
+fn build_takes_the_users_message_format() {
+    let p = bad_project("");
+    std::fs::remove_dir_all(p.path().join(".cargo")).unwrap();
+    std::fs::write(p.path().join("src/main.rs"), "fn main() { let x = 1; }\n").unwrap();
+    let o = run(
+        &[
+            "build",
+            "--tier",
+            "tier1",
+            "--format",
+            "json",
+            "--",
+            "--message-format",
+            "short",
+        ],
+        p.path(),
+        &[],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("src/main.rs:1:17: warning: unused variable"),
+        "{err}"
+    );
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["facts"]["executables"].as_array().unwrap().len(), 1);
+    let o = run(
+        &["build", "--tier", "tier1", "--", "--message-format=json"],
+        p.path(),
+        &[],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(o.stdout.is_empty());
+    assert!(
+        err.starts_with("tiercheck: --message-format json: ") && !err.contains("Compiling"),
+        "{err}"
+    );
+}
+
 /// No subcommand: clap's own help, multi-line, on stderr, exit 2 (as cargo does).
 #[test]
 fn no_arguments_print_the_help_on_stderr() {
