@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::cli::Out;
+use crate::per_platform::{linker_of, platforms, wrap, TierOnPlatforms};
 use crate::report::{Report, Rule};
 use crate::resolve::{resolve, Selection};
 use crate::rule_docs::{severity_word, RuleDoc, DOCS_URL};
@@ -68,15 +69,75 @@ fn optional_in(data: &TierData, id: &str) -> Vec<String> {
         .collect()
 }
 
-fn tiers_of(data: &TierData, id: &str) -> Vec<String> {
+/// Every tier, resolved on every platform.
+fn all_tiers(data: &TierData) -> Result<Vec<(String, TierOnPlatforms)>> {
     data.tiers
         .keys()
-        .filter(|tier| {
-            resolve(data, tier, &Selection::default())
-                .is_ok_and(|r| r.techniques.iter().any(|t| t == id))
-        })
-        .cloned()
+        .map(|id| TierOnPlatforms::resolve(data, id).map(|t| (id.clone(), t)))
         .collect()
+}
+
+/// The tiers that switch `id` on on some platform, joined by `sep`; when they do so on fewer
+/// platforms than the technique runs on, those platforms follow: `tier1,tier2 (aarch64-linux)`.
+fn tiers_using(data: &TierData, all: &[(String, TierOnPlatforms)], id: &str, sep: &str) -> String {
+    let mut tiers = vec![];
+    let mut on: Vec<&str> = vec![];
+    for (tier, t) in all {
+        let ps = t.platforms_with(id);
+        if !ps.is_empty() {
+            tiers.push(tier.as_str());
+        }
+        for p in ps {
+            if !on.contains(&p) {
+                on.push(p);
+            }
+        }
+    }
+    let technique = &data.techniques[id];
+    let own = platforms(data)
+        .into_iter()
+        .filter(|p| technique.runs_on(p))
+        .count();
+    let mut s = tiers.join(sep);
+    if !tiers.is_empty() && on.len() < own {
+        let order = platforms(data);
+        on.sort_by_key(|p| order.iter().position(|o| o == p));
+        s.push_str(&format!(" (on {})", on.join(", ")));
+    }
+    s
+}
+
+/// A tier's block in `tiers`: its techniques on every platform (wrapped), the linker per
+/// platform, and what only some platforms get. Lines stay within 100 columns.
+fn tier_block(data: &TierData, id: &str, t: &TierOnPlatforms, s: &mut String) -> Result<()> {
+    let tier = data.tier(id)?;
+    let tc = t.on[0]
+        .1
+        .toolchain
+        .as_ref()
+        .map_or("none".into(), |(n, _)| n.clone());
+    writeln!(s, "{id:6} {:16} toolchain {tc}", tier.title)?;
+    for line in wrap(&t.common(), 7, 100) {
+        writeln!(s, "{line}")?;
+    }
+    let linkers = t.linkers(data);
+    if t.on.iter().any(|(_, r)| linker_of(data, r).is_some()) {
+        writeln!(s, "       linker: {linkers}")?;
+    }
+    let mut groups: Vec<(Vec<&str>, Vec<String>)> = vec![];
+    for (tech, ps) in t.platform_only() {
+        if data.techniques[&tech].group.as_deref() == Some("linker") {
+            continue;
+        }
+        match groups.iter_mut().find(|(g, _)| *g == ps) {
+            Some((_, list)) => list.push(tech),
+            None => groups.push((ps, vec![tech])),
+        }
+    }
+    for (ps, list) in groups {
+        writeln!(s, "       only on {}: {}", ps.join(", "), list.join(", "))?;
+    }
+    Ok(())
 }
 
 pub fn tiers(data: &TierData, format: Format, out: &mut Out) -> Result<i32> {
@@ -100,19 +161,10 @@ pub fn tiers(data: &TierData, format: Format, out: &mut Out) -> Result<i32> {
         )?;
         return Ok(0);
     }
+    let all = all_tiers(data)?;
     let mut s = String::new();
-    for (id, t) in &data.tiers {
-        let r = resolve(data, id, &Selection::default())?;
-        let tc = r
-            .toolchain
-            .as_ref()
-            .map_or("none".into(), |(n, _)| n.clone());
-        writeln!(
-            s,
-            "{id:6} {:16} toolchain {tc:18} {}",
-            t.title,
-            r.techniques.join(", ")
-        )?;
+    for (id, t) in &all {
+        tier_block(data, id, t, &mut s)?;
     }
     writeln!(
         s,
@@ -121,9 +173,9 @@ pub fn tiers(data: &TierData, format: Format, out: &mut Out) -> Result<i32> {
     )?;
     for (id, t) in &data.techniques {
         let shipped = if t.shipped { "yes" } else { "no" };
-        let on = tiers_of(data, id);
+        let on = tiers_using(data, &all, id, ",");
         let opt = optional_in(data, id);
-        let mut tiers = on.join(",");
+        let mut tiers = on.clone();
         if !opt.is_empty() {
             tiers.push_str(&format!(
                 "{}opt-in: {}",
@@ -146,11 +198,65 @@ pub fn tiers(data: &TierData, format: Format, out: &mut Out) -> Result<i32> {
 fn tier_json(data: &TierData, id: &str) -> Result<serde_json::Value> {
     let t = data.tier(id)?;
     let r = resolve(data, id, &Selection::default())?;
+    let on = TierOnPlatforms::resolve(data, id)?;
     Ok(json!({
         "id": id, "title": t.title, "summary": t.summary, "inherits": t.inherits,
         "toolchain": r.toolchain.as_ref().map(|(n, spec)| json!({"name": n, "spec": spec})),
-        "techniques": r.techniques, "optional": r.optional,
+        "techniques": r.techniques, "optional": r.optional, "platforms": on.json(data),
     }))
+}
+
+/// `explain <tier>` as text: its techniques on every platform, then those of some platforms
+/// (with them), the linker per platform, the optional ones.
+fn explain_tier(data: &TierData, id: &str, out: &mut Out) -> Result<i32> {
+    let t = data.tier(id)?;
+    let r = resolve(data, id, &Selection::default())?;
+    writeln!(out, "{id}: {} — {}", t.title, t.summary)?;
+    if let Some(p) = &t.inherits {
+        writeln!(out, "inherits: {p}")?;
+    }
+    match &r.toolchain {
+        Some((n, spec)) => writeln!(
+            out,
+            "toolchain: {n} ({} {}, components: {})",
+            spec.channel.as_str(),
+            spec.version
+                .as_deref()
+                .or(spec.date.as_deref())
+                .unwrap_or(""),
+            spec.components.join(", ")
+        )?,
+        None => writeln!(out, "toolchain: none shipped")?,
+    }
+    let on = TierOnPlatforms::resolve(data, id)?;
+    let only: Vec<(String, String)> = on
+        .platform_only()
+        .into_iter()
+        .map(|(tid, ps)| (tid, format!(" — on {}", ps.join(", "))))
+        .collect();
+    let listed = on.common().into_iter().map(|tid| (tid, String::new()));
+    for (tid, where_) in listed.chain(only) {
+        let x = &data.techniques[&tid];
+        let note = if x.shipped {
+            String::new()
+        } else {
+            format!(" [not shipped: {}]", x.why_not.as_deref().unwrap_or(""))
+        };
+        writeln!(
+            out,
+            "  {tid:24} {} ({}, rustc {}){note}{where_}",
+            x.title,
+            x.channel.as_str(),
+            x.min_rust
+        )?;
+    }
+    if on.on.iter().any(|(_, r)| linker_of(data, r).is_some()) {
+        writeln!(out, "linker: {}", on.linkers(data))?;
+    }
+    if !r.optional.is_empty() {
+        writeln!(out, "optional (--with): {}", r.optional.join(", "))?;
+    }
+    Ok(0)
 }
 
 pub fn explain(data: &TierData, id: &str, format: Format, out: &mut Out) -> Result<i32> {
@@ -163,44 +269,7 @@ pub fn explain(data: &TierData, id: &str, format: Format, out: &mut Out) -> Resu
             )?;
             return Ok(0);
         }
-        let t = data.tier(id)?;
-        let r = resolve(data, id, &Selection::default())?;
-        writeln!(out, "{id}: {} — {}", t.title, t.summary)?;
-        if let Some(p) = &t.inherits {
-            writeln!(out, "inherits: {p}")?;
-        }
-        match &r.toolchain {
-            Some((n, spec)) => writeln!(
-                out,
-                "toolchain: {n} ({} {}, components: {})",
-                spec.channel.as_str(),
-                spec.version
-                    .as_deref()
-                    .or(spec.date.as_deref())
-                    .unwrap_or(""),
-                spec.components.join(", ")
-            )?,
-            None => writeln!(out, "toolchain: none shipped")?,
-        }
-        for tid in &r.techniques {
-            let x = &data.techniques[tid];
-            let note = if x.shipped {
-                String::new()
-            } else {
-                format!(" [not shipped: {}]", x.why_not.as_deref().unwrap_or(""))
-            };
-            writeln!(
-                out,
-                "  {tid:24} {} ({}, rustc {}){note}",
-                x.title,
-                x.channel.as_str(),
-                x.min_rust
-            )?;
-        }
-        if !r.optional.is_empty() {
-            writeln!(out, "optional (--with): {}", r.optional.join(", "))?;
-        }
-        return Ok(0);
+        return explain_tier(data, id, out);
     }
     let rule = id.parse::<Rule>().ok();
     let Some(t) = data.techniques.get(id) else {
@@ -234,8 +303,8 @@ pub fn explain(data: &TierData, id: &str, format: Format, out: &mut Out) -> Resu
         t.channel.as_str(),
         t.min_rust
     )?;
-    let in_tiers = tiers_of(data, id);
-    // The same resolution `tiers` uses: optional techniques are inherited.
+    // The same resolution `tiers` uses: per platform; optional techniques are inherited.
+    let in_tiers = tiers_using(data, &all_tiers(data)?, id, ", ");
     let optional = optional_in(data, id);
     writeln!(
         out,
@@ -243,7 +312,7 @@ pub fn explain(data: &TierData, id: &str, format: Format, out: &mut Out) -> Resu
         if in_tiers.is_empty() {
             "none".into()
         } else {
-            in_tiers.join(", ")
+            in_tiers
         },
         if optional.is_empty() {
             String::new()

@@ -16,6 +16,7 @@ pub mod explain;
 pub mod flags;
 pub mod fsread;
 pub mod init;
+pub mod per_platform;
 pub mod pgo;
 pub mod project;
 pub mod recovercmd;

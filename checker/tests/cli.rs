@@ -509,6 +509,68 @@ fn explain_and_tiers_agree_on_optional_tiers() {
     assert!(line.ends_with("opt-in: tier1,tier2,tier3,tier4"), "{line}");
 }
 
+/// `tiers` and `explain` show the linker each platform gets as nix/tiers.toml resolves it (tier1:
+/// rust-lld on x86_64 Linux, mold on aarch64 Linux), in lines of at most 100 columns; README's
+/// block is that output (`.ci/test-all.sh` checks the release build's).
+#[test]
+fn tiers_and_explain_show_the_linker_per_platform() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tiers = stdout(&run(&["tiers"], tmp.path(), &[]));
+    for line in tiers.lines() {
+        assert!(line.chars().count() <= 100, "{line}");
+    }
+    let block: Vec<&str> = tiers
+        .lines()
+        .take_while(|l| !l.starts_with("tier2"))
+        .collect();
+    assert_eq!(
+        block.last(),
+        Some(&"       linker: lld (x86_64-linux), mold (aarch64-linux), default (aarch64-darwin)")
+    );
+    assert!(!block[1].contains("mold") && !block[1].contains("lld"));
+    let row = |id: &str| {
+        tiers
+            .lines()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .unwrap()
+            .to_string()
+    };
+    assert!(row("lld").ends_with(" tier1,tier2"), "{}", row("lld"));
+    assert!(
+        row("mold").ends_with(" tier1,tier2 (on aarch64-linux)"),
+        "{}",
+        row("mold")
+    );
+    let tier1 = stdout(&run(&["explain", "tier1"], tmp.path(), &[]));
+    assert!(tier1.contains("— on x86_64-linux\n"), "{tier1}");
+    assert!(
+        tier1.contains(
+            "\nlinker: lld (x86_64-linux), mold (aarch64-linux), default (aarch64-darwin)\n"
+        ),
+        "{tier1}"
+    );
+    let lld = stdout(&run(&["explain", "lld"], tmp.path(), &[]));
+    assert!(lld.contains("\n  tiers: tier1, tier2\n"), "{lld}");
+    let json: Value = serde_json::from_slice(
+        &run(&["explain", "tier1", "--format", "json"], tmp.path(), &[]).stdout,
+    )
+    .unwrap();
+    assert_eq!(json["platforms"]["x86_64-linux"]["linker"], "lld");
+    assert_eq!(
+        json["platforms"]["aarch64-darwin"]["left_out"][0]["id"],
+        "mold"
+    );
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let start = readme.find("<!-- tiers:begin -->\n```\n").unwrap() + 25;
+    let end = readme.find("```\n<!-- tiers:end -->").unwrap();
+    assert_eq!(
+        readme[start..end],
+        tiers,
+        "README's tiers block: paste `tiercheck tiers`"
+    );
+}
+
 #[test]
 fn project_facts_name_where_a_setting_is() {
     let p = bad_project("\n[profile.dev]\nsplit-debuginfo = \"unpacked\"\n");
