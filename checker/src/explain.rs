@@ -423,13 +423,24 @@ pub fn project_facts_text(r: &Report) -> String {
         opt(&f["triple"])
     );
     if let Some(list) = f["tier_techniques"].as_array() {
-        for t in list {
+        // What the tier's environment supplies is no task for the user: one line for all.
+        let (env, own): (Vec<_>, Vec<_>) =
+            list.iter().partition(|t| t["supplied_by"] == "tier-env");
+        for t in own {
             let _ = writeln!(
                 s,
                 "  {:12} {:24} {}",
                 opt(&t["status"]),
                 opt(&t["id"]),
                 opt(&t["detail"])
+            );
+        }
+        if !env.is_empty() {
+            let tier = r.tier.as_deref().unwrap_or("");
+            let _ = writeln!(
+                s,
+                "  {} settings come from the tier's environment (`tiercheck env {tier}` / `nix develop .#{tier}`)",
+                env.len()
             );
         }
     }

@@ -571,6 +571,49 @@ fn tiers_and_explain_show_the_linker_per_platform() {
     );
 }
 
+/// A fresh project: "lacks" only for what the user must add (what only files can hold); what the
+/// tier's environment supplies is one summary line, and `supplied_by` in JSON.
+#[test]
+fn lacks_only_what_the_user_must_add() {
+    let p = bad_project("");
+    std::fs::remove_dir_all(p.path().join(".cargo")).unwrap();
+    let text = stdout(&run(&["project", "--tier", "tier1"], p.path(), &[]));
+    let lacks: Vec<&str> = text.lines().filter(|l| l.starts_with("  lacks ")).collect();
+    assert_eq!(lacks.len(), 2, "{text}");
+    assert!(lacks[0].contains("deps-no-debuginfo") && lacks[1].contains("custom-profiles"));
+    assert!(
+        text.contains("\n  7 settings come from the tier's environment (`tiercheck env tier1` / `nix develop .#tier1`)\n"),
+        "{text}"
+    );
+    let status = |env: &[(&str, &str)], id: &str| {
+        let o = run(
+            &["project", "--tier", "tier1", "--format", "json"],
+            p.path(),
+            env,
+        );
+        let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+        r["facts"]["tier_techniques"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let split = status(&[], "split-debuginfo");
+    assert_eq!(
+        (split["status"].clone(), split["supplied_by"].clone()),
+        ("lacks".into(), "tier-env".into())
+    );
+    assert!(status(&[], "deps-no-debuginfo")
+        .get("supplied_by")
+        .is_none());
+    // Already in tier1's environment and still missing: the user must act.
+    let split = status(&[("RUST_TIERS_TIER", "tier1")], "split-debuginfo");
+    assert_eq!(split["status"], "lacks");
+    assert!(split.get("supplied_by").is_none(), "{split}");
+}
+
 #[test]
 fn project_facts_name_where_a_setting_is() {
     let p = bad_project("\n[profile.dev]\nsplit-debuginfo = \"unpacked\"\n");
