@@ -68,6 +68,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         cargo_args: &cargo_args,
         targets: &args.targets,
         message_format,
+        announce: args.format == ReportFormat::Text && !out.quiet,
     };
     if pipeline {
         let pgo_args = pgo::Args {
@@ -95,6 +96,8 @@ pub struct Options<'a> {
     /// cargo's `--message-format`: JSON on stdout, for the executables, diagnostics rendered on
     /// stderr (`json-render-diagnostics`), in the user's style when they asked for one.
     pub message_format: String,
+    /// Say on stderr what is built, before cargo's output (the report follows on stdout).
+    pub announce: bool,
 }
 
 /// The user's `--message-format` taken out of the cargo arguments: tiercheck reads cargo's JSON
@@ -244,6 +247,15 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
         toolchain: toolchain.clone().map(toolchain::Choice::Named),
     };
     let project = crate::project::check_with(data, &p.dir, opts.select, &popts)?;
+    if opts.announce {
+        crate::termsafe::eprint_line(&header(
+            opts.tier,
+            &opts.profile,
+            toolchain.as_deref(),
+            &p.dir.display().to_string(),
+            &env.resolved.techniques,
+        ));
+    }
     let (ok, exes) = run_cargo(opts, &env, toolchain.as_deref(), &BTreeMap::new(), &[])?;
     let mut report = Report::new("build", Some(opts.tier), p.dir.display().to_string());
     report.findings.extend(project.findings.iter().cloned());
@@ -284,26 +296,42 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
     Ok(report)
 }
 
-pub fn facts_text(r: &Report) -> String {
-    let f = &r.facts;
-    let mut s = format!(
-        "build {} ({} profile{}) of {}: {}\n",
-        r.tier.as_deref().unwrap_or(""),
-        f["profile"].as_str().unwrap_or(""),
-        f["toolchain"]
-            .as_str()
+/// `build tier1 (dev profile, toolchain stable) of DIR: techniques`: the report's first line,
+/// and what `build` says on stderr before cargo runs.
+fn header(
+    tier: &str,
+    profile: &str,
+    toolchain: Option<&str>,
+    dir: &str,
+    techniques: &[String],
+) -> String {
+    format!(
+        "build {tier} ({profile} profile{}) of {dir}: {}",
+        toolchain
             .map(|t| format!(", toolchain {t}"))
             .unwrap_or_default(),
-        r.subject,
-        f["techniques"]
-            .as_array()
-            .map(|a| a
-                .iter()
-                .filter_map(|x| x.as_str())
-                .collect::<Vec<_>>()
-                .join(", "))
-            .unwrap_or_default()
+        techniques.join(", ")
+    )
+}
+
+pub fn facts_text(r: &Report) -> String {
+    let f = &r.facts;
+    let techniques: Vec<String> = f["techniques"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut s = header(
+        r.tier.as_deref().unwrap_or(""),
+        f["profile"].as_str().unwrap_or(""),
+        f["toolchain"].as_str(),
+        &r.subject,
+        &techniques,
     );
+    s.push('\n');
     s.push_str(&binary::facts_text(r));
     s
 }

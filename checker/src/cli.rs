@@ -15,11 +15,11 @@ use crate::tiers::TierData;
 
 #[derive(clap::Args, Clone, Default)]
 pub struct SelectArgs {
-    /// Switch on an optional technique (repeatable)
-    #[arg(long = "with", value_name = "TECHNIQUE")]
+    /// Switch on an optional technique (repeatable; `tiercheck tiers` lists them)
+    #[arg(long = "with", value_name = "TECHNIQUE", value_parser = technique_parser(), hide_possible_values = true)]
     pub with: Vec<String>,
     /// Switch off one of the tier's techniques (repeatable)
-    #[arg(long = "without", value_name = "TECHNIQUE")]
+    #[arg(long = "without", value_name = "TECHNIQUE", value_parser = technique_parser(), hide_possible_values = true)]
     pub without: Vec<String>,
 }
 
@@ -44,6 +44,49 @@ pub fn tier_parser() -> PossibleValuesParser {
         })
         .unwrap_or_default();
     PossibleValuesParser::new(values)
+}
+
+/// The techniques of the embedded data as clap's possible values: completions offer them (not
+/// file names) and a typo gets clap's "a similar value exists". Not-shipped ones stay values, so
+/// `--with` on them gets resolve's reason instead of a bare "invalid value".
+pub fn technique_parser() -> PossibleValuesParser {
+    let values: Vec<PossibleValue> = TierData::embedded()
+        .map(|d| {
+            d.techniques
+                .iter()
+                .map(|(id, t)| PossibleValue::new(id.clone()).help(t.title.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    PossibleValuesParser::new(values)
+}
+
+/// A unified diff in colour when colour is on: headers bold, hunks cyan, `-` red, `+` green.
+pub fn paint_diff(out: &Out, diff: &str) -> String {
+    if !out.color {
+        return diff.to_string();
+    }
+    use anstyle::{AnsiColor, Style};
+    let fg = |c: AnsiColor| Style::new().fg_color(Some(c.into()));
+    let mut s = String::new();
+    for line in diff.split_inclusive('\n') {
+        let (body, nl) = line.strip_suffix('\n').map_or((line, ""), |b| (b, "\n"));
+        let style = if body.starts_with("---") || body.starts_with("+++") {
+            Style::new().bold()
+        } else if body.starts_with("@@") {
+            fg(AnsiColor::Cyan)
+        } else if body.starts_with('-') {
+            fg(AnsiColor::Red)
+        } else if body.starts_with('+') {
+            fg(AnsiColor::Green)
+        } else {
+            s.push_str(line);
+            continue;
+        };
+        s.push_str(&out.paint(style, body));
+        s.push_str(nl);
+    }
+    s
 }
 
 /// A directory argument that must exist: anything else is a usage error (exit 2, one line

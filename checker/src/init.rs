@@ -397,7 +397,8 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         return Ok(0);
     }
     for c in &changes {
-        out.push_str(&diff(c));
+        let painted = crate::cli::paint_diff(out, &diff(c));
+        out.push_str(&painted);
     }
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let go = if args.yes {

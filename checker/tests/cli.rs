@@ -249,6 +249,32 @@ echo "${{COMPREPLY[@]}}""#
     assert_eq!(stdout(&o).trim(), "tier1 tier2 tier3 tier4 tier5");
 }
 
+/// `--with`/`--without` take technique ids: completions offer those, never file names.
+#[test]
+fn bash_completes_techniques_after_with() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("a-file-here"), "").unwrap();
+    for flag in ["--with", "--without"] {
+        let script = format!(
+            r#"source <("{TC}" completions bash) || exit 1
+COMP_WORDS=(tiercheck project {flag} ""); COMP_CWORD=3
+COMP_LINE="tiercheck project {flag} "; COMP_POINT=${{#COMP_LINE}}
+_tiercheck tiercheck "" {flag}
+echo "${{COMPREPLY[@]}}""#
+        );
+        let o = Command::new("bash")
+            .args(["-c", &script])
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        let words = stdout(&o);
+        assert!(!words.contains("a-file-here"), "{flag}: {words}");
+        for id in ["mold", "fat-lto", "sccache"] {
+            assert!(words.split_whitespace().any(|w| w == id), "{flag}: {words}");
+        }
+    }
+}
+
 #[test]
 fn exit_2_leaves_stdout_empty() {
     let tmp = tempfile::tempdir().unwrap();
@@ -351,6 +377,30 @@ fn manifest_path_and_a_manifest_as_dir() {
     let o = run(&["project", main_rs.to_str().unwrap()], base.path(), &[]);
     assert!(String::from_utf8_lossy(&o.stderr)
         .contains("not a directory (give the project directory, or --manifest-path <Cargo.toml>)"));
+}
+
+/// In text mode `build` says what it builds on stderr before cargo's output.
+#[test]
+fn build_announces_itself_before_cargo() {
+    let p = bad_project("");
+    std::fs::remove_dir_all(p.path().join(".cargo")).unwrap();
+    let o = run(&["build", "--tier", "tier1"], p.path(), &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let first = err.lines().next().unwrap_or("");
+    assert!(
+        first.starts_with("tiercheck: build tier1 (dev profile"),
+        "{err}"
+    );
+    let compiling = err.find("Compiling").unwrap_or(0);
+    assert!(compiling > first.len(), "{err}");
+    assert!(
+        stdout(&o).starts_with("build tier1 (dev profile"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&["build", "--tier", "tier1", "-q"], p.path(), &[]);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("tiercheck: build tier1"));
 }
 
 /// `build -- --message-format short`: cargo's diagnostics in the short style; tiercheck still
@@ -465,6 +515,29 @@ fn init_shows_the_diff_then_merges_once() {
         std::fs::read_to_string(d.path().join("Cargo.toml")).unwrap(),
         manifest
     );
+    // Colour as everywhere else: --color, CARGO_TERM_COLOR, never in a pipe by default.
+    let o = run(
+        &["init", "--tier", "tier1", "--color", "always"],
+        d.path(),
+        &[],
+    );
+    assert!(
+        stdout(&o).contains("\u{1b}[32m+[profile.release-fat]\u{1b}[0m"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(
+        &["init", "--tier", "tier1"],
+        d.path(),
+        &[("CARGO_TERM_COLOR", "always")],
+    );
+    assert!(o.stdout.contains(&0x1b));
+    let o = run(
+        &["init", "--tier", "tier1", "--color", "never"],
+        d.path(),
+        &[("CARGO_TERM_COLOR", "always")],
+    );
+    assert!(!o.stdout.contains(&0x1b));
     let o = run(&["init", "--tier", "tier1", "--yes"], d.path(), &[]);
     assert_eq!(o.status.code(), Some(0));
     let merged = std::fs::read_to_string(d.path().join("Cargo.toml")).unwrap();
@@ -650,10 +723,14 @@ fn init_asks_on_a_terminal() {
             "-c",
             &format!("printf '{answer}\\n' | script -qec '{TC} init --tier tier1' /dev/null"),
         ])
-        .current_dir(p.path());
+        .current_dir(p.path())
+        .env_remove("NO_COLOR")
+        .env_remove("CARGO_TERM_COLOR");
         let o = c.output().unwrap();
         let text = stdout(&o);
         assert!(text.contains("write these changes? [y/N]"), "{text}");
+        // A terminal: the diff in colour.
+        assert!(text.contains("\u{1b}[32m+"), "{text:?}");
         let manifest = std::fs::read_to_string(p.path().join("Cargo.toml")).unwrap();
         assert_eq!(
             manifest.contains("[profile.release-fat]"),
@@ -664,5 +741,20 @@ fn init_asks_on_a_terminal() {
             !manifest.contains("lto = \"thin\"\n# Shipping"),
             "{manifest}"
         );
-    }
+    } // NO_COLOR on a terminal: no colour (nothing left to add now, so a fresh project).
+    let p = bad_project("");
+    let o = Command::new("sh")
+        .args([
+            "-c",
+            &format!("printf 'n\\n' | script -qec '{TC} init --tier tier1' /dev/null"),
+        ])
+        .current_dir(p.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = stdout(&o);
+    assert!(
+        text.contains("+[profile.release-fat]") && !text.contains('\u{1b}'),
+        "{text:?}"
+    );
 }
