@@ -248,13 +248,7 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
     };
     let project = crate::project::check_with(data, &p.dir, opts.select, &popts)?;
     if opts.announce {
-        crate::termsafe::eprint_line(&header(
-            opts.tier,
-            &opts.profile,
-            toolchain.as_deref(),
-            &p.dir.display().to_string(),
-            &env.resolved.techniques,
-        ));
+        announce(opts, &p, &env);
     }
     let (ok, exes) = run_cargo(opts, &env, toolchain.as_deref(), &BTreeMap::new(), &[])?;
     let mut report = Report::new("build", Some(opts.tier), p.dir.display().to_string());
@@ -294,6 +288,14 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
     });
     report.finish();
     Ok(report)
+}
+
+/// The report's header, on stderr before cargo's output.
+fn announce(opts: &Options, p: &Project, env: &HostEnv) {
+    let dir = p.dir.display().to_string();
+    let tc = env.toolchain.as_deref();
+    let line = header(opts.tier, &opts.profile, tc, &dir, &env.resolved.techniques);
+    crate::termsafe::eprint_line(&line);
 }
 
 /// `build tier1 (dev profile, toolchain stable) of DIR: techniques`: the report's first line,

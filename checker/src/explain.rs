@@ -294,6 +294,31 @@ pub fn explain(data: &TierData, id: &str, format: Format, out: &mut Out) -> Resu
         )?;
         return Ok(0);
     }
+    explain_technique(data, id, t, out)?;
+    // An id that names a technique and a rule (`llvm-passes`): the text shows both.
+    if let Some(rule) = rule {
+        writeln!(out)?;
+        explain_rule(rule, format, out)?;
+    }
+    Ok(0)
+}
+
+/// `tier1, tier2 (on aarch64-linux)   optional in: ...`, or `none`: the same resolution `tiers`
+/// uses (per platform; optional techniques are inherited).
+fn tiers_line(data: &TierData, id: &str) -> Result<String> {
+    let mut s = tiers_using(data, &all_tiers(data)?, id, ", ");
+    if s.is_empty() {
+        s.push_str("none");
+    }
+    let optional = optional_in(data, id);
+    if !optional.is_empty() {
+        s.push_str(&format!("   optional in: {}", optional.join(", ")));
+    }
+    Ok(s)
+}
+
+/// `explain <technique>` as text.
+fn explain_technique(data: &TierData, id: &str, t: &Technique, out: &mut Out) -> Result<()> {
     writeln!(out, "{id}: {}", t.title)?;
     writeln!(
         out,
@@ -303,23 +328,7 @@ pub fn explain(data: &TierData, id: &str, format: Format, out: &mut Out) -> Resu
         t.channel.as_str(),
         t.min_rust
     )?;
-    // The same resolution `tiers` uses: per platform; optional techniques are inherited.
-    let in_tiers = tiers_using(data, &all_tiers(data)?, id, ", ");
-    let optional = optional_in(data, id);
-    writeln!(
-        out,
-        "  tiers: {}{}",
-        if in_tiers.is_empty() {
-            "none".into()
-        } else {
-            in_tiers
-        },
-        if optional.is_empty() {
-            String::new()
-        } else {
-            format!("   optional in: {}", optional.join(", "))
-        }
-    )?;
+    writeln!(out, "  tiers: {}", tiers_line(data, id)?)?;
     if let Some(p) = &t.platforms {
         writeln!(out, "  platforms: {}", p.join(", "))?;
     }
@@ -355,12 +364,7 @@ pub fn explain(data: &TierData, id: &str, format: Format, out: &mut Out) -> Resu
     if !t.shipped {
         writeln!(out, "  not shipped: {}", t.why_not.as_deref().unwrap_or(""))?;
     }
-    // An id that names a technique and a rule (`llvm-passes`): the text shows both.
-    if let Some(rule) = rule {
-        writeln!(out)?;
-        explain_rule(rule, format, out)?;
-    }
-    Ok(0)
+    Ok(())
 }
 
 fn explain_rule(rule: Rule, format: Format, out: &mut Out) -> Result<i32> {
