@@ -38,7 +38,10 @@ pub fn allowed_rules(dir: &Path) -> Result<Vec<Rule>> {
             };
             match id.parse::<Rule>() {
                 Ok(r) => rules.push(r),
-                Err(e) => bail!("Cargo.toml: {key}: {e} (see checker/SCHEMA.md)"),
+                Err(e) => bail!(
+                    "Cargo.toml: {key}: {e}{} (`tiercheck explain --rules` lists them)",
+                    crate::suggest::did_you_mean(id, Rule::ALL.iter().map(|r| r.id()))
+                ),
             }
         }
     }

@@ -7,6 +7,7 @@ use std::io::{ErrorKind, Write};
 use std::process::ExitCode;
 
 use anyhow::Result;
+use clap::error::ErrorKind as ClapError;
 use clap::{Parser, Subcommand};
 
 use crate::cli::{Global, Out};
@@ -77,16 +78,31 @@ fn emit(out: &str) -> bool {
     }
 }
 
-/// A clap usage error on one line (bad input gets one line, like every other input error).
-fn one_line(msg: &str) -> String {
-    msg.lines()
-        .map(str::trim)
-        .filter(|l| {
-            !l.is_empty() && !l.starts_with("For more information") && !l.starts_with("Usage:")
-        })
-        .map(|l| l.strip_prefix("error: ").unwrap_or(l))
-        .collect::<Vec<_>>()
-        .join(" ")
+/// A clap error on one line, as tiercheck's other input errors: the problem, its tips in
+/// parentheses and, for a usage error, clap's `Usage:` line at the end:
+/// `unexpected argument '--foo' found (tip: ...). Usage: tiercheck project [OPTIONS] [DIR]`.
+/// A value its parser refused (`DIR: no such directory`) names the value and the problem only.
+fn one_line(e: &clap::Error) -> String {
+    let rendered = e.render().to_string();
+    let (mut problem, mut tips, mut usage) = (vec![], vec![], None);
+    for line in rendered.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(tip) = line.strip_prefix("tip: ") {
+            tips.push(format!("(tip: {tip})"));
+        } else if line.starts_with("Usage:") {
+            usage = Some(line.to_string());
+        } else if usage.is_some() && !line.starts_with("For more information") {
+            // A second usage form, aligned under the first.
+            usage = usage.map(|u| format!("{u} | {line}"));
+        } else if !line.starts_with("For more information") {
+            problem.push(line.strip_prefix("error: ").unwrap_or(line).to_string());
+        }
+    }
+    problem.extend(tips);
+    let mut s = problem.join(" ");
+    if let Some(u) = usage.filter(|_| e.kind() != ClapError::ValueValidation) {
+        s.push_str(&format!(". {u}"));
+    }
+    s
 }
 
 /// Parses `args` (argv[0] included), runs the command, prints, and returns the exit code.
@@ -104,8 +120,18 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
+        // No subcommand: clap's own help, as it renders it, on stderr (exit 2, like cargo).
+        Err(e)
+            if matches!(
+                e.kind(),
+                ClapError::DisplayHelpOnMissingArgumentOrSubcommand | ClapError::MissingSubcommand
+            ) =>
+        {
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
         Err(e) => {
-            eprint_line(&one_line(&e.render().to_string()));
+            eprint_line(&one_line(&e));
             return ExitCode::from(2);
         }
     };

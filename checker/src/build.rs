@@ -11,7 +11,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::json;
 
 use crate::binary;
-use crate::cli::{print_report, tier_parser, Out, ReportFormat, SelectArgs};
+use crate::cli::{print_report, tier_parser, Out, ProjectArgs, ReportFormat, SelectArgs};
 use crate::envcmd::{host_env, HostEnv};
 use crate::project::load::{profile_chain, Project};
 use crate::report::{Finding, Report, Rule};
@@ -31,9 +31,8 @@ pub struct Args {
     /// Build this Cargo profile
     #[arg(long, value_parser = crate::resolve::profile_name)]
     profile: Option<String>,
-    /// The project directory (a Cargo workspace or package)
-    #[arg(default_value = ".", value_parser = crate::cli::ExistingDir)]
-    dir: PathBuf,
+    #[command(flatten)]
+    project: ProjectArgs,
     #[arg(long, value_enum, default_value = "text")]
     format: ReportFormat,
     #[command(flatten)]
@@ -44,13 +43,15 @@ pub struct Args {
     /// only: custom target specs (.json) are not supported
     #[arg(long = "target", value_name = "TRIPLE", value_parser = crate::cli::target_name)]
     targets: Vec<String>,
-    /// Extra arguments for cargo build (after --)
+    /// Extra arguments for cargo build (after --). `--message-format human|short` styles cargo's
+    /// diagnostics (on stderr); JSON messages are tiercheck's to read, its report is on stdout
     #[arg(last = true)]
     cargo_args: Vec<String>,
 }
 
 pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
-    crate::recovery::recover_project(&args.dir)?;
+    let dir = args.project.dir();
+    crate::recovery::recover_project(&dir)?;
     let sel = args.select.selection();
     let pipeline = args.pgo.wanted();
     let default_profile = if args.release || pipeline {
@@ -58,13 +59,16 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     } else {
         "dev"
     };
+    let (cargo_args, message_format) = message_format(&args.cargo_args)?;
     let opts = Options {
         tier: &args.tier,
         profile: args.profile.unwrap_or_else(|| default_profile.into()),
-        dir: &args.dir,
+        dir: &dir,
         select: &sel,
-        cargo_args: &args.cargo_args,
+        cargo_args: &cargo_args,
         targets: &args.targets,
+        message_format,
+        announce: args.format == ReportFormat::Text && !out.quiet,
     };
     if pipeline {
         let pgo_args = pgo::Args {
@@ -72,12 +76,14 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
             ..args.pgo.clone()
         };
         let mut report = pgo::pipeline(data, &opts, &pgo_args)?;
-        crate::allow::apply(&mut report, &args.dir)?;
-        return print_report(out, &report, args.format, &pgo::facts_text, Some(&args.dir));
+        crate::allow::apply(&mut report, &dir)?;
+        report.anchor = Some(crate::ci_output::manifest_anchor(&dir));
+        return print_report(out, &report, args.format, &pgo::facts_text, Some(&dir));
     }
     let mut report = build_and_check(data, &opts)?;
-    crate::allow::apply(&mut report, &args.dir)?;
-    print_report(out, &report, args.format, &facts_text, Some(&args.dir))
+    crate::allow::apply(&mut report, &dir)?;
+    report.anchor = Some(crate::ci_output::manifest_anchor(&dir));
+    print_report(out, &report, args.format, &facts_text, Some(&dir))
 }
 
 pub struct Options<'a> {
@@ -87,6 +93,57 @@ pub struct Options<'a> {
     pub select: &'a Selection,
     pub cargo_args: &'a [String],
     pub targets: &'a [String],
+    /// cargo's `--message-format`: JSON on stdout, for the executables, diagnostics rendered on
+    /// stderr (`json-render-diagnostics`), in the user's style when they asked for one.
+    pub message_format: String,
+    /// Say on stderr what is built, before cargo's output (the report follows on stdout).
+    pub announce: bool,
+}
+
+/// The user's `--message-format` taken out of the cargo arguments: tiercheck reads cargo's JSON
+/// messages itself, and cargo refuses two kinds ("cannot specify two kinds of `message-format`
+/// arguments"). As cargo-pgo does, it is parsed out; unlike cargo-pgo it is honoured where it
+/// can be: `human` is the default, `short` and the `json-diagnostic-*` styles change how the
+/// diagnostics render on stderr. JSON on stdout cannot be had: stdout is tiercheck's report.
+pub fn message_format(cargo_args: &[String]) -> Result<(Vec<String>, String)> {
+    let (mut kept, mut styles) = (vec![], vec![]);
+    let mut it = cargo_args.iter();
+    while let Some(a) = it.next() {
+        let value = if a == "--message-format" {
+            Some(
+                it.next()
+                    .context("--message-format needs a value (human, short)")?
+                    .as_str(),
+            )
+        } else {
+            a.strip_prefix("--message-format=")
+        };
+        let Some(value) = value else {
+            kept.push(a.clone());
+            if a == "--" {
+                kept.extend(it.by_ref().cloned());
+            }
+            continue;
+        };
+        for v in value.split(',').map(str::trim) {
+            match v {
+                "human" | "json-render-diagnostics" => {}
+                "short" => styles.push("json-diagnostic-short"),
+                "json-diagnostic-short" => styles.push("json-diagnostic-short"),
+                "json-diagnostic-rendered-ansi" => styles.push("json-diagnostic-rendered-ansi"),
+                "json" => bail!("--message-format json: tiercheck build prints its report on stdout, so cargo's JSON messages cannot go there (tiercheck's own: --format json)"),
+                _ => bail!("--message-format {v:?}: tiercheck build takes human, short, json-diagnostic-short or json-diagnostic-rendered-ansi"),
+            }
+        }
+    }
+    let mut format = String::from("json-render-diagnostics");
+    for (i, s) in styles.iter().enumerate() {
+        if !styles[..i].contains(s) {
+            format.push(',');
+            format.push_str(s);
+        }
+    }
+    Ok((kept, format))
 }
 
 /// What `run_cargo` removes from cargo's environment: these would replace the tier's target
@@ -132,7 +189,7 @@ pub fn run_cargo(
 ) -> Result<(bool, Vec<PathBuf>)> {
     let mut c = crate::child::command("cargo")?;
     c.arg("build")
-        .arg("--message-format=json-render-diagnostics")
+        .arg(format!("--message-format={}", opts.message_format))
         .arg("--profile")
         .arg(&opts.profile)
         .args(extra_args);
@@ -190,6 +247,9 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
         toolchain: toolchain.clone().map(toolchain::Choice::Named),
     };
     let project = crate::project::check_with(data, &p.dir, opts.select, &popts)?;
+    if opts.announce {
+        announce(opts, &p, &env);
+    }
     let (ok, exes) = run_cargo(opts, &env, toolchain.as_deref(), &BTreeMap::new(), &[])?;
     let mut report = Report::new("build", Some(opts.tier), p.dir.display().to_string());
     report.findings.extend(project.findings.iter().cloned());
@@ -236,26 +296,91 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
     Ok(report)
 }
 
-pub fn facts_text(r: &Report) -> String {
-    let f = &r.facts;
-    let mut s = format!(
-        "build {} ({} profile{}) of {}: {}\n",
-        r.tier.as_deref().unwrap_or(""),
-        f["profile"].as_str().unwrap_or(""),
-        f["toolchain"]
-            .as_str()
+/// The report's header, on stderr before cargo's output.
+fn announce(opts: &Options, p: &Project, env: &HostEnv) {
+    let dir = p.dir.display().to_string();
+    let tc = env.toolchain.as_deref();
+    let line = header(opts.tier, &opts.profile, tc, &dir, &env.resolved.techniques);
+    crate::termsafe::eprint_line(&line);
+}
+
+/// `build tier1 (dev profile, toolchain stable) of DIR: techniques`: the report's first line,
+/// and what `build` says on stderr before cargo runs.
+fn header(
+    tier: &str,
+    profile: &str,
+    toolchain: Option<&str>,
+    dir: &str,
+    techniques: &[String],
+) -> String {
+    format!(
+        "build {tier} ({profile} profile{}) of {dir}: {}",
+        toolchain
             .map(|t| format!(", toolchain {t}"))
             .unwrap_or_default(),
-        r.subject,
-        f["techniques"]
-            .as_array()
-            .map(|a| a
-                .iter()
-                .filter_map(|x| x.as_str())
-                .collect::<Vec<_>>()
-                .join(", "))
-            .unwrap_or_default()
+        techniques.join(", ")
+    )
+}
+
+pub fn facts_text(r: &Report) -> String {
+    let f = &r.facts;
+    let techniques: Vec<String> = f["techniques"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut s = header(
+        r.tier.as_deref().unwrap_or(""),
+        f["profile"].as_str().unwrap_or(""),
+        f["toolchain"].as_str(),
+        &r.subject,
+        &techniques,
     );
+    s.push('\n');
     s.push_str(&binary::facts_text(r));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(args: &[&str]) -> Result<(Vec<String>, String)> {
+        message_format(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn the_users_message_format_becomes_a_rendering_style() {
+        let (kept, f) = split(&["--message-format", "short", "-p", "x"]).unwrap();
+        assert_eq!(kept, ["-p", "x"]);
+        assert_eq!(f, "json-render-diagnostics,json-diagnostic-short");
+        let (_, f) = split(&["--message-format=human"]).unwrap();
+        assert_eq!(f, "json-render-diagnostics");
+        let (_, f) = split(&[
+            "--message-format=short,json-diagnostic-rendered-ansi",
+            "--message-format",
+            "json-diagnostic-short",
+        ])
+        .unwrap();
+        assert_eq!(
+            f,
+            "json-render-diagnostics,json-diagnostic-short,json-diagnostic-rendered-ansi"
+        );
+        // After `--` nothing is cargo build's own.
+        let (kept, _) = split(&["--", "--message-format", "short"]).unwrap();
+        assert_eq!(kept, ["--", "--message-format", "short"]);
+    }
+
+    #[test]
+    fn json_on_stdout_and_unknown_formats_are_refused() {
+        let e = split(&["--message-format", "json"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("report on stdout"), "{e}");
+        assert!(split(&["--message-format=xml"]).is_err());
+        assert!(split(&["--message-format"]).is_err());
+    }
 }

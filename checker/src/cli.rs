@@ -15,11 +15,11 @@ use crate::tiers::TierData;
 
 #[derive(clap::Args, Clone, Default)]
 pub struct SelectArgs {
-    /// Switch on an optional technique (repeatable)
-    #[arg(long = "with", value_name = "TECHNIQUE")]
+    /// Switch on an optional technique (repeatable; `tiercheck tiers` lists them)
+    #[arg(long = "with", value_name = "TECHNIQUE", value_parser = technique_parser(), hide_possible_values = true)]
     pub with: Vec<String>,
     /// Switch off one of the tier's techniques (repeatable)
-    #[arg(long = "without", value_name = "TECHNIQUE")]
+    #[arg(long = "without", value_name = "TECHNIQUE", value_parser = technique_parser(), hide_possible_values = true)]
     pub without: Vec<String>,
 }
 
@@ -44,6 +44,49 @@ pub fn tier_parser() -> PossibleValuesParser {
         })
         .unwrap_or_default();
     PossibleValuesParser::new(values)
+}
+
+/// The techniques of the embedded data as clap's possible values: completions offer them (not
+/// file names) and a typo gets clap's "a similar value exists". Not-shipped ones stay values, so
+/// `--with` on them gets resolve's reason instead of a bare "invalid value".
+pub fn technique_parser() -> PossibleValuesParser {
+    let values: Vec<PossibleValue> = TierData::embedded()
+        .map(|d| {
+            d.techniques
+                .iter()
+                .map(|(id, t)| PossibleValue::new(id.clone()).help(t.title.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    PossibleValuesParser::new(values)
+}
+
+/// A unified diff in colour when colour is on: headers bold, hunks cyan, `-` red, `+` green.
+pub fn paint_diff(out: &Out, diff: &str) -> String {
+    if !out.color {
+        return diff.to_string();
+    }
+    use anstyle::{AnsiColor, Style};
+    let fg = |c: AnsiColor| Style::new().fg_color(Some(c.into()));
+    let mut s = String::new();
+    for line in diff.split_inclusive('\n') {
+        let (body, nl) = line.strip_suffix('\n').map_or((line, ""), |b| (b, "\n"));
+        let style = if body.starts_with("---") || body.starts_with("+++") {
+            Style::new().bold()
+        } else if body.starts_with("@@") {
+            fg(AnsiColor::Cyan)
+        } else if body.starts_with('-') {
+            fg(AnsiColor::Red)
+        } else if body.starts_with('+') {
+            fg(AnsiColor::Green)
+        } else {
+            s.push_str(line);
+            continue;
+        };
+        s.push_str(&out.paint(style, body));
+        s.push_str(nl);
+    }
+    s
 }
 
 /// A directory argument that must exist: anything else is a usage error (exit 2, one line
@@ -74,6 +117,106 @@ impl clap::builder::TypedValueParser for ExistingDir {
                 crate::termsafe::field(&p.display().to_string())
             ),
         ))
+    }
+}
+
+/// What `ProjectDir` and `ManifestPath` refuse: `value: problem`, on one line.
+fn refused(p: &Path, why: &str) -> clap::Error {
+    clap::Error::raw(
+        clap::error::ErrorKind::ValueValidation,
+        format!(
+            "{}: {why}\n",
+            crate::termsafe::field(&p.display().to_string())
+        ),
+    )
+}
+
+/// The directory of a manifest path (`Cargo.toml` alone is the current directory's).
+fn manifest_dir(p: &Path) -> PathBuf {
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn is_manifest(p: &Path) -> bool {
+    p.file_name().is_some_and(|n| n == "Cargo.toml")
+}
+
+/// A project DIR: an existing directory, or a path to a Cargo.toml (its directory is meant, as
+/// with `--manifest-path`).
+#[derive(Clone)]
+pub struct ProjectDir;
+
+impl clap::builder::TypedValueParser for ProjectDir {
+    type Value = PathBuf;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<PathBuf, clap::Error> {
+        let p = Path::new(value);
+        if is_manifest(p) && p.is_file() {
+            return Ok(manifest_dir(p));
+        }
+        match ExistingDir.parse_ref(cmd, arg, value) {
+            Err(_) if p.is_file() => Err(refused(
+                p,
+                "not a directory (give the project directory, or --manifest-path <Cargo.toml>)",
+            )),
+            r => r,
+        }
+    }
+}
+
+/// `--manifest-path`: an existing file named Cargo.toml, as Cargo takes it; gives its directory.
+#[derive(Clone)]
+pub struct ManifestPath;
+
+impl clap::builder::TypedValueParser for ManifestPath {
+    type Value = PathBuf;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<PathBuf, clap::Error> {
+        let p = Path::new(value);
+        if !is_manifest(p) {
+            return Err(refused(
+                p,
+                "--manifest-path must be a path to a Cargo.toml file",
+            ));
+        }
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_file() => Ok(manifest_dir(p)),
+            Ok(_) => Err(refused(p, "not a file")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(refused(p, "no such file")),
+            Err(e) => Err(refused(p, &e.to_string())),
+        }
+    }
+}
+
+/// The project a command works on: DIR, or `--manifest-path` (as Cargo's) to its Cargo.toml.
+#[derive(clap::Args, Clone)]
+pub struct ProjectArgs {
+    /// The project directory (a Cargo workspace or package), or its Cargo.toml
+    #[arg(default_value = ".", value_parser = ProjectDir)]
+    dir: PathBuf,
+    /// Path to the project's Cargo.toml, instead of DIR (as cargo's --manifest-path)
+    #[arg(long, value_name = "PATH", value_parser = ManifestPath, conflicts_with = "dir")]
+    manifest_path: Option<PathBuf>,
+}
+
+impl ProjectArgs {
+    /// The project directory.
+    pub fn dir(&self) -> PathBuf {
+        self.manifest_path
+            .clone()
+            .unwrap_or_else(|| self.dir.clone())
     }
 }
 

@@ -1,6 +1,8 @@
 //! Findings and how they are printed. The JSON shape is documented in checker/SCHEMA.md;
 //! change `SCHEMA` when a field changes meaning or disappears.
 
+use std::path::PathBuf;
+
 use serde::Serialize;
 
 pub const SCHEMA: &str = "tiercheck/1";
@@ -230,6 +232,10 @@ pub struct Report {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub allowed: Vec<Finding>,
     pub summary: Summary,
+    /// The file CI formats place findings without a file of their own in (`env:`, `tool:`,
+    /// context): the project's manifest, the toolchain file, a binary. Not part of the JSON.
+    #[serde(skip)]
+    pub anchor: Option<PathBuf>,
 }
 
 impl Report {
@@ -243,6 +249,7 @@ impl Report {
             findings: vec![],
             allowed: vec![],
             summary: Summary::default(),
+            anchor: None,
         }
     }
 
@@ -282,6 +289,7 @@ impl Report {
             findings: self.findings.iter().map(shown).collect(),
             allowed: self.allowed.iter().map(shown).collect(),
             summary: self.summary.clone(),
+            anchor: self.anchor.clone(),
         }
     }
 

@@ -39,14 +39,24 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         .dir
         .canonicalize()
         .with_context(|| format!("{}: cannot resolve", args.dir.display()))?;
-    let (report, facts) = check(
+    let (mut report, facts) = check(
         data,
         &dir,
         args.tier.tier.as_deref(),
         args.profile.as_deref(),
         &args.select.selection(),
     )?;
+    report.anchor = Some(anchor(&dir));
     print_report(out, &report, args.format, &facts_text(&facts), None)
+}
+
+/// Where CI output places this report's findings: the toolchain file rustup would read, when
+/// it lies below the current directory (the repository in a workflow), else DIR's Cargo.toml.
+fn anchor(dir: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    crate::project::toolchain_file::find(dir, |_| false)
+        .filter(|f| f.starts_with(&cwd))
+        .unwrap_or_else(|| dir.join("Cargo.toml"))
 }
 
 /// What `toolchain` found (the report's `facts`, SCHEMA.md).

@@ -77,35 +77,6 @@ fn sarif_has_the_required_structure() {
         .starts_with("file:///"));
 }
 
-/// The full SARIF 2.1.0 schema (OASIS, vendored from a registry package: tests/sarif/README.md),
-/// checked with python's jsonschema where it is installed (CI installs it; e2e-env.sh requires it).
-#[test]
-fn sarif_validates_against_the_schema_when_jsonschema_is_there() {
-    let has = Command::new("python3")
-        .args(["-c", "import jsonschema"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has {
-        eprintln!("python3 jsonschema not installed: schema check left to .ci/e2e-env.sh");
-        return;
-    }
-    let p = bad_project("");
-    let o = run(&["project", "--format", "sarif", "."], p.path(), &[]);
-    let out = p.path().join("out.sarif");
-    std::fs::write(&out, &o.stdout).unwrap();
-    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sarif/sarif-schema-2.1.0.json");
-    let v = Command::new("python3")
-        .args([
-            "-c",
-            "import json,sys,jsonschema; jsonschema.Draft4Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))",
-        ])
-        .arg(&schema)
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
-}
-
 #[test]
 fn github_annotations_name_the_file() {
     let p = bad_project("");
@@ -133,7 +104,66 @@ fn allow_list_accepts_a_finding_and_rejects_unknown_ids() {
     let o = run(&["project", "--format", "json"], p.path(), &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(o.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("no-such-rule"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no-such-rule"), "{err}");
+    // Installed users have no checkout: the error points at the command that lists the rules.
+    assert!(
+        err.contains("tiercheck explain --rules") && !err.contains("SCHEMA.md"),
+        "{err}"
+    );
+    let p = bad_project("\n[package.metadata.tiercheck]\nallow = [\"linker-not-a-drivr\"]\n");
+    let err = String::from_utf8_lossy(&run(&["project"], p.path(), &[]).stderr).into_owned();
+    assert!(
+        err.contains("did you mean \"linker-not-a-driver\"?"),
+        "{err}"
+    );
+}
+
+/// Every rule id explains itself: severity, what, why, fix and its docs anchor.
+#[test]
+fn every_rule_is_explainable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let list: Value = serde_json::from_slice(
+        &run(&["explain", "--rules", "--format", "json"], tmp.path(), &[]).stdout,
+    )
+    .unwrap();
+    let rules = list["rules"].as_array().unwrap();
+    assert!(rules.len() > 50);
+    assert!(rules.iter().any(|r| r["id"] == "build-linker-key"));
+    for r in rules {
+        let id = r["id"].as_str().unwrap();
+        let o = run(&["explain", id], tmp.path(), &[]);
+        assert_eq!(o.status.code(), Some(0), "{id}");
+        let text = stdout(&o);
+        for want in [
+            format!("{id}: "),
+            format!("  severity: {}", r["severity"].as_str().unwrap()),
+            "  why: ".into(),
+            "  fix: ".into(),
+            format!(
+                "  docs: https://github.com/rust-tiers/rust-tiers/blob/main/docs/rules.md#{id}"
+            ),
+        ] {
+            assert!(text.contains(&want), "{id}: {want:?} in {text}");
+        }
+    }
+    let text = stdout(&run(&["explain", "--rules"], tmp.path(), &[]));
+    assert!(text.starts_with("build-linker-key "), "{text}");
+}
+
+#[test]
+fn typos_get_did_you_mean_for_tiers_techniques_and_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (typo, meant) in [
+        ("teir1", "tier1"),
+        ("mlod", "mold"),
+        ("buld-linker-key", "build-linker-key"),
+    ] {
+        let o = run(&["explain", typo], tmp.path(), &[]);
+        assert_eq!(o.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(&format!("did you mean {meant:?}?")), "{err}");
+    }
 }
 
 #[test]
@@ -219,6 +249,32 @@ echo "${{COMPREPLY[@]}}""#
     assert_eq!(stdout(&o).trim(), "tier1 tier2 tier3 tier4 tier5");
 }
 
+/// `--with`/`--without` take technique ids: completions offer those, never file names.
+#[test]
+fn bash_completes_techniques_after_with() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("a-file-here"), "").unwrap();
+    for flag in ["--with", "--without"] {
+        let script = format!(
+            r#"source <("{TC}" completions bash) || exit 1
+COMP_WORDS=(tiercheck project {flag} ""); COMP_CWORD=3
+COMP_LINE="tiercheck project {flag} "; COMP_POINT=${{#COMP_LINE}}
+_tiercheck tiercheck "" {flag}
+echo "${{COMPREPLY[@]}}""#
+        );
+        let o = Command::new("bash")
+            .args(["-c", &script])
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        let words = stdout(&o);
+        assert!(!words.contains("a-file-here"), "{flag}: {words}");
+        for id in ["mold", "fat-lto", "sccache"] {
+            assert!(words.split_whitespace().any(|w| w == id), "{flag}: {words}");
+        }
+    }
+}
+
 #[test]
 fn exit_2_leaves_stdout_empty() {
     let tmp = tempfile::tempdir().unwrap();
@@ -241,6 +297,205 @@ fn exit_2_leaves_stdout_empty() {
     }
 }
 
+/// `--manifest-path` (as Cargo's) and a Cargo.toml given as DIR both mean its directory, in
+/// every command that takes a project.
+#[test]
+fn manifest_path_and_a_manifest_as_dir() {
+    let p = bad_project("");
+    let base = tempfile::tempdir().unwrap();
+    let manifest = p.path().join("Cargo.toml");
+    let manifest = manifest.to_str().unwrap();
+    let json = |args: &[&str]| stdout(&run(args, base.path(), &[]));
+    let by_dir = json(&["project", "--format", "json", p.path().to_str().unwrap()]);
+    assert!(by_dir.contains("linker-not-a-driver"), "{by_dir}");
+    assert_eq!(json(&["project", "--format", "json", manifest]), by_dir);
+    assert_eq!(
+        json(&["project", "--format", "json", "--manifest-path", manifest]),
+        by_dir
+    );
+    let o = run(
+        &["init", "--tier", "tier1", "--manifest-path", manifest],
+        base.path(),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("+[profile.release-fat]"));
+    // bench takes it too (and then refuses the configuration, before measuring anything).
+    let o = run(
+        &["bench", "--manifest-path", manifest, "--config", "nope"],
+        base.path(),
+        &[],
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown configuration \"nope\""));
+    let lib = tempfile::tempdir().unwrap();
+    std::fs::write(
+        lib.path().join("Cargo.toml"),
+        "[package]\nname = \"l\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(lib.path().join("src")).unwrap();
+    std::fs::write(lib.path().join("src/lib.rs"), "").unwrap();
+    let lib_manifest = lib.path().join("Cargo.toml");
+    let o = run(
+        &[
+            "build",
+            "--tier",
+            "tier1",
+            "--format",
+            "json",
+            "--manifest-path",
+            lib_manifest.to_str().unwrap(),
+        ],
+        base.path(),
+        &[],
+    );
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["findings"][0]["rule"], "no-executables");
+    for (args, want) in [
+        (
+            &["project", "--manifest-path", p.path().to_str().unwrap()][..],
+            "must be a path to a Cargo.toml file",
+        ),
+        (
+            &["project", "--manifest-path", "nope/Cargo.toml"],
+            "nope/Cargo.toml: no such file",
+        ),
+        (
+            &["project", "--manifest-path", manifest, "."],
+            "cannot be used with",
+        ),
+    ] {
+        let o = run(args, base.path(), &[]);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(want) && err.lines().count() == 1,
+            "{args:?}: {err}"
+        );
+    }
+    let main_rs = p.path().join("src/main.rs");
+    let o = run(&["project", main_rs.to_str().unwrap()], base.path(), &[]);
+    assert!(String::from_utf8_lossy(&o.stderr)
+        .contains("not a directory (give the project directory, or --manifest-path <Cargo.toml>)"));
+}
+
+/// In text mode `build` says what it builds on stderr before cargo's output.
+#[test]
+fn build_announces_itself_before_cargo() {
+    let p = bad_project("");
+    std::fs::remove_dir_all(p.path().join(".cargo")).unwrap();
+    let o = run(&["build", "--tier", "tier1"], p.path(), &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let first = err.lines().next().unwrap_or("");
+    assert!(
+        first.starts_with("tiercheck: build tier1 (dev profile"),
+        "{err}"
+    );
+    let compiling = err.find("Compiling").unwrap_or(0);
+    assert!(compiling > first.len(), "{err}");
+    assert!(
+        stdout(&o).starts_with("build tier1 (dev profile"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&["build", "--tier", "tier1", "-q"], p.path(), &[]);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("tiercheck: build tier1"));
+}
+
+/// `build -- --message-format short`: cargo's diagnostics in the short style; tiercheck still
+/// reads cargo's JSON (cargo refuses two kinds of message format). JSON is refused before cargo.
+#[test]
+fn build_takes_the_users_message_format() {
+    let p = bad_project("");
+    std::fs::remove_dir_all(p.path().join(".cargo")).unwrap();
+    std::fs::write(p.path().join("src/main.rs"), "fn main() { let x = 1; }\n").unwrap();
+    let o = run(
+        &[
+            "build",
+            "--tier",
+            "tier1",
+            "--format",
+            "json",
+            "--",
+            "--message-format",
+            "short",
+        ],
+        p.path(),
+        &[],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("src/main.rs:1:17: warning: unused variable"),
+        "{err}"
+    );
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["facts"]["executables"].as_array().unwrap().len(), 1);
+    let o = run(
+        &["build", "--tier", "tier1", "--", "--message-format=json"],
+        p.path(),
+        &[],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(o.stdout.is_empty());
+    assert!(
+        err.starts_with("tiercheck: --message-format json: ") && !err.contains("Compiling"),
+        "{err}"
+    );
+}
+
+/// No subcommand: clap's own help, multi-line, on stderr, exit 2 (as cargo does).
+#[test]
+fn no_arguments_print_the_help_on_stderr() {
+    let tmp = tempfile::tempdir().unwrap();
+    for args in [&[][..], &["-q"]] {
+        let o = run(args, tmp.path(), &[]);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(o.stdout.is_empty());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.lines()
+                .any(|l| l == "Usage: tiercheck [OPTIONS] <COMMAND>"),
+            "{err}"
+        );
+        if args.is_empty() {
+            assert!(err.lines().count() > 10, "{err}");
+            assert!(err.lines().any(|l| l.starts_with("  project ")), "{err}");
+        } else {
+            assert!(err.contains("requires a subcommand but"), "{err}");
+        }
+    }
+}
+
+/// A usage error is one line: the problem, clap's tip, then its Usage line.
+#[test]
+fn usage_errors_are_one_line_with_the_usage() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (args, want) in [
+        (
+            &["project", "--foo"][..],
+            "tiercheck: unexpected argument '--foo' found (tip: to pass '--foo' as a value, use '-- --foo'). Usage: tiercheck project [OPTIONS] [DIR]\n",
+        ),
+        (
+            &["projet"],
+            "tiercheck: unrecognized subcommand 'projet' (tip: a similar subcommand exists: 'project'). Usage: tiercheck [OPTIONS] <COMMAND>\n",
+        ),
+        (
+            &["project", "--tier", "tier9"],
+            "tiercheck: invalid value 'tier9' for '--tier <TIER>' [possible values: tier1, tier2, tier3, tier4, tier5] (tip: a similar value exists: 'tier5')\n",
+        ),
+        // A value its parser refused names the value and the problem, no usage.
+        (&["project", "/nonexistent"], "tiercheck: /nonexistent: no such directory\n"),
+    ] {
+        let o = run(args, tmp.path(), &[]);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(o.stdout.is_empty());
+        assert_eq!(String::from_utf8_lossy(&o.stderr), want, "{args:?}");
+    }
+}
+
 #[test]
 fn init_shows_the_diff_then_merges_once() {
     let d = tempfile::tempdir().unwrap();
@@ -260,6 +515,29 @@ fn init_shows_the_diff_then_merges_once() {
         std::fs::read_to_string(d.path().join("Cargo.toml")).unwrap(),
         manifest
     );
+    // Colour as everywhere else: --color, CARGO_TERM_COLOR, never in a pipe by default.
+    let o = run(
+        &["init", "--tier", "tier1", "--color", "always"],
+        d.path(),
+        &[],
+    );
+    assert!(
+        stdout(&o).contains("\u{1b}[32m+[profile.release-fat]\u{1b}[0m"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(
+        &["init", "--tier", "tier1"],
+        d.path(),
+        &[("CARGO_TERM_COLOR", "always")],
+    );
+    assert!(o.stdout.contains(&0x1b));
+    let o = run(
+        &["init", "--tier", "tier1", "--color", "never"],
+        d.path(),
+        &[("CARGO_TERM_COLOR", "always")],
+    );
+    assert!(!o.stdout.contains(&0x1b));
     let init = ["init", "--tier", "tier1", "--yes", "--env-settings"];
     let o = run(&init, d.path(), &[]);
     assert_eq!(o.status.code(), Some(0));
@@ -308,6 +586,111 @@ fn explain_and_tiers_agree_on_optional_tiers() {
     assert!(line.ends_with("opt-in: tier1,tier2,tier3,tier4"), "{line}");
 }
 
+/// `tiers` and `explain` show the linker each platform gets as nix/tiers.toml resolves it (tier1:
+/// rust-lld on x86_64 Linux, mold on aarch64 Linux), in lines of at most 100 columns; README's
+/// block is that output (`.ci/test-all.sh` checks the release build's).
+#[test]
+fn tiers_and_explain_show_the_linker_per_platform() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tiers = stdout(&run(&["tiers"], tmp.path(), &[]));
+    for line in tiers.lines() {
+        assert!(line.chars().count() <= 100, "{line}");
+    }
+    let block: Vec<&str> = tiers
+        .lines()
+        .take_while(|l| !l.starts_with("tier2"))
+        .collect();
+    assert_eq!(
+        block.last(),
+        Some(&"       linker: lld (x86_64-linux), mold (aarch64-linux), default (aarch64-darwin)")
+    );
+    assert!(!block[1].contains("mold") && !block[1].contains("lld"));
+    let row = |id: &str| {
+        tiers
+            .lines()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .unwrap()
+            .to_string()
+    };
+    assert!(row("lld").ends_with(" tier1,tier2"), "{}", row("lld"));
+    assert!(
+        row("mold").ends_with(" tier1,tier2 (on aarch64-linux)"),
+        "{}",
+        row("mold")
+    );
+    let tier1 = stdout(&run(&["explain", "tier1"], tmp.path(), &[]));
+    assert!(tier1.contains("— on x86_64-linux\n"), "{tier1}");
+    assert!(
+        tier1.contains(
+            "\nlinker: lld (x86_64-linux), mold (aarch64-linux), default (aarch64-darwin)\n"
+        ),
+        "{tier1}"
+    );
+    let lld = stdout(&run(&["explain", "lld"], tmp.path(), &[]));
+    assert!(lld.contains("\n  tiers: tier1, tier2\n"), "{lld}");
+    let json: Value = serde_json::from_slice(
+        &run(&["explain", "tier1", "--format", "json"], tmp.path(), &[]).stdout,
+    )
+    .unwrap();
+    assert_eq!(json["platforms"]["x86_64-linux"]["linker"], "lld");
+    assert_eq!(
+        json["platforms"]["aarch64-darwin"]["left_out"][0]["id"],
+        "mold"
+    );
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let start = readme.find("<!-- tiers:begin -->\n```\n").unwrap() + 25;
+    let end = readme.find("```\n<!-- tiers:end -->").unwrap();
+    assert_eq!(
+        readme[start..end],
+        tiers,
+        "README's tiers block: paste `tiercheck tiers`"
+    );
+}
+
+/// A fresh project: "lacks" only for what the user must add (what only files can hold); what the
+/// tier's environment supplies is one summary line, and `supplied_by` in JSON.
+#[test]
+fn lacks_only_what_the_user_must_add() {
+    let p = bad_project("");
+    std::fs::remove_dir_all(p.path().join(".cargo")).unwrap();
+    let text = stdout(&run(&["project", "--tier", "tier1"], p.path(), &[]));
+    let lacks: Vec<&str> = text.lines().filter(|l| l.starts_with("  lacks ")).collect();
+    assert_eq!(lacks.len(), 2, "{text}");
+    assert!(lacks[0].contains("deps-no-debuginfo") && lacks[1].contains("custom-profiles"));
+    assert!(
+        text.contains("\n  7 settings come from the tier's environment (`tiercheck env tier1` / `nix develop .#tier1`)\n"),
+        "{text}"
+    );
+    let status = |env: &[(&str, &str)], id: &str| {
+        let o = run(
+            &["project", "--tier", "tier1", "--format", "json"],
+            p.path(),
+            env,
+        );
+        let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+        r["facts"]["tier_techniques"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let split = status(&[], "split-debuginfo");
+    assert_eq!(
+        (split["status"].clone(), split["supplied_by"].clone()),
+        ("lacks".into(), "tier-env".into())
+    );
+    assert!(status(&[], "deps-no-debuginfo")
+        .get("supplied_by")
+        .is_none());
+    // Already in tier1's environment and still missing: the user must act.
+    let split = status(&[("RUST_TIERS_TIER", "tier1")], "split-debuginfo");
+    assert_eq!(split["status"], "lacks");
+    assert!(split.get("supplied_by").is_none(), "{split}");
+}
+
 #[test]
 fn project_facts_name_where_a_setting_is() {
     let p = bad_project("\n[profile.dev]\nsplit-debuginfo = \"unpacked\"\n");
@@ -344,10 +727,14 @@ fn init_asks_on_a_terminal() {
             "-c",
             &format!("printf '{answer}\\n' | script -qec '{TC} init --tier tier1' /dev/null"),
         ])
-        .current_dir(p.path());
+        .current_dir(p.path())
+        .env_remove("NO_COLOR")
+        .env_remove("CARGO_TERM_COLOR");
         let o = c.output().unwrap();
         let text = stdout(&o);
         assert!(text.contains("write these changes? [y/N]"), "{text}");
+        // A terminal: the diff in colour.
+        assert!(text.contains("\u{1b}[32m+"), "{text:?}");
         let manifest = std::fs::read_to_string(p.path().join("Cargo.toml")).unwrap();
         assert_eq!(
             manifest.contains("[profile.release-fat]"),
@@ -358,5 +745,20 @@ fn init_asks_on_a_terminal() {
             !manifest.contains("lto = \"thin\"\n# Shipping"),
             "{manifest}"
         );
-    }
+    } // NO_COLOR on a terminal: no colour (nothing left to add now, so a fresh project).
+    let p = bad_project("");
+    let o = Command::new("sh")
+        .args([
+            "-c",
+            &format!("printf 'n\\n' | script -qec '{TC} init --tier tier1' /dev/null"),
+        ])
+        .current_dir(p.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = stdout(&o);
+    assert!(
+        text.contains("+[profile.release-fat]") && !text.contains('\u{1b}'),
+        "{text:?}"
+    );
 }

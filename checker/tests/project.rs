@@ -351,7 +351,7 @@ fn bad_input_is_one_line_and_exit_2() {
         ),
         (
             &["explain", "warp-drive"],
-            "unknown tier or technique \"warp-drive\"",
+            "unknown tier, technique or rule \"warp-drive\"",
         ),
         (&["env", "tier9"], "invalid value 'tier9' for '<TIER>'"),
         (&["env", "tier5"], "tier5 ships nothing usable"),

@@ -40,9 +40,8 @@ pub enum Skip {
 #[derive(clap::Args)]
 #[command(after_help = presets_help())]
 pub struct Args {
-    /// The project (a Cargo package or workspace)
-    #[arg(default_value = ".", value_parser = crate::cli::ExistingDir)]
-    dir: PathBuf,
+    #[command(flatten)]
+    project: crate::cli::ProjectArgs,
     /// Configuration to measure (repeatable): a preset below, tierN, tierN+pgo or tierN+sccache
     #[arg(
         long = "config",
@@ -125,10 +124,10 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     if let Some(p) = args.replot.clone() {
         return replot(&p, args, out);
     }
-    let dir = args
-        .dir
+    let given = args.project.dir();
+    let dir = given
         .canonicalize()
-        .with_context(|| format!("{}: no such project directory", args.dir.display()))?;
+        .with_context(|| format!("{}: no such project directory", given.display()))?;
     if !dir.join("Cargo.toml").is_file() {
         bail!("{}: no Cargo.toml", dir.display());
     }

@@ -45,7 +45,8 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         select: &sel,
         pipeline: args.pipeline,
     };
-    let (report, errors) = check(data, &args.files, &opts)?;
+    let (mut report, errors) = check(data, &args.files, &opts)?;
+    report.anchor = args.files.first().cloned();
     if !errors.is_empty() {
         // Exit 2 prints nothing on stdout: a partial report would read as a clean one.
         for e in &errors {

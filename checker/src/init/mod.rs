@@ -36,9 +36,8 @@ pub struct Args {
     /// The tier (default: $RUST_TIERS_TIER, set by the tier shells and `env`)
     #[arg(long, env = "RUST_TIERS_TIER", value_parser = tier_parser())]
     tier: String,
-    /// The project directory (its Cargo.toml is the workspace or package root)
-    #[arg(default_value = ".")]
-    dir: PathBuf,
+    #[command(flatten)]
+    project: crate::cli::ProjectArgs,
     /// Write without asking
     #[arg(long, short = 'y')]
     yes: bool,
@@ -216,23 +215,20 @@ fn write(root: &Root, changes: &[Change]) -> Result<()> {
 
 pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     let mut notes = vec![];
-    let root = project_root(&args.dir, &mut notes)?;
+    let dir = args.project.dir();
+    let root = project_root(&dir, &mut notes)?;
     notes.extend(crate::recovery::recover(&root)?);
     let changes = plan(&args, data, &root, &mut notes)?;
     for n in &notes {
         crate::termsafe::eprint_line(n);
     }
     if changes.is_empty() {
-        writeln!(
-            out,
-            "{}: nothing to add for {}",
-            args.dir.display(),
-            args.tier
-        )?;
+        writeln!(out, "{}: nothing to add for {}", dir.display(), args.tier)?;
         return Ok(0);
     }
     for c in &changes {
-        out.push_str(&diff(c));
+        let painted = crate::cli::paint_diff(out, &diff(c));
+        out.push_str(&painted);
     }
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let go = if args.yes {

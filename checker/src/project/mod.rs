@@ -13,11 +13,11 @@ pub mod toml_doc;
 pub mod toolchain_file;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{bail, Result};
 
-use crate::cli::{print_report, Out, ReportFormat, SelectArgs, TierArg};
+use crate::cli::{print_report, Out, ProjectArgs, ReportFormat, SelectArgs, TierArg};
 use crate::report::Report;
 use crate::resolve::{resolve, Selection};
 use crate::tiers::{Channel, TierData};
@@ -28,9 +28,8 @@ use crate::toolchain;
 pub struct Args {
     #[command(flatten)]
     tier: TierArg,
-    /// The project directory (a Cargo workspace or package)
-    #[arg(default_value = ".", value_parser = crate::cli::ExistingDir)]
-    dir: PathBuf,
+    #[command(flatten)]
+    project: ProjectArgs,
     #[arg(long, value_enum, default_value = "text")]
     format: ReportFormat,
     #[command(flatten)]
@@ -48,14 +47,16 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         targets: &args.targets,
         ..Options::default()
     };
-    let mut report = check_with(data, &args.dir, &args.select.selection(), &opts)?;
-    crate::allow::apply(&mut report, &args.dir)?;
+    let dir = args.project.dir();
+    let mut report = check_with(data, &dir, &args.select.selection(), &opts)?;
+    crate::allow::apply(&mut report, &dir)?;
+    report.anchor = Some(crate::ci_output::manifest_anchor(&dir));
     print_report(
         out,
         &report,
         args.format,
         &crate::explain::project_facts_text,
-        Some(&args.dir),
+        Some(&dir),
     )
 }
 

@@ -17,6 +17,22 @@ pub struct TechniqueStatus {
     /// has | from-env | lacks | contradicts | pipeline | unavailable
     pub status: &'static str,
     pub detail: String,
+    /// `tier-env` on a `lacks` the tier's environment supplies (`tiercheck env`, the tier
+    /// shells, `build`): nothing for the user to do in the project. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplied_by: Option<&'static str>,
+}
+
+/// Whether what `id` lacks comes from the tier's environment when the project is built the
+/// tier's way: not when it needs a file (dependency overrides, custom profiles), and not when
+/// this run already is in that tier's environment and the setting is still missing.
+fn tier_env_supplies(ctx: &Ctx, r: &Resolved, id: &str) -> bool {
+    let t = &ctx.data.techniques[id];
+    let needs_a_file = !t.dependency_profile.is_empty()
+        || t.project
+            .as_ref()
+            .is_some_and(|s| !s.custom_profiles.is_empty());
+    !needs_a_file && ctx.p.env.get("RUST_TIERS_TIER") != Some(&r.tier)
 }
 
 pub fn check(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) -> Vec<TechniqueStatus> {
@@ -70,10 +86,13 @@ pub fn check(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) -> Vec<TechniqueSt
         } else {
             ("n/a", "nothing to configure".to_string())
         };
+        let supplied_by =
+            (status == "lacks" && tier_env_supplies(ctx, r, id)).then_some("tier-env");
         statuses.push(TechniqueStatus {
             id: id.clone(),
             status,
             detail,
+            supplied_by,
         });
     }
     tier_min_rust(ctx, r, &used, out);
@@ -82,6 +101,7 @@ pub fn check(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) -> Vec<TechniqueSt
             id: l.id.clone(),
             status: "unavailable",
             detail: l.reason.clone(),
+            supplied_by: None,
         });
     }
     env_conflicts(ctx, r, out);
