@@ -148,17 +148,35 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
+    /// Cargo's `find_path_deps` from `manifest`, depth first: a manifest, then each of its path
+    /// dependencies with theirs, in order. An explicit stack, not recursion: a chain of 10,000
+    /// path dependencies overflowed the stack.
     fn visit(&mut self, manifest: &Path, why: &str, is_path_dep: bool) -> Result<()> {
+        let mut stack = vec![(manifest.to_path_buf(), why.to_string(), is_path_dep)];
+        while let Some((manifest, why, is_path_dep)) = stack.pop() {
+            let deps = self.visit_one(&manifest, &why, is_path_dep)?;
+            // Reversed, so the first dependency is visited first, as the recursion did.
+            stack.extend(
+                deps.into_iter()
+                    .rev()
+                    .map(|d| (d, "a path dependency".to_string(), true)),
+            );
+        }
+        Ok(())
+    }
+
+    /// One manifest: recorded as a member when it is a package; its path dependencies.
+    fn visit_one(&mut self, manifest: &Path, why: &str, is_path_dep: bool) -> Result<Vec<PathBuf>> {
         let manifest = normalize(manifest);
         if self.seen.contains(&manifest) {
-            return Ok(());
+            return Ok(vec![]);
         }
         let dir = manifest.parent().unwrap_or(Path::new("/"));
         if is_path_dep && !dir.starts_with(&self.decl.root_dir) {
-            return Ok(());
+            return Ok(vec![]);
         }
         if self.decl.is_excluded(&manifest) {
-            return Ok(());
+            return Ok(vec![]);
         }
         self.seen.insert(manifest.clone());
         let file = if manifest == self.root.path {
@@ -175,16 +193,13 @@ impl Walk<'_> {
         };
         let m = file.as_ref().unwrap_or(self.root);
         if !m.table.contains_key("package") {
-            return Ok(());
+            return Ok(vec![]);
         }
         let deps = path_deps(m, Some(self.root));
         if let Some(f) = file {
             self.found.push(f);
         }
-        for d in deps {
-            self.visit(&d, "a path dependency", true)?;
-        }
-        Ok(())
+        Ok(deps)
     }
 }
 
@@ -329,6 +344,76 @@ mod tests {
         let member = r.join("c/m2/Cargo.toml");
         let m = find(&root, &member, &shown).unwrap();
         assert_eq!(m.default, [member]);
+    }
+
+    fn member_names(m: &Members) -> Vec<&str> {
+        m.all
+            .iter()
+            .map(|f| f.table["package"]["name"].as_str().unwrap())
+            .collect()
+    }
+
+    /// The walk used to recurse once per path dependency: a 10,000-deep chain overflowed the
+    /// main thread's stack (SIGABRT). 3,000 on a 1 MiB stack is the same defect, cheaper to set
+    /// up (the 10,000 case is in .ci/e2e-harden-bounds.sh). Members keep Cargo's order.
+    #[test]
+    fn a_path_dependency_chain_deeper_than_the_stack_is_walked_in_order() {
+        const N: usize = 3_000;
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path().to_path_buf();
+        write(&r.join("Cargo.toml"), "[workspace]\nmembers = [\"c/c0\"]\n");
+        for i in 0..N {
+            let dep = if i + 1 < N {
+                format!("[dependencies]\nc{0} = {{ path = \"../c{0}\" }}\n", i + 1)
+            } else {
+                String::new()
+            };
+            pkg(&r.join(format!("c/c{i}")), &format!("c{i}"), &dep);
+        }
+        let walk = move || {
+            let shown = |p: &Path| p.display().to_string();
+            let root = TomlFile::load(&r.join("Cargo.toml"), "Cargo.toml").unwrap();
+            let m = find(&root, &r.join("Cargo.toml"), &shown).unwrap();
+            member_names(&m)
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+        };
+        let got = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(walk)
+            .unwrap()
+            .join()
+            .unwrap();
+        let want: Vec<String> = (0..N).map(|i| format!("c{i}")).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn path_dependencies_are_visited_depth_first_in_key_order() {
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        write(
+            &r.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"a\", \"e\"]\n",
+        );
+        let deps = |names: &[&str]| {
+            let mut s = String::from("[dependencies]\n");
+            for n in names {
+                s += &format!("{n} = {{ path = \"../{n}\" }}\n");
+            }
+            s
+        };
+        pkg(&r.join("a"), "a", &deps(&["b", "c"]));
+        pkg(&r.join("b"), "b", &deps(&["d"]));
+        pkg(&r.join("c"), "c", &deps(&["a"]));
+        pkg(&r.join("d"), "d", "");
+        pkg(&r.join("e"), "e", &deps(&["d", "f"]));
+        pkg(&r.join("f"), "f", "");
+        let shown = |p: &Path| p.display().to_string();
+        let root = TomlFile::load(&r.join("Cargo.toml"), "Cargo.toml").unwrap();
+        let m = find(&root, &r.join("Cargo.toml"), &shown).unwrap();
+        assert_eq!(member_names(&m), ["a", "b", "d", "c", "e", "f"]);
     }
 
     #[test]
