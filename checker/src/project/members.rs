@@ -10,6 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{bail, Result};
 
 use crate::fsread::Kind;
+use crate::project::member_glob;
 use crate::project::toml_doc::TomlFile;
 
 /// Lexical normalisation as Cargo's `paths::normalize_path` (no filesystem access).
@@ -65,21 +66,26 @@ impl WorkspaceDecl {
     }
 
     /// Cargo's `members_paths`: each pattern joined to the root and globbed; a pattern that
-    /// matches nothing is kept as written, matches that are not directories are dropped.
-    pub fn expand(&self, patterns: &[String]) -> Result<Vec<(PathBuf, String)>> {
-        let mut out = vec![];
+    /// matches nothing is kept as written, matches that are not directories are dropped. A
+    /// directory the glob reaches again through a symbolic link is walked once (see
+    /// `member_glob`); if Cargo would take what lies below it as more members, `refusal` says
+    /// why Cargo refuses the workspace (one manifest read twice), or would never finish.
+    pub fn expand(&self, patterns: &[String]) -> Result<Expanded> {
+        let mut out = Expanded::default();
         for pat in patterns {
             let full = self.root_dir.join(pat);
             let Some(text) = full.to_str() else { continue };
-            let found: Vec<PathBuf> = glob::glob(text)
-                .map_err(|e| anyhow::anyhow!("workspace member pattern `{pat}`: {e}"))?
-                .collect::<std::result::Result<_, _>>()
+            let found = member_glob::expand(text)
                 .map_err(|e| anyhow::anyhow!("workspace member pattern `{pat}`: {e}"))?;
-            if found.is_empty() {
-                out.push((full, pat.clone()));
+            if out.refusal.is_none() {
+                out.refusal = self.alias_refusal(&found, pat);
+            }
+            if found.matches.is_empty() {
+                out.dirs.push((full, pat.clone()));
             } else {
-                out.extend(
+                out.dirs.extend(
                     found
+                        .matches
                         .into_iter()
                         .filter(|p| p.is_dir())
                         .map(|p| (p, pat.clone())),
@@ -88,6 +94,46 @@ impl WorkspaceDecl {
         }
         Ok(out)
     }
+
+    /// The first match Cargo's glob would find again below an alias and take as a member (not
+    /// excluded), as an error naming both paths.
+    fn alias_refusal(&self, found: &member_glob::Expansion, pat: &str) -> Option<String> {
+        let shown = |p: &Path| {
+            let p = p.strip_prefix(&self.root_dir).unwrap_or(p);
+            p.display().to_string()
+        };
+        for a in &found.aliases {
+            let (alias, first) = (normalize(&a.path), normalize(&a.first));
+            for m in found.matches.iter().filter(|m| m.is_dir()) {
+                let Ok(below) = normalize(m).strip_prefix(&first).map(Path::to_path_buf) else {
+                    continue;
+                };
+                let again = alias.join(&below);
+                if self.is_excluded(&again.join("Cargo.toml")) {
+                    continue;
+                }
+                let via = if below.as_os_str().is_empty() {
+                    String::new()
+                } else {
+                    format!(" (`{}` is `{}`)", shown(&alias), shown(&first))
+                };
+                return Some(format!(
+                    "{}: workspace member `{}` (matched by `{pat}`) is `{}` again through a symbolic link{via}: Cargo would read one manifest twice and refuse the workspace, or never finish on a link loop",
+                    shown(&self.root_dir.join("Cargo.toml")),
+                    shown(&again),
+                    shown(&first.join(&below)),
+                ));
+            }
+        }
+        None
+    }
+}
+
+/// Member directories with the pattern that matched each, and why Cargo would refuse them.
+#[derive(Default)]
+pub struct Expanded {
+    pub dirs: Vec<(PathBuf, String)>,
+    pub refusal: Option<String>,
 }
 
 /// Path dependencies of a manifest (every dependency table, also under `[target.*]`, and
@@ -212,7 +258,10 @@ pub fn find(root: &TomlFile, current: &Path, shown: &dyn Fn(&Path) -> String) ->
             default: vec![root.path.clone()],
         });
     };
-    let listed = decl.expand(decl.members.as_deref().unwrap_or_default())?;
+    let Expanded {
+        dirs: listed,
+        refusal,
+    } = decl.expand(decl.members.as_deref().unwrap_or_default())?;
     let mut walk = Walk {
         decl: &decl,
         root,
@@ -229,11 +278,19 @@ pub fn find(root: &TomlFile, current: &Path, shown: &dyn Fn(&Path) -> String) ->
         walk.visit(&dir.join("Cargo.toml"), &why, false)?;
     }
     walk.visit(&root.path, "the root", false)?;
+    // After the walk: Cargo reports a member without a manifest first (measured).
+    if let Some(why) = refusal {
+        bail!(why);
+    }
     let is_package = root.table.contains_key("package");
     let default = match (&decl.default_members, root.path == current) {
         (Some(list), true) => {
             let mut out = vec![];
-            for (dir, pat) in decl.expand(list)? {
+            let expanded = decl.expand(list)?;
+            if let Some(why) = expanded.refusal {
+                bail!(why);
+            }
+            for (dir, pat) in expanded.dirs {
                 let dir = normalize(&dir);
                 let m = dir.join("Cargo.toml");
                 if walk.seen.contains(&m) {
