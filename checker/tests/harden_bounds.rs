@@ -162,3 +162,158 @@ fn excluded_link_loops_leave_the_real_members() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(members(&o), ["crates/a/Cargo.toml"]);
 }
+
+/// Where the section header of `name` is in a little-endian ELF64.
+fn shdr(b: &[u8], name: &str) -> usize {
+    let u = |at: usize, w: usize| {
+        let mut v = [0u8; 8];
+        v[..w].copy_from_slice(&b[at..at + w]);
+        u64::from_le_bytes(v) as usize
+    };
+    let (shoff, size) = (u(0x28, 8), u(0x3a, 2));
+    let strtab = u(shoff + u(0x3e, 2) * size + 0x18, 8);
+    (0..u(0x3c, 2))
+        .map(|i| shoff + i * size)
+        .find(|h| {
+            let n = &b[strtab + u(*h, 4)..];
+            n.starts_with(name.as_bytes()) && n[name.len()] == 0
+        })
+        .unwrap_or_else(|| panic!("no section {name}"))
+}
+
+/// A copy of tiercheck's own binary with the sections in `sizes` declaring those sizes and,
+/// with `len`, a sparse file of that length (a few MB on disk); `at_start` is written at the
+/// start of `.debug_str`. None where the binary is not ELF64.
+fn hostile_elf(
+    dir: &Path,
+    sizes: &[(&str, u64)],
+    len: Option<u64>,
+    at_start: &[u8],
+) -> Option<std::path::PathBuf> {
+    let mut b = std::fs::read(env!("CARGO_BIN_EXE_tiercheck")).unwrap();
+    if !b.starts_with(b"\x7fELF\x02\x01") {
+        return None;
+    }
+    for (name, size) in sizes {
+        let h = shdr(&b, name) + 0x20;
+        b[h..h + 8].copy_from_slice(&size.to_le_bytes());
+    }
+    let h = shdr(&b, ".debug_str") + 0x18;
+    let at = u64::from_le_bytes(b[h..h + 8].try_into().unwrap()) as usize;
+    b[at..at + at_start.len()].copy_from_slice(at_start);
+    let p = dir.join("hostile");
+    std::fs::write(&p, &b).unwrap();
+    if let Some(len) = len {
+        std::fs::File::options()
+            .write(true)
+            .open(&p)
+            .unwrap()
+            .set_len(len)
+            .unwrap();
+    }
+    Some(p)
+}
+
+/// tiercheck under `ulimit -v` (KiB), as a shell would run it.
+fn run_limited(args: &[&str], dir: &Path, kib: u64) -> Output {
+    let script = format!("ulimit -v {kib} && exec \"$0\" \"$@\"");
+    let mut all = vec!["-c", &script, env!("CARGO_BIN_EXE_tiercheck")];
+    all.extend(args);
+    let mut c = common::clean("sh");
+    let out = c.args(&all).current_dir(dir).output().unwrap();
+    out
+}
+
+const GIB: u64 = 1 << 30;
+
+/// A sparse 3 GiB file (a few MB on disk) declaring a 2 GiB `.comment`: tiercheck allocated and
+/// read all of it (2.2 GB, 22 s in release, minutes in debug); with three such sections it
+/// took 4.2 GB and ended on a misleading message. Now refused before anything is read.
+#[test]
+fn a_sparse_file_declaring_huge_sections_is_refused_at_once() {
+    let d = tempfile::tempdir().unwrap();
+    for sizes in [
+        &[(".comment", 2 * GIB)][..],
+        &[
+            (".comment", 2 * GIB - 1),
+            (".debug_str", 2 * GIB),
+            (".strtab", 2 * GIB),
+        ],
+    ] {
+        let Some(f) = hostile_elf(d.path(), sizes, Some(3 * GIB), b"") else {
+            return;
+        };
+        let o = run(&["binary", "hostile"], d.path(), Duration::from_secs(20));
+        assert_input_error(
+            &o,
+            &[
+                "hostile: section `.comment` is ",
+                "more than tiercheck reads",
+            ],
+        );
+        drop(f);
+    }
+}
+
+/// `.comment` past the end of the file: "rustc none recorded", exit 0.
+#[test]
+fn a_section_past_the_end_of_the_file_is_an_input_error() {
+    let d = tempfile::tempdir().unwrap();
+    let Some(_) = hostile_elf(d.path(), &[(".comment", 2 * GIB)], None, b"") else {
+        return;
+    };
+    for format in ["text", "json"] {
+        let o = run(
+            &["binary", "--format", format, "hostile"],
+            d.path(),
+            Duration::from_secs(20),
+        );
+        assert_input_error(
+            &o,
+            &[
+                "hostile: section `.comment` (2147483648 bytes at offset",
+                "runs past the end of the file",
+            ],
+        );
+    }
+}
+
+/// A 200 MiB `.comment` that cannot be allocated under `ulimit -v`: "rustc none recorded",
+/// exit 0 (unreadable taken as absent).
+#[test]
+fn a_comment_that_cannot_be_allocated_is_an_input_error() {
+    let d = tempfile::tempdir().unwrap();
+    let Some(_) = hostile_elf(d.path(), &[(".comment", 200 << 20)], Some(GIB), b"") else {
+        return;
+    };
+    let o = run_limited(&["binary", "hostile"], d.path(), 128 << 10);
+    assert_input_error(
+        &o,
+        &[
+            "hostile: section `.comment` (209715200 bytes at offset",
+            "cannot be read",
+        ],
+    );
+}
+
+/// `.debug_str` is scanned in chunks: a 160 MiB one (sparse) under a 128 MiB `ulimit -v` used
+/// to be read whole, fail, and count as absent (its `.dwo` name lost).
+#[test]
+fn debug_str_is_scanned_in_bounded_memory() {
+    let d = tempfile::tempdir().unwrap();
+    let sizes = [(".debug_str", 160 << 20)];
+    let Some(_) = hostile_elf(d.path(), &sizes, Some(GIB), b"\0x.dwo\0") else {
+        return;
+    };
+    let o = run_limited(
+        &["binary", "--format", "json", "hostile"],
+        d.path(),
+        128 << 10,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        v["facts"]["binaries"][0]["elf"]["dwo_names"],
+        serde_json::json!(["x.dwo"])
+    );
+}
