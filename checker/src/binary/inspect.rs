@@ -156,10 +156,14 @@ fn dynamic_entries(data: &[u8], is64: bool, little: bool) -> Vec<(i64, u64)> {
     out
 }
 
-fn dynstr(strtab: &[u8], off: u64) -> Option<String> {
-    let rest = strtab.get(usize::try_from(off).ok()?..)?;
-    let end = rest.iter().position(|b| *b == 0)?;
-    Some(String::from_utf8_lossy(&rest[..end]).to_string())
+/// The string at `off` in `.dynstr`; an offset outside it is an error, not a missing entry.
+fn dynstr(strtab: &[u8], off: u64) -> Result<String> {
+    let rest = usize::try_from(off).ok().and_then(|o| strtab.get(o..));
+    let end = rest.and_then(|r| r.iter().position(|b| *b == 0));
+    match (rest, end) {
+        (Some(r), Some(end)) => Ok(String::from_utf8_lossy(&r[..end]).to_string()),
+        _ => bail!("section `.dynamic` names string {off}, which is not in `.dynstr`"),
+    }
 }
 
 /// The strings in first-seen order, each once (linear: a `.comment` may hold millions).
@@ -279,8 +283,9 @@ fn read_sections<'a, R: Input<'a>>(
 ) -> Result<()> {
     let mut has_symtab = false;
     for s in file.sections() {
-        let Ok(name) = s.name() else { continue };
-        match name {
+        // Every name was read once already (bounds::check_layout); not UTF-8 is no error.
+        let name = String::from_utf8_lossy(s.name_bytes()?);
+        match &*name {
             ".symtab" => has_symtab = true,
             "__llvm_prf_cnts" | "__llvm_prf_data" | "__llvm_prf_names" => f.pgo_instrumented = true,
             n if n.starts_with(".debug_") && n != ".debug_gdb_scripts" => {
@@ -329,18 +334,23 @@ fn dwo_names<'a, R: Input<'a>>(data: R, file: &object::File<'a, R>) -> Result<Ve
     Ok(names.into_iter().collect())
 }
 
-/// PGO runtime symbols and ThinLTO's `.llvm.<N>` suffixes.
+/// PGO runtime symbols and ThinLTO's `.llvm.<N>` suffixes. A name that cannot be read is an
+/// error, not a symbol without a name (non-UTF-8 names are read as bytes).
 fn read_symbols<'a, R: Input<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts) -> Result<()> {
     for sym in file.symbols() {
         f.symbols += 1;
-        let Ok(name) = sym.name() else { continue };
-        if name.starts_with("__llvm_profile_") {
+        let name = sym
+            .name_bytes()
+            .map_err(|e| anyhow!("symbol {} of `.symtab`: {e}", sym.index().0))?;
+        if name.starts_with(b"__llvm_profile_") {
             f.pgo_instrumented = true;
         }
-        if let Some(pos) = name.find(".llvm.") {
-            if name[pos + 6..].starts_with(|c: char| c.is_ascii_digit()) {
-                f.llvm_suffixed_symbols += 1;
-            }
+        let suffix = name
+            .windows(6)
+            .position(|w| w == b".llvm.")
+            .and_then(|pos| name.get(pos + 6));
+        if suffix.is_some_and(u8::is_ascii_digit) {
+            f.llvm_suffixed_symbols += 1;
         }
     }
     Ok(())
@@ -349,9 +359,12 @@ fn read_symbols<'a, R: Input<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts) 
 /// Build ID, interpreter, DT_NEEDED/RUNPATH/RPATH, and from them kind, PIE and linkage.
 fn read_dynamic<'a, R: Input<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts) -> Result<()> {
     let little = file.is_little_endian();
-    f.build_id = section_data(file, ".note.gnu.build-id", SMALL_CAP)?
-        .and_then(|d| note_desc(d, little))
-        .map(|d| d.iter().map(|b| format!("{b:02x}")).collect());
+    if let Some(d) = section_data(file, ".note.gnu.build-id", SMALL_CAP)? {
+        let Some(id) = note_desc(d, little) else {
+            bail!("section `.note.gnu.build-id` holds no whole note");
+        };
+        f.build_id = Some(id.iter().map(|b| format!("{b:02x}")).collect());
+    }
     f.interpreter = section_data(file, ".interp", SMALL_CAP)?.map(|d| {
         String::from_utf8_lossy(d)
             .trim_end_matches('\0')
@@ -384,18 +397,23 @@ fn read_dynamic_tags<'a, R: Input<'a>>(
     let Some(dynamic) = section_data(file, ".dynamic", SMALL_CAP)? else {
         return Ok(false);
     };
+    let entry = if file.is_64() { 16 } else { 8 };
+    if dynamic.len() % entry != 0 {
+        bail!(
+            "section `.dynamic` ({} bytes) is not a whole number of {entry}-byte entries",
+            dynamic.len()
+        );
+    }
     let strtab = section_data(file, ".dynstr", SMALL_CAP)?.unwrap_or(&[]);
-    let paths = |val| -> Vec<String> {
-        dynstr(strtab, val)
-            .map(|s| s.split(':').map(String::from).collect())
-            .unwrap_or_default()
+    let paths = |val| -> Result<Vec<String>> {
+        Ok(dynstr(strtab, val)?.split(':').map(String::from).collect())
     };
     let mut pie_flag = false;
     for (tag, val) in dynamic_entries(dynamic, file.is_64(), file.is_little_endian()) {
         match tag {
-            DT_NEEDED => f.needed.extend(dynstr(strtab, val)),
-            DT_RUNPATH => f.runpath.extend(paths(val)),
-            DT_RPATH => f.rpath.extend(paths(val)),
+            DT_NEEDED => f.needed.push(dynstr(strtab, val)?),
+            DT_RUNPATH => f.runpath.extend(paths(val)?),
+            DT_RPATH => f.rpath.extend(paths(val)?),
             DT_FLAGS_1 => pie_flag = val & DF_1_PIE != 0,
             _ => {}
         }
@@ -506,6 +524,67 @@ mod tests {
             "{e}"
         );
         assert!(e.contains("runs past the end of the file"), "{e}");
+    }
+
+    /// The test binary edited by `patch` must be refused with an error containing `want`.
+    fn refused(patch: impl FnOnce(&mut Vec<u8>), want: &str) {
+        let Some(mut data) = test_binary() else {
+            return;
+        };
+        patch(&mut data);
+        let e = error_of(&data);
+        assert!(e.contains(want), "want {want:?} in: {e}");
+    }
+
+    // Unreadable used to count as absent, each of these silently.
+
+    /// `.comment` vanished: "rustc none recorded".
+    #[test]
+    fn a_section_name_outside_shstrtab_is_an_error() {
+        refused(
+            |d| {
+                let h = elf64::shdr(d, ".comment");
+                elf64::put(d, h, 0xffff_fff0, 4);
+            },
+            "its name is outside the section name table",
+        );
+    }
+
+    /// The symbol was skipped (a `__llvm_profile_*` one would have hidden PGO instrumentation).
+    #[test]
+    fn a_symbol_name_outside_strtab_is_an_error() {
+        refused(
+            |d| {
+                let (symtab, _) = elf64::range(d, ".symtab");
+                elf64::put(d, symtab + 24, 0xffff_fff0, 4);
+            },
+            "symbol 1 of `.symtab`",
+        );
+    }
+
+    /// The DT_NEEDED entry was dropped (and with it "dynamic" linkage).
+    #[test]
+    fn a_dynamic_string_outside_dynstr_is_an_error() {
+        refused(
+            |d| {
+                let (at, _) = elf64::range(d, ".dynamic");
+                assert_eq!(elf64::u64_at(d, at), DT_NEEDED as usize);
+                elf64::put(d, at + 8, 0xffff_fff0, 8);
+            },
+            "names string 4294967280, which is not in `.dynstr`",
+        );
+    }
+
+    /// No build id was shown.
+    #[test]
+    fn a_build_id_note_cut_short_is_an_error() {
+        refused(
+            |d| {
+                let h = elf64::shdr(d, ".note.gnu.build-id");
+                elf64::put(d, h + 0x20, 8, 8);
+            },
+            "`.note.gnu.build-id` holds no whole note",
+        );
     }
 
     #[test]
