@@ -317,3 +317,73 @@ fn debug_str_is_scanned_in_bounded_memory() {
         serde_json::json!(["x.dwo"])
     );
 }
+
+/// A bench document from docs/, edited by `edit`, replotted.
+fn replot(edit: impl FnOnce(&mut serde_json::Value)) -> Output {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/bench-cpu-bound.json");
+    let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(docs).unwrap()).unwrap();
+    edit(&mut doc);
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("doc.json"), doc.to_string()).unwrap();
+    run(
+        &["bench", "--replot", "doc.json"],
+        d.path(),
+        Duration::from_secs(20),
+    )
+}
+
+/// `"baselines": []` panicked (index out of bounds, exit 101).
+#[test]
+fn replot_without_baselines_is_an_input_error() {
+    let o = replot(|d| d["baselines"] = serde_json::json!([]));
+    assert_input_error(&o, &["tiercheck: doc.json: `baselines` is empty"]);
+}
+
+/// What replot would otherwise draw from, or index, unchecked: each a one-line error.
+#[test]
+fn replot_refuses_empty_and_impossible_values() {
+    type Edit = fn(&mut serde_json::Value);
+    let cases: [(Edit, &str); 6] = [
+        (
+            |d| d["configs"] = serde_json::json!([]),
+            "`configs` is empty",
+        ),
+        (
+            |d| d["series"][0]["samples"] = serde_json::json!([]),
+            "series `stock` (clean-debug) has no samples",
+        ),
+        (
+            |d| d["series"][0]["min"] = serde_json::json!(-1.0),
+            "series `stock` (clean-debug) holds the time -1",
+        ),
+        (
+            |d| d["series"][0]["ratio"] = serde_json::json!(0.0),
+            "series `stock` (clean-debug) holds the ratio 0",
+        ),
+        (
+            |d| d["series"][0]["median"] = serde_json::json!(99.0),
+            "median 99 is not between min",
+        ),
+        (
+            |d| d["comparisons"][0]["speedup"] = serde_json::json!(-2.0),
+            "speed-up -2 is not a positive number",
+        ),
+    ];
+    for (edit, want) in cases {
+        let o = replot(edit);
+        assert_input_error(&o, &["doc.json: ", want]);
+    }
+}
+
+/// A configuration name over 112 characters underflowed the legend's width (a panic in a
+/// debug build, a wrapped width in release).
+#[test]
+fn replot_with_a_long_configuration_name_draws() {
+    let o = replot(|d| {
+        let long = "x".repeat(200);
+        d["configs"][0]["name"] = serde_json::json!(long);
+    });
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = replot(|_| {});
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

@@ -186,7 +186,10 @@ fn legend(s: &mut String, cfgs: &[Config], baseline: &str, mut y: f64) -> f64 {
             r#"<text x="32" y="{:.0}"><tspan font-weight="bold">{}</tspan>{note}: {}</text>"#,
             y + 10.0,
             esc(&c.name),
-            esc(&short(&c.label, 112 - c.name.len() - note.len()))
+            esc(&short(
+                &c.label,
+                112usize.saturating_sub(c.name.len() + note.len())
+            ))
         );
         y += 18.0;
     }
