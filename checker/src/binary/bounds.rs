@@ -29,6 +29,12 @@ const MAX_STRING: usize = 64 << 10;
 pub trait Input<'a>: ReadRef<'a> {
     /// Fills `buf` with the bytes at `offset`; false when they cannot be read.
     fn copy_at(self, offset: u64, buf: &mut [u8]) -> bool;
+
+    /// Where data resumes at or after `offset` (`u64::MAX`: nowhere). A sparse file's holes read
+    /// as zeros, which hold no strings, so a scan skips them: reading 2 GiB of holes took 10 s.
+    fn data_from(self, offset: u64) -> u64 {
+        offset
+    }
 }
 
 impl<'a> Input<'a> for &'a [u8] {
@@ -117,6 +123,13 @@ pub fn scan_strings<'a, R: Input<'a>>(
     let mut part = Partial::default();
     let mut pos = 0;
     while pos < size {
+        if part.is_empty() {
+            let data_at = data.data_from(offset + pos).saturating_sub(offset);
+            if data_at > pos {
+                pos = data_at.min(size);
+                continue;
+            }
+        }
         let n = (size - pos).min(CHUNK) as usize;
         if !data.copy_at(offset + pos, &mut buf[..n]) {
             return false;
@@ -144,10 +157,11 @@ pub fn scan_strings<'a, R: Input<'a>>(
     true
 }
 
-/// How many NUL bytes `b` starts with, eight at a time: sparse files are mostly zeros.
+/// How many NUL bytes `b` starts with, 64 at a time (a loop the compiler vectorises).
 fn zeros(b: &[u8]) -> usize {
-    let words = b.chunks_exact(8).take_while(|w| *w == [0; 8]).count() * 8;
-    words + b[words..].iter().take_while(|x| **x == 0).count()
+    let all_zero = |c: &&[u8]| c.iter().fold(0, |a, x| a | x) == 0;
+    let blocks = b.chunks_exact(64).take_while(all_zero).count() * 64;
+    blocks + b[blocks..].iter().take_while(|x| **x == 0).count()
 }
 
 /// A string that goes on in the next chunk.
