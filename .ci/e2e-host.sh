@@ -223,6 +223,11 @@ echo "== hardening: hostile files, PGO proof, run isolation, time limits, signal
 if out=$(E2E_WORK="$work" bash "$root/.ci/e2e-harden.sh" 2>&1); then ok "hardening: $(grep -c '^ok' <<<"$out") checks"
 else bad "hardening: $(grep -E '^FAIL' <<<"$out" | tr '\n' ' ')"; fi
 
+echo "== hardening: inputs too deep, looping or too large (.ci/e2e-harden-bounds.sh)"
+if out=$(E2E_WORK="$work" bash "$root/.ci/e2e-harden-bounds.sh" 2>&1); then ok "bounds: $(tail -1 <<<"$out")"
+else bad "bounds: $(grep -E '^FAIL' <<<"$out" | tr '\n' ' ')"; fi
+grep -E '^(ok|FAIL)' <<<"$out" | sed 's/^/      /'
+
 echo "== every template under every tier it offers"
 if out=$(E2E_WORK="$work/templates" bash "$root/.ci/e2e-templates.sh" 2>&1); then ok "templates x tiers: $(tail -1 <<<"$out")"
 else bad "templates x tiers: $(grep -E '^FAIL' <<<"$out" | tr '\n' ' ')"; fi
