@@ -249,6 +249,36 @@ impl Walk<'_> {
     }
 }
 
+impl Walk<'_> {
+    /// `default-members` after the walk: each must be a member, or listed and excluded.
+    fn default_members(
+        &self,
+        list: &[String],
+        listed: &[(PathBuf, String)],
+    ) -> Result<Vec<PathBuf>> {
+        let expanded = self.decl.expand(list)?;
+        if let Some(why) = expanded.refusal {
+            bail!(why);
+        }
+        let mut out = vec![];
+        for (dir, pat) in expanded.dirs {
+            let dir = normalize(&dir);
+            let m = dir.join("Cargo.toml");
+            if self.seen.contains(&m) {
+                out.push(m);
+            } else if !(listed.iter().any(|(l, _)| normalize(l) == dir)
+                && self.decl.is_excluded(&dir))
+            {
+                bail!(
+                    "{}: `{pat}` is listed in default-members but is not a member; Cargo refuses the workspace",
+                    (self.shown)(&self.root.path)
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// Members of the workspace whose root manifest is `root` (`current` is the manifest in the
 /// directory being checked; `default-members` apply only when it is the root).
 pub fn find(root: &TomlFile, current: &Path, shown: &dyn Fn(&Path) -> String) -> Result<Members> {
@@ -284,28 +314,7 @@ pub fn find(root: &TomlFile, current: &Path, shown: &dyn Fn(&Path) -> String) ->
     }
     let is_package = root.table.contains_key("package");
     let default = match (&decl.default_members, root.path == current) {
-        (Some(list), true) => {
-            let mut out = vec![];
-            let expanded = decl.expand(list)?;
-            if let Some(why) = expanded.refusal {
-                bail!(why);
-            }
-            for (dir, pat) in expanded.dirs {
-                let dir = normalize(&dir);
-                let m = dir.join("Cargo.toml");
-                if walk.seen.contains(&m) {
-                    out.push(m);
-                } else if !(listed.iter().any(|(l, _)| normalize(l) == dir)
-                    && decl.is_excluded(&dir))
-                {
-                    bail!(
-                        "{}: `{pat}` is listed in default-members but is not a member; Cargo refuses the workspace",
-                        shown(&root.path)
-                    );
-                }
-            }
-            out
-        }
+        (Some(list), true) => walk.default_members(list, &listed)?,
         // Below the root, Cargo builds the package whose directory it runs in.
         (_, false) => vec![current.to_path_buf()],
         // A virtual workspace: every member (not the root, which is no package), in a stable
