@@ -227,6 +227,11 @@ echo "== SIGKILL at random points: init --yes and bench --edit (.ci/e2e-crash.sh
 if out=$(E2E_WORK="$work" bash "$root/.ci/e2e-crash.sh" 2>&1); then ok "crash: $(grep -E 'kills within' <<<"$out" | tr -s ' ' | tr '\n' ';')"
 else bad "crash: $(grep -E '^FAIL|^  run' <<<"$out" | head -5 | tr '\n' ' ')"; fi
 
+echo "== hardening: inputs too deep, looping or too large (.ci/e2e-harden-bounds.sh)"
+if out=$(E2E_WORK="$work" bash "$root/.ci/e2e-harden-bounds.sh" 2>&1); then ok "bounds: $(tail -1 <<<"$out")"
+else bad "bounds: $(grep -E '^FAIL' <<<"$out" | tr '\n' ' ')"; fi
+grep -E '^(ok|FAIL)' <<<"$out" | sed 's/^/      /'
+
 echo "== every template under every tier it offers"
 if out=$(E2E_WORK="$work/templates" bash "$root/.ci/e2e-templates.sh" 2>&1); then ok "templates x tiers: $(tail -1 <<<"$out")"
 else bad "templates x tiers: $(grep -E '^FAIL' <<<"$out" | tr '\n' ' ')"; fi

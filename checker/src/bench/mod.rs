@@ -183,6 +183,7 @@ fn replot(p: &Path, args: Args, out: &mut Out) -> Result<i32> {
     let text = crate::fsread::read_text(p, &shown, crate::fsread::TEXT_CAP)?;
     let doc: report::Document = serde_json::from_str(&text)
         .with_context(|| format!("{shown}: not a tiercheck bench document"))?;
+    report::check_document(&doc).with_context(|| shown.clone())?;
     let title = args.title.clone().unwrap_or_else(|| doc.project.clone());
     write_outputs(&Args { json: None, ..args }, &doc, &title, out)?;
     Ok(0)
@@ -288,13 +289,10 @@ fn write_outputs(args: &Args, doc: &report::Document, title: &str, out: &mut Out
         "{} UTC · {} CPU(s) · {} · {} rounds, interleaved",
         doc.date, doc.machine.cpus, doc.machine.rustc, doc.rounds
     );
-    let svg = chart::svg(
-        &doc.series,
-        &doc.configs,
-        &doc.baselines[0],
-        title,
-        &subtitle,
-    );
+    let Some(baseline) = doc.baselines.first() else {
+        bail!("no baseline to plot against");
+    };
+    let svg = chart::svg(&doc.series, &doc.configs, baseline, title, &subtitle);
     let json = serde_json::to_string_pretty(doc)? + "\n";
     let mut files = vec![];
     if let Some(p) = &args.json {

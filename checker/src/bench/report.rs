@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use anyhow::{bail, Result};
+
 use serde::{Deserialize, Serialize};
 
 use super::presets::{Config, Debuggability, Release};
@@ -144,6 +146,68 @@ pub fn release_verdicts(configs: &[Config], series: &[Series]) -> Vec<ReleaseVer
         });
     }
     out
+}
+
+/// What `--replot` needs of a document it did not write itself: something to compare against
+/// and positive, finite times (a hand-edited `"baselines": []` panicked on indexing). Each
+/// problem is one line.
+pub fn check_document(doc: &Document) -> Result<()> {
+    if doc.baselines.is_empty() {
+        bail!("`baselines` is empty: nothing to compare the configurations against");
+    }
+    if doc.configs.is_empty() {
+        bail!("`configs` is empty: no configuration to plot");
+    }
+    let time = |v: &f64| v.is_finite() && *v >= 0.0;
+    let positive = |v: &f64| v.is_finite() && *v > 0.0;
+    for s in &doc.series {
+        let what = format!("series `{}` ({})", s.config, s.measure.id());
+        if s.samples.is_empty() {
+            bail!("{what} has no samples");
+        }
+        let times = s.samples.iter().chain([&s.median, &s.min, &s.max]);
+        if let Some(v) = times.copied().find(|v| !time(v)) {
+            bail!("{what} holds the time {v}");
+        }
+        if let Some(v) = s
+            .ratio
+            .iter()
+            .chain(s.ratios.values())
+            .find(|v| !positive(v))
+        {
+            bail!("{what} holds the ratio {v}");
+        }
+        if !(s.min <= s.median && s.median <= s.max) {
+            bail!(
+                "{what}: median {} is not between min {} and max {}",
+                s.median,
+                s.min,
+                s.max
+            );
+        }
+    }
+    if let Some(c) = doc.comparisons.iter().find(|c| !positive(&c.speedup)) {
+        bail!(
+            "comparison of `{}` with `{}`: speed-up {} is not a positive number",
+            c.tier,
+            c.peer,
+            c.speedup
+        );
+    }
+    for v in &doc.release_verdicts {
+        if let Some(x) = v
+            .variants
+            .iter()
+            .find(|x| ![x.1, x.2, x.3].iter().all(time))
+        {
+            bail!(
+                "release verdict of `{}`: variant `{}` holds a negative or missing time",
+                v.tier,
+                x.0
+            );
+        }
+    }
+    Ok(())
 }
 
 pub fn markdown(doc: &Document) -> String {

@@ -5,9 +5,11 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-use anyhow::{bail, Result};
-use object::{Object, ObjectSection, ObjectSymbol, ReadRef};
+use anyhow::{anyhow, bail, Result};
+use object::{Object, ObjectSection, ObjectSymbol};
 use serde::Serialize;
+
+use super::bounds::{self, Input, COMMENT_CAP, SCAN_CAP, SMALL_CAP};
 
 #[derive(Debug, Default, Serialize)]
 pub struct ElfFacts {
@@ -89,8 +91,26 @@ fn nul_strings(data: &[u8]) -> impl Iterator<Item = Cow<'_, str>> + '_ {
         })
 }
 
-fn section_data<'a, R: ReadRef<'a>>(file: &object::File<'a, R>, name: &str) -> Option<&'a [u8]> {
-    file.section_by_name(name).and_then(|s| s.data().ok())
+/// A section read whole (`None` when there is none). One that is larger than `cap` or cannot be
+/// read (no memory, or the file changed) is an error naming it, never taken as absent.
+fn section_data<'a, R: Input<'a>>(
+    file: &object::File<'a, R>,
+    name: &str,
+    cap: u64,
+) -> Result<Option<&'a [u8]>> {
+    let Some(s) = file.section_by_name(name) else {
+        return Ok(None);
+    };
+    if s.size() > cap && s.file_range().is_some() {
+        bail!(
+            "section `{name}` is {} bytes, more than tiercheck reads ({cap})",
+            s.size()
+        );
+    }
+    s.data().map(Some).map_err(|e| {
+        let (offset, size) = s.file_range().unwrap_or((0, 0));
+        anyhow!("section `{name}` ({size} bytes at offset {offset}) cannot be read: {e}")
+    })
 }
 
 /// The description of the first ELF note in a note section (for `.note.gnu.build-id`).
@@ -136,10 +156,14 @@ fn dynamic_entries(data: &[u8], is64: bool, little: bool) -> Vec<(i64, u64)> {
     out
 }
 
-fn dynstr(strtab: &[u8], off: u64) -> Option<String> {
-    let rest = strtab.get(usize::try_from(off).ok()?..)?;
-    let end = rest.iter().position(|b| *b == 0)?;
-    Some(String::from_utf8_lossy(&rest[..end]).to_string())
+/// The string at `off` in `.dynstr`; an offset outside it is an error, not a missing entry.
+fn dynstr(strtab: &[u8], off: u64) -> Result<String> {
+    let rest = usize::try_from(off).ok().and_then(|o| strtab.get(o..));
+    let end = rest.and_then(|r| r.iter().position(|b| *b == 0));
+    match (rest, end) {
+        (Some(r), Some(end)) => Ok(String::from_utf8_lossy(&r[..end]).to_string()),
+        _ => bail!("section `.dynamic` names string {off}, which is not in `.dynstr`"),
+    }
 }
 
 /// The strings in first-seen order, each once (linear: a `.comment` may hold millions).
@@ -161,13 +185,14 @@ const DT_RUNPATH: i64 = 29;
 const DT_FLAGS_1: i64 = 0x6fff_fffb;
 const DF_1_PIE: u64 = 0x0800_0000;
 
-pub fn inspect<'a, R: ReadRef<'a>>(data: R) -> Result<ElfFacts> {
+pub fn inspect<'a, R: Input<'a>>(data: R) -> Result<ElfFacts> {
     if data.read_bytes_at(0, 4) != Ok(b"\x7fELF") {
         if let Some(why) = super::macho::refusal(data.read_bytes_at(0, 4).unwrap_or(&[])) {
             bail!(why);
         }
         bail!("not an ELF file");
     }
+    bounds::check_layout(data)?;
     let file = match object::File::parse(data) {
         Ok(f) => f,
         Err(e) => bail!("truncated or malformed ELF: {e}"),
@@ -177,17 +202,17 @@ pub fn inspect<'a, R: ReadRef<'a>>(data: R) -> Result<ElfFacts> {
         machine: format!("{:?}", file.architecture()).to_lowercase(),
         ..Default::default()
     };
-    read_toolchain(&file, &mut f);
-    read_bolt(&file, &mut f);
-    read_sections(&file, &mut f);
-    read_symbols(&file, &mut f);
-    read_dynamic(&file, &mut f);
+    read_toolchain(&file, &mut f)?;
+    read_bolt(&file, &mut f)?;
+    read_sections(data, &file, &mut f)?;
+    read_symbols(&file, &mut f)?;
+    read_dynamic(&file, &mut f)?;
     Ok(f)
 }
 
 /// rustc (version, channel, Cranelift) and the linker, from `.comment`.
-fn read_toolchain<'a, R: ReadRef<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts) {
-    if let Some(c) = section_data(file, ".comment") {
+fn read_toolchain<'a, R: Input<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts) -> Result<()> {
+    if let Some(c) = section_data(file, ".comment", COMMENT_CAP)? {
         f.comment = distinct(nul_strings(c));
     }
     f.rustc = f
@@ -222,11 +247,12 @@ fn read_toolchain<'a, R: ReadRef<'a>>(file: &object::File<'a, R>, f: &mut ElfFac
         (None, true) => ("gold".into(), None),
         (None, false) => ("none-recorded".into(), None),
     };
+    Ok(())
 }
 
 /// Whether BOLT rewrote the binary (and how), and whether it could (relocations kept).
-fn read_bolt<'a, R: ReadRef<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts) {
-    if let Some(note) = section_data(file, ".note.bolt_info") {
+fn read_bolt<'a, R: Input<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts) -> Result<()> {
+    if let Some(note) = section_data(file, ".note.bolt_info", SMALL_CAP)? {
         let info: String = nul_strings(note)
             .filter(|s| s.contains("BOLT"))
             .collect::<Vec<_>>()
@@ -246,14 +272,20 @@ fn read_bolt<'a, R: ReadRef<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts) {
         });
     }
     f.bolt_ready = file.section_by_name(".rela.text").is_some();
+    Ok(())
 }
 
 /// Debug sections, what was stripped, PGO instrumentation sections, the .dwo files named.
-fn read_sections<'a, R: ReadRef<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts) {
+fn read_sections<'a, R: Input<'a>>(
+    data: R,
+    file: &object::File<'a, R>,
+    f: &mut ElfFacts,
+) -> Result<()> {
     let mut has_symtab = false;
     for s in file.sections() {
-        let Ok(name) = s.name() else { continue };
-        match name {
+        // Every name was read once already (bounds::check_layout); not UTF-8 is no error.
+        let name = String::from_utf8_lossy(s.name_bytes()?);
+        match &*name {
             ".symtab" => has_symtab = true,
             "__llvm_prf_cnts" | "__llvm_prf_data" | "__llvm_prf_names" => f.pgo_instrumented = true,
             n if n.starts_with(".debug_") && n != ".debug_gdb_scripts" => {
@@ -267,64 +299,78 @@ fn read_sections<'a, R: ReadRef<'a>>(file: &object::File<'a, R>, f: &mut ElfFact
         (true, true) => "debuginfo",
         (true, false) => "none",
     };
-    if let Some(strs) = section_data(file, ".debug_str") {
-        f.dwo_names = nul_strings(strs)
-            .filter(|s| s.ends_with(".dwo"))
-            .map(Cow::into_owned)
-            .collect();
-        f.dwo_names.sort();
-        f.dwo_names.dedup();
-    }
+    f.dwo_names = dwo_names(data, file)?;
+    Ok(())
 }
 
-/// PGO runtime symbols and ThinLTO's `.llvm.<N>` suffixes.
-fn read_symbols<'a, R: ReadRef<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts) {
-    for sym in file.symbols() {
-        f.symbols += 1;
-        let Ok(name) = sym.name() else { continue };
-        if name.starts_with("__llvm_profile_") {
-            f.pgo_instrumented = true;
-        }
-        if let Some(pos) = name.find(".llvm.") {
-            if name[pos + 6..].starts_with(|c: char| c.is_ascii_digit()) {
-                f.llvm_suffixed_symbols += 1;
+/// The `.dwo` names in `.debug_str`, sorted, each once. Scanned in chunks: the section is
+/// hundreds of MB in large binaries with full debuginfo.
+fn dwo_names<'a, R: Input<'a>>(data: R, file: &object::File<'a, R>) -> Result<Vec<String>> {
+    const MAX_NAMES: usize = 1_000_000;
+    let Some((offset, size)) = file
+        .section_by_name(".debug_str")
+        .and_then(|s| s.file_range())
+    else {
+        return Ok(vec![]);
+    };
+    if size > SCAN_CAP {
+        bail!("section `.debug_str` is {size} bytes, more than tiercheck reads ({SCAN_CAP})");
+    }
+    let mut names = std::collections::BTreeSet::new();
+    let read = bounds::scan_strings(data, offset, size, |s| {
+        if names.len() < MAX_NAMES {
+            let s = String::from_utf8_lossy(s);
+            if s.trim().ends_with(".dwo") {
+                names.insert(s.trim().to_string());
             }
         }
+    });
+    if !read {
+        bail!("section `.debug_str` ({size} bytes at offset {offset}) cannot be read");
     }
+    if names.len() >= MAX_NAMES {
+        bail!("section `.debug_str` names more than {MAX_NAMES} .dwo files");
+    }
+    Ok(names.into_iter().collect())
+}
+
+/// PGO runtime symbols and ThinLTO's `.llvm.<N>` suffixes. A name that cannot be read is an
+/// error, not a symbol without a name (non-UTF-8 names are read as bytes).
+fn read_symbols<'a, R: Input<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts) -> Result<()> {
+    for sym in file.symbols() {
+        f.symbols += 1;
+        let name = sym
+            .name_bytes()
+            .map_err(|e| anyhow!("symbol {} of `.symtab`: {e}", sym.index().0))?;
+        if name.starts_with(b"__llvm_profile_") {
+            f.pgo_instrumented = true;
+        }
+        let suffix = name
+            .windows(6)
+            .position(|w| w == b".llvm.")
+            .and_then(|pos| name.get(pos + 6));
+        if suffix.is_some_and(u8::is_ascii_digit) {
+            f.llvm_suffixed_symbols += 1;
+        }
+    }
+    Ok(())
 }
 
 /// Build ID, interpreter, DT_NEEDED/RUNPATH/RPATH, and from them kind, PIE and linkage.
-fn read_dynamic<'a, R: ReadRef<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts) {
-    let (is64, little) = (file.is_64(), file.is_little_endian());
-    f.build_id = section_data(file, ".note.gnu.build-id")
-        .and_then(|d| note_desc(d, little))
-        .map(|d| d.iter().map(|b| format!("{b:02x}")).collect());
-    f.interpreter = section_data(file, ".interp").map(|d| {
+fn read_dynamic<'a, R: Input<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts) -> Result<()> {
+    let little = file.is_little_endian();
+    if let Some(d) = section_data(file, ".note.gnu.build-id", SMALL_CAP)? {
+        let Some(id) = note_desc(d, little) else {
+            bail!("section `.note.gnu.build-id` holds no whole note");
+        };
+        f.build_id = Some(id.iter().map(|b| format!("{b:02x}")).collect());
+    }
+    f.interpreter = section_data(file, ".interp", SMALL_CAP)?.map(|d| {
         String::from_utf8_lossy(d)
             .trim_end_matches('\0')
             .to_string()
     });
-    let dynstr_data = section_data(file, ".dynstr").unwrap_or(&[]);
-    let mut pie_flag = false;
-    if let Some(dynamic) = section_data(file, ".dynamic") {
-        for (tag, val) in dynamic_entries(dynamic, is64, little) {
-            match tag {
-                DT_NEEDED => f.needed.extend(dynstr(dynstr_data, val)),
-                DT_RUNPATH => f.runpath.extend(
-                    dynstr(dynstr_data, val)
-                        .map(|s| s.split(':').map(String::from).collect::<Vec<_>>())
-                        .unwrap_or_default(),
-                ),
-                DT_RPATH => f.rpath.extend(
-                    dynstr(dynstr_data, val)
-                        .map(|s| s.split(':').map(String::from).collect::<Vec<_>>())
-                        .unwrap_or_default(),
-                ),
-                DT_FLAGS_1 => pie_flag = val & DF_1_PIE != 0,
-                _ => {}
-            }
-        }
-    }
+    let pie_flag = read_dynamic_tags(file, f)?;
     let is_dyn = file.kind() == object::ObjectKind::Dynamic;
     f.kind = match file.kind() {
         object::ObjectKind::Executable => "executable",
@@ -340,6 +386,39 @@ fn read_dynamic<'a, R: ReadRef<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts
         (false, true) => "static-pie",
         (false, false) => "static",
     };
+    Ok(())
+}
+
+/// DT_NEEDED, DT_RUNPATH and DT_RPATH from `.dynamic`; whether DT_FLAGS_1 says PIE.
+fn read_dynamic_tags<'a, R: Input<'a>>(
+    file: &object::File<'a, R>,
+    f: &mut ElfFacts,
+) -> Result<bool> {
+    let Some(dynamic) = section_data(file, ".dynamic", SMALL_CAP)? else {
+        return Ok(false);
+    };
+    let entry = if file.is_64() { 16 } else { 8 };
+    if dynamic.len() % entry != 0 {
+        bail!(
+            "section `.dynamic` ({} bytes) is not a whole number of {entry}-byte entries",
+            dynamic.len()
+        );
+    }
+    let strtab = section_data(file, ".dynstr", SMALL_CAP)?.unwrap_or(&[]);
+    let paths = |val| -> Result<Vec<String>> {
+        Ok(dynstr(strtab, val)?.split(':').map(String::from).collect())
+    };
+    let mut pie_flag = false;
+    for (tag, val) in dynamic_entries(dynamic, file.is_64(), file.is_little_endian()) {
+        match tag {
+            DT_NEEDED => f.needed.push(dynstr(strtab, val)?),
+            DT_RUNPATH => f.runpath.extend(paths(val)?),
+            DT_RPATH => f.rpath.extend(paths(val)?),
+            DT_FLAGS_1 => pie_flag = val & DF_1_PIE != 0,
+            _ => {}
+        }
+    }
+    Ok(pie_flag)
 }
 
 #[cfg(test)]
@@ -386,6 +465,138 @@ mod tests {
         // here, the shared machine is noisy: .ci/e2e-harden.sh times the 80k case end to end).
         let many = distinct((0..300_000).map(|i| Cow::from(format!("GCC: build {i}"))));
         assert_eq!(many.len(), 300_000);
+    }
+
+    /// Little-endian ELF64 fields, to make hostile copies of the test binary.
+    mod elf64 {
+        pub fn u16_at(b: &[u8], at: usize) -> usize {
+            u16::from_le_bytes(b[at..at + 2].try_into().unwrap()) as usize
+        }
+        pub fn u32_at(b: &[u8], at: usize) -> usize {
+            u32::from_le_bytes(b[at..at + 4].try_into().unwrap()) as usize
+        }
+        pub fn u64_at(b: &[u8], at: usize) -> usize {
+            u64::from_le_bytes(b[at..at + 8].try_into().unwrap()) as usize
+        }
+        pub fn put(b: &mut [u8], at: usize, v: u64, width: usize) {
+            b[at..at + width].copy_from_slice(&v.to_le_bytes()[..width]);
+        }
+        /// Where the section header of `name` is.
+        pub fn shdr(b: &[u8], name: &str) -> usize {
+            let (shoff, size) = (u64_at(b, 0x28), u16_at(b, 0x3a));
+            let strtab = u64_at(b, shoff + u16_at(b, 0x3e) * size + 0x18);
+            (0..u16_at(b, 0x3c))
+                .map(|i| shoff + i * size)
+                .find(|h| {
+                    let n = &b[strtab + u32_at(b, *h)..];
+                    n.starts_with(name.as_bytes()) && n[name.len()] == 0
+                })
+                .unwrap_or_else(|| panic!("no section {name}"))
+        }
+        /// (file offset, size) of section `name`.
+        pub fn range(b: &[u8], name: &str) -> (usize, usize) {
+            let h = shdr(b, name);
+            (u64_at(b, h + 0x18), u64_at(b, h + 0x20))
+        }
+    }
+
+    fn test_binary() -> Option<Vec<u8>> {
+        let data = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        data.starts_with(b"\x7fELF\x02\x01").then_some(data)
+    }
+
+    fn error_of(data: &[u8]) -> String {
+        format!("{:#}", inspect(data).expect_err("an error"))
+    }
+
+    /// A `.comment` past the end of the file read as "rustc none recorded" (exit 0).
+    #[test]
+    fn a_section_past_the_end_is_an_error_naming_it() {
+        let Some(mut data) = test_binary() else {
+            return;
+        };
+        let h = elf64::shdr(&data, ".comment");
+        elf64::put(&mut data, h + 0x20, 2 << 30, 8);
+        let e = error_of(&data);
+        assert!(
+            e.contains("section `.comment` (2147483648 bytes at offset"),
+            "{e}"
+        );
+        assert!(e.contains("runs past the end of the file"), "{e}");
+    }
+
+    /// The test binary edited by `patch` must be refused with an error containing `want`.
+    fn refused(patch: impl FnOnce(&mut Vec<u8>), want: &str) {
+        let Some(mut data) = test_binary() else {
+            return;
+        };
+        patch(&mut data);
+        let e = error_of(&data);
+        assert!(e.contains(want), "want {want:?} in: {e}");
+    }
+
+    // Unreadable used to count as absent, each of these silently.
+
+    /// `.comment` vanished: "rustc none recorded".
+    #[test]
+    fn a_section_name_outside_shstrtab_is_an_error() {
+        refused(
+            |d| {
+                let h = elf64::shdr(d, ".comment");
+                elf64::put(d, h, 0xffff_fff0, 4);
+            },
+            "its name is outside the section name table",
+        );
+    }
+
+    /// The symbol was skipped (a `__llvm_profile_*` one would have hidden PGO instrumentation).
+    #[test]
+    fn a_symbol_name_outside_strtab_is_an_error() {
+        refused(
+            |d| {
+                let (symtab, _) = elf64::range(d, ".symtab");
+                elf64::put(d, symtab + 24, 0xffff_fff0, 4);
+            },
+            "symbol 1 of `.symtab`",
+        );
+    }
+
+    /// The DT_NEEDED entry was dropped (and with it "dynamic" linkage).
+    #[test]
+    fn a_dynamic_string_outside_dynstr_is_an_error() {
+        refused(
+            |d| {
+                let (at, _) = elf64::range(d, ".dynamic");
+                assert_eq!(elf64::u64_at(d, at), DT_NEEDED as usize);
+                elf64::put(d, at + 8, 0xffff_fff0, 8);
+            },
+            "names string 4294967280, which is not in `.dynstr`",
+        );
+    }
+
+    /// No build id was shown.
+    #[test]
+    fn a_build_id_note_cut_short_is_an_error() {
+        refused(
+            |d| {
+                let h = elf64::shdr(d, ".note.gnu.build-id");
+                elf64::put(d, h + 0x20, 8, 8);
+            },
+            "`.note.gnu.build-id` holds no whole note",
+        );
+    }
+
+    #[test]
+    fn dwo_names_come_from_debug_str_in_order() {
+        let Some(mut data) = test_binary() else {
+            return;
+        };
+        let (at, size) = elf64::range(&data, ".debug_str");
+        let names = b"\0z/b.dwo\0a.dwo\0z/b.dwo\0not-a-dwo\0";
+        assert!(size > names.len());
+        data[at..at + names.len()].copy_from_slice(names);
+        let f = inspect(&data[..]).unwrap();
+        assert_eq!(f.dwo_names, ["a.dwo", "z/b.dwo"]);
     }
 
     #[test]

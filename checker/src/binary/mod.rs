@@ -1,5 +1,6 @@
 //! `tiercheck binary`: what built ELF files show, and whether that is what a tier promises.
 
+pub mod bounds;
 pub mod inspect;
 pub mod macho;
 pub mod source;

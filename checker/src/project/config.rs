@@ -281,41 +281,79 @@ pub struct Loader<'a> {
     pub files: Vec<TomlFile>,
 }
 
+/// A config file being loaded: its own values (merged last), the includes not yet loaded, and
+/// what the loaded ones merged to.
+struct Pending {
+    base: PathBuf,
+    own: CV,
+    includes: std::vec::IntoIter<(String, bool, Def)>,
+    merged: CV,
+}
+
 impl Loader<'_> {
     /// Cargo's `_load_file` with includes: the includes (in order, each with its own includes)
-    /// merged with force, then the file itself over them.
+    /// merged with force, then the file itself over them. An explicit stack, not recursion: a
+    /// chain of 9,000 includes overflowed tiercheck's stack (cargo 1.95's too, from ~8,000).
     fn load_with_includes(&mut self, path: &Path, seen: &mut HashSet<PathBuf>) -> Result<CV> {
-        if !seen.insert(path.to_path_buf()) {
-            bail!("{}: config `include` cycle", (self.shown)(path));
-        }
-        let file = TomlFile::load(path, &(self.shown)(path))?;
-        let mut value = from_file(&file);
-        let includes = take_includes(&mut value, &file.shown)?;
-        self.files.push(file);
-        let CV::Table(_, root_def) = &value else {
-            unreachable!("a file is a table")
-        };
-        let mut root = CV::Table(BTreeMap::new(), root_def.clone());
-        let base = path.parent().unwrap_or(Path::new("/"));
-        for (inc, optional, def) in includes {
-            let abs = normalize(&base.join(&inc));
-            if optional && Kind::of_target(&abs) == Kind::Missing {
+        let mut parents: Vec<Pending> = vec![];
+        let mut cur = self.open(path, seen)?;
+        loop {
+            if let Some((inc, optional, def)) = cur.includes.next() {
+                if let Some(abs) = include_path(&cur.base, &inc, optional, &def)? {
+                    let next = self.open(&abs, seen)?;
+                    parents.push(std::mem::replace(&mut cur, next));
+                }
                 continue;
             }
-            if Kind::of_target(&abs) == Kind::Missing {
-                bail!(
-                    "{}:{}: config include `{inc}` not found ({})",
-                    def.file,
-                    def.pos().map_or(0, |p| p.0),
-                    abs.display()
-                );
+            let mut done = cur.merged;
+            done.merge(cur.own, true, "")?;
+            match parents.pop() {
+                Some(mut parent) => {
+                    parent.merged.merge(done, true, "")?;
+                    cur = parent;
+                }
+                None => return Ok(done),
             }
-            let v = self.load_with_includes(&abs, seen)?;
-            root.merge(v, true, "")?;
         }
-        root.merge(value, true, "")?;
-        Ok(root)
     }
+
+    /// Reads one file and takes its `include` list. Cargo never forgets a file it read: one
+    /// included twice, even without a loop, is a cycle to it too.
+    fn open(&mut self, path: &Path, seen: &mut HashSet<PathBuf>) -> Result<Pending> {
+        if !seen.insert(path.to_path_buf()) {
+            bail!(
+                "{}: config `include` cycle: the file is included a second time (Cargo refuses that even without a loop)",
+                (self.shown)(path)
+            );
+        }
+        let file = TomlFile::load(path, &(self.shown)(path))?;
+        let mut own = from_file(&file);
+        let includes = take_includes(&mut own, &file.shown)?;
+        self.files.push(file);
+        Ok(Pending {
+            base: path.parent().unwrap_or(Path::new("/")).to_path_buf(),
+            merged: CV::Table(BTreeMap::new(), own.def().clone()),
+            own,
+            includes: includes.into_iter(),
+        })
+    }
+}
+
+/// Where an include points; `None` for a missing optional one.
+fn include_path(base: &Path, inc: &str, optional: bool, def: &Def) -> Result<Option<PathBuf>> {
+    let abs = normalize(&base.join(inc));
+    if Kind::of_target(&abs) != Kind::Missing {
+        return Ok(Some(abs));
+    }
+    if optional {
+        return Ok(None);
+    }
+    bail!(
+        "{}:{}: config include `{inc}` not found ({})",
+        def.file,
+        def.pos().map_or(0, |p| p.0),
+        abs.display()
+    );
 }
 
 /// Removes and validates `include` (an array of strings or of `{ path, optional }` tables; each
@@ -543,6 +581,65 @@ mod tests {
             ["-Cfile", "-Cenv"]
         );
         assert_eq!(c.string_list(&["target", "x", "rustflags"]), Some(vec![]));
+    }
+
+    /// Loading used to recurse once per include: 9,000 chained includes overflowed the stack
+    /// (SIGABRT). 2,000 on a 1 MiB stack is the same defect, cheaper to set up (the 9,000 case is
+    /// in .ci/e2e-harden-bounds.sh). The nearest file still wins over what it includes.
+    #[test]
+    fn an_include_chain_deeper_than_the_stack_loads_in_order() {
+        const N: usize = 2_000;
+        let d = tempfile::tempdir().unwrap();
+        let c = d.path().join(".cargo");
+        write(
+            &c.join("config.toml"),
+            "include = [\"i0.toml\"]\n[build]\njobs = 1\n",
+        );
+        for i in 0..N {
+            let inc = if i + 1 < N {
+                format!("include = [\"i{}.toml\"]\n", i + 1)
+            } else {
+                String::new()
+            };
+            write(
+                &c.join(format!("i{i}.toml")),
+                &format!("{inc}[build]\njobs = {}\nrustflags = [\"-Ci{i}\"]\n", i + 2),
+            );
+        }
+        let dir = d.path().to_path_buf();
+        let config = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(move || load(&dir, &[]))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(config.files.len(), N + 1);
+        assert!(matches!(
+            config.get(&["build", "jobs"]),
+            Some(CV::Int(1, _))
+        ));
+        let flags = words(config.string_list(&["build", "rustflags"]));
+        let want: Vec<String> = (0..N).rev().map(|i| format!("-Ci{i}")).collect();
+        assert_eq!(flags, want, "the deepest include's array comes first");
+    }
+
+    /// Cargo 1.95 (`cargo metadata`): a file included twice without a loop (a diamond) is a
+    /// cycle too ("config `include` cycle detected with path `.../c.toml`").
+    #[test]
+    fn a_file_included_twice_is_a_cycle_as_in_cargo() {
+        let d = tempfile::tempdir().unwrap();
+        let c = d.path().join(".cargo");
+        write(
+            &c.join("config.toml"),
+            "include = [\"a.toml\", \"b.toml\"]\n",
+        );
+        write(&c.join("a.toml"), "include = [\"c.toml\"]\n");
+        write(&c.join("b.toml"), "include = [\"c.toml\"]\n");
+        write(&c.join("c.toml"), "[env]\nX = \"1\"\n");
+        let shown = |p: &Path| p.display().to_string();
+        let e = Config::load(d.path(), None, BTreeMap::new(), &shown).unwrap_err();
+        let e = e.to_string();
+        assert!(e.contains("c.toml: config `include` cycle"), "{e}");
     }
 
     #[test]

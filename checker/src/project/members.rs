@@ -10,6 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{bail, Result};
 
 use crate::fsread::Kind;
+use crate::project::member_glob;
 use crate::project::toml_doc::TomlFile;
 
 /// Lexical normalisation as Cargo's `paths::normalize_path` (no filesystem access).
@@ -65,21 +66,26 @@ impl WorkspaceDecl {
     }
 
     /// Cargo's `members_paths`: each pattern joined to the root and globbed; a pattern that
-    /// matches nothing is kept as written, matches that are not directories are dropped.
-    pub fn expand(&self, patterns: &[String]) -> Result<Vec<(PathBuf, String)>> {
-        let mut out = vec![];
+    /// matches nothing is kept as written, matches that are not directories are dropped. A
+    /// directory the glob reaches again through a symbolic link is walked once (see
+    /// `member_glob`); if Cargo would take what lies below it as more members, `refusal` says
+    /// why Cargo refuses the workspace (one manifest read twice), or would never finish.
+    pub fn expand(&self, patterns: &[String]) -> Result<Expanded> {
+        let mut out = Expanded::default();
         for pat in patterns {
             let full = self.root_dir.join(pat);
             let Some(text) = full.to_str() else { continue };
-            let found: Vec<PathBuf> = glob::glob(text)
-                .map_err(|e| anyhow::anyhow!("workspace member pattern `{pat}`: {e}"))?
-                .collect::<std::result::Result<_, _>>()
+            let found = member_glob::expand(text)
                 .map_err(|e| anyhow::anyhow!("workspace member pattern `{pat}`: {e}"))?;
-            if found.is_empty() {
-                out.push((full, pat.clone()));
+            if out.refusal.is_none() {
+                out.refusal = self.alias_refusal(&found, pat);
+            }
+            if found.matches.is_empty() {
+                out.dirs.push((full, pat.clone()));
             } else {
-                out.extend(
+                out.dirs.extend(
                     found
+                        .matches
                         .into_iter()
                         .filter(|p| p.is_dir())
                         .map(|p| (p, pat.clone())),
@@ -88,6 +94,46 @@ impl WorkspaceDecl {
         }
         Ok(out)
     }
+
+    /// The first match Cargo's glob would find again below an alias and take as a member (not
+    /// excluded), as an error naming both paths.
+    fn alias_refusal(&self, found: &member_glob::Expansion, pat: &str) -> Option<String> {
+        let shown = |p: &Path| {
+            let p = p.strip_prefix(&self.root_dir).unwrap_or(p);
+            p.display().to_string()
+        };
+        for a in &found.aliases {
+            let (alias, first) = (normalize(&a.path), normalize(&a.first));
+            for m in found.matches.iter().filter(|m| m.is_dir()) {
+                let Ok(below) = normalize(m).strip_prefix(&first).map(Path::to_path_buf) else {
+                    continue;
+                };
+                let again = alias.join(&below);
+                if self.is_excluded(&again.join("Cargo.toml")) {
+                    continue;
+                }
+                let via = if below.as_os_str().is_empty() {
+                    String::new()
+                } else {
+                    format!(" (`{}` is `{}`)", shown(&alias), shown(&first))
+                };
+                return Some(format!(
+                    "{}: workspace member `{}` (matched by `{pat}`) is `{}` again through a symbolic link{via}: Cargo would read one manifest twice and refuse the workspace, or never finish on a link loop",
+                    shown(&self.root_dir.join("Cargo.toml")),
+                    shown(&again),
+                    shown(&first.join(&below)),
+                ));
+            }
+        }
+        None
+    }
+}
+
+/// Member directories with the pattern that matched each, and why Cargo would refuse them.
+#[derive(Default)]
+pub struct Expanded {
+    pub dirs: Vec<(PathBuf, String)>,
+    pub refusal: Option<String>,
 }
 
 /// Path dependencies of a manifest (every dependency table, also under `[target.*]`, and
@@ -148,17 +194,35 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
+    /// Cargo's `find_path_deps` from `manifest`, depth first: a manifest, then each of its path
+    /// dependencies with theirs, in order. An explicit stack, not recursion: a chain of 10,000
+    /// path dependencies overflowed the stack.
     fn visit(&mut self, manifest: &Path, why: &str, is_path_dep: bool) -> Result<()> {
+        let mut stack = vec![(manifest.to_path_buf(), why.to_string(), is_path_dep)];
+        while let Some((manifest, why, is_path_dep)) = stack.pop() {
+            let deps = self.visit_one(&manifest, &why, is_path_dep)?;
+            // Reversed, so the first dependency is visited first, as the recursion did.
+            stack.extend(
+                deps.into_iter()
+                    .rev()
+                    .map(|d| (d, "a path dependency".to_string(), true)),
+            );
+        }
+        Ok(())
+    }
+
+    /// One manifest: recorded as a member when it is a package; its path dependencies.
+    fn visit_one(&mut self, manifest: &Path, why: &str, is_path_dep: bool) -> Result<Vec<PathBuf>> {
         let manifest = normalize(manifest);
         if self.seen.contains(&manifest) {
-            return Ok(());
+            return Ok(vec![]);
         }
         let dir = manifest.parent().unwrap_or(Path::new("/"));
         if is_path_dep && !dir.starts_with(&self.decl.root_dir) {
-            return Ok(());
+            return Ok(vec![]);
         }
         if self.decl.is_excluded(&manifest) {
-            return Ok(());
+            return Ok(vec![]);
         }
         self.seen.insert(manifest.clone());
         let file = if manifest == self.root.path {
@@ -175,16 +239,43 @@ impl Walk<'_> {
         };
         let m = file.as_ref().unwrap_or(self.root);
         if !m.table.contains_key("package") {
-            return Ok(());
+            return Ok(vec![]);
         }
         let deps = path_deps(m, Some(self.root));
         if let Some(f) = file {
             self.found.push(f);
         }
-        for d in deps {
-            self.visit(&d, "a path dependency", true)?;
+        Ok(deps)
+    }
+}
+
+impl Walk<'_> {
+    /// `default-members` after the walk: each must be a member, or listed and excluded.
+    fn default_members(
+        &self,
+        list: &[String],
+        listed: &[(PathBuf, String)],
+    ) -> Result<Vec<PathBuf>> {
+        let expanded = self.decl.expand(list)?;
+        if let Some(why) = expanded.refusal {
+            bail!(why);
         }
-        Ok(())
+        let mut out = vec![];
+        for (dir, pat) in expanded.dirs {
+            let dir = normalize(&dir);
+            let m = dir.join("Cargo.toml");
+            if self.seen.contains(&m) {
+                out.push(m);
+            } else if !(listed.iter().any(|(l, _)| normalize(l) == dir)
+                && self.decl.is_excluded(&dir))
+            {
+                bail!(
+                    "{}: `{pat}` is listed in default-members but is not a member; Cargo refuses the workspace",
+                    (self.shown)(&self.root.path)
+                );
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -197,7 +288,10 @@ pub fn find(root: &TomlFile, current: &Path, shown: &dyn Fn(&Path) -> String) ->
             default: vec![root.path.clone()],
         });
     };
-    let listed = decl.expand(decl.members.as_deref().unwrap_or_default())?;
+    let Expanded {
+        dirs: listed,
+        refusal,
+    } = decl.expand(decl.members.as_deref().unwrap_or_default())?;
     let mut walk = Walk {
         decl: &decl,
         root,
@@ -214,26 +308,13 @@ pub fn find(root: &TomlFile, current: &Path, shown: &dyn Fn(&Path) -> String) ->
         walk.visit(&dir.join("Cargo.toml"), &why, false)?;
     }
     walk.visit(&root.path, "the root", false)?;
+    // After the walk: Cargo reports a member without a manifest first (measured).
+    if let Some(why) = refusal {
+        bail!(why);
+    }
     let is_package = root.table.contains_key("package");
     let default = match (&decl.default_members, root.path == current) {
-        (Some(list), true) => {
-            let mut out = vec![];
-            for (dir, pat) in decl.expand(list)? {
-                let dir = normalize(&dir);
-                let m = dir.join("Cargo.toml");
-                if walk.seen.contains(&m) {
-                    out.push(m);
-                } else if !(listed.iter().any(|(l, _)| normalize(l) == dir)
-                    && decl.is_excluded(&dir))
-                {
-                    bail!(
-                        "{}: `{pat}` is listed in default-members but is not a member; Cargo refuses the workspace",
-                        shown(&root.path)
-                    );
-                }
-            }
-            out
-        }
+        (Some(list), true) => walk.default_members(list, &listed)?,
         // Below the root, Cargo builds the package whose directory it runs in.
         (_, false) => vec![current.to_path_buf()],
         // A virtual workspace: every member (not the root, which is no package), in a stable
@@ -329,6 +410,76 @@ mod tests {
         let member = r.join("c/m2/Cargo.toml");
         let m = find(&root, &member, &shown).unwrap();
         assert_eq!(m.default, [member]);
+    }
+
+    fn member_names(m: &Members) -> Vec<&str> {
+        m.all
+            .iter()
+            .map(|f| f.table["package"]["name"].as_str().unwrap())
+            .collect()
+    }
+
+    /// The walk used to recurse once per path dependency: a 10,000-deep chain overflowed the
+    /// main thread's stack (SIGABRT). 3,000 on a 1 MiB stack is the same defect, cheaper to set
+    /// up (the 10,000 case is in .ci/e2e-harden-bounds.sh). Members keep Cargo's order.
+    #[test]
+    fn a_path_dependency_chain_deeper_than_the_stack_is_walked_in_order() {
+        const N: usize = 3_000;
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path().to_path_buf();
+        write(&r.join("Cargo.toml"), "[workspace]\nmembers = [\"c/c0\"]\n");
+        for i in 0..N {
+            let dep = if i + 1 < N {
+                format!("[dependencies]\nc{0} = {{ path = \"../c{0}\" }}\n", i + 1)
+            } else {
+                String::new()
+            };
+            pkg(&r.join(format!("c/c{i}")), &format!("c{i}"), &dep);
+        }
+        let walk = move || {
+            let shown = |p: &Path| p.display().to_string();
+            let root = TomlFile::load(&r.join("Cargo.toml"), "Cargo.toml").unwrap();
+            let m = find(&root, &r.join("Cargo.toml"), &shown).unwrap();
+            member_names(&m)
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+        };
+        let got = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(walk)
+            .unwrap()
+            .join()
+            .unwrap();
+        let want: Vec<String> = (0..N).map(|i| format!("c{i}")).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn path_dependencies_are_visited_depth_first_in_key_order() {
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        write(
+            &r.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"a\", \"e\"]\n",
+        );
+        let deps = |names: &[&str]| {
+            let mut s = String::from("[dependencies]\n");
+            for n in names {
+                s += &format!("{n} = {{ path = \"../{n}\" }}\n");
+            }
+            s
+        };
+        pkg(&r.join("a"), "a", &deps(&["b", "c"]));
+        pkg(&r.join("b"), "b", &deps(&["d"]));
+        pkg(&r.join("c"), "c", &deps(&["a"]));
+        pkg(&r.join("d"), "d", "");
+        pkg(&r.join("e"), "e", &deps(&["d", "f"]));
+        pkg(&r.join("f"), "f", "");
+        let shown = |p: &Path| p.display().to_string();
+        let root = TomlFile::load(&r.join("Cargo.toml"), "Cargo.toml").unwrap();
+        let m = find(&root, &r.join("Cargo.toml"), &shown).unwrap();
+        assert_eq!(member_names(&m), ["a", "b", "d", "c", "e", "f"]);
     }
 
     #[test]

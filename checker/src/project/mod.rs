@@ -4,6 +4,7 @@ pub mod cfg;
 pub mod config;
 pub mod facts;
 pub mod load;
+pub mod member_glob;
 pub mod members;
 pub mod model;
 pub mod rules;
