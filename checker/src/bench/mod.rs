@@ -13,7 +13,7 @@ mod proof;
 mod report;
 mod runner;
 mod sccache;
-mod stats;
+pub mod stats;
 
 use std::path::{Path, PathBuf};
 
