@@ -30,6 +30,7 @@ pub mod tiers;
 pub mod toolchain;
 pub mod toolchain_check;
 pub mod tools;
+pub mod variant;
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

@@ -43,7 +43,8 @@ pub struct Args {
     /// The project (a Cargo package or workspace)
     #[arg(default_value = ".", value_parser = crate::cli::ExistingDir)]
     dir: PathBuf,
-    /// Configuration to measure (repeatable): a preset below, tierN, tierN+pgo or tierN+sccache
+    /// Configuration to measure (repeatable): a preset below or tierN, with changes
+    /// (`tier1+codegen-units=8+linker=mold`, see below), tierN+pgo or tierN+sccache
     #[arg(
         long = "config",
         required_unless_present = "replot",
@@ -112,9 +113,21 @@ fn presets_help() -> String {
     }
     s.push_str("  tierN              the tier as `tiercheck env tierN` gives it (+ the dependency profile `tiercheck init` writes)\n");
     s.push_str("  tierN+pgo          release from `tiercheck build --pgo`: runtime of the PGO-only and the PGO+BOLT binary\n");
-    s.push_str("  tierN+sccache      tier + sccache: clean build of the project while a shared cache (SCCACHE_REDIS_ENDPOINT, ...) is warm from a copy of it");
+    s.push_str("  tierN+sccache      tier + sccache: clean build of the project while a shared cache (SCCACHE_REDIS_ENDPOINT, ...) is warm from a copy of it\n");
+    s.push_str(CHANGES_HELP);
     s
 }
+
+const CHANGES_HELP: &str = "Changes (after a preset or tier, each +KEY=VALUE; the name is shown as given):
+  codegen-units=8, debug=0, split-debuginfo=off, ...   a dev-profile key (CARGO_PROFILE_DEV_*)
+  profile.release.lto=fat, CARGO_PROFILE_DEV_DEBUG=0    any profile's key
+  deps.debug=line-tables-only, package.NAME.KEY=V       [profile.dev.package.\"*\"] / one package (cargo --config)
+  rustflags=-Cdwarf-version=5                           appended to the target's rustflags
+  linker=rust-lld|mold|wild|lld|gnu-ld                  replaces the base's linker (mold, wild, lld via clang)
+  threads=N                                             -Z threads=N (nightly; 1 = off)
+  backend=cranelift|llvm                                the dev profile's codegen backend
+  toolchain=NAME                                        RUSTUP_TOOLCHAIN
+  with=ID, without=ID                                   a technique of the tier on or off";
 
 /// A relative path as the user meant it: against the current directory.
 fn absolute(p: &Path) -> Result<PathBuf> {

@@ -201,8 +201,9 @@ impl Runner<'_> {
         } else {
             format!("round {n}/{}", plan.rounds)
         };
-        let target = plan.work.join(&cfg.name);
-        let log = plan.work.join(format!("{}.log", cfg.name));
+        let dir = crate::variant::dir_name(&cfg.name);
+        let target = plan.work.join(&dir);
+        let log = plan.work.join(format!("{dir}.log"));
         let debug_dir = target.join("debug");
         if plan.clean_debug {
             self.progress.step(&label, &cfg.name, "clean debug build");
