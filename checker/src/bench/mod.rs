@@ -5,13 +5,13 @@
 //! presets: the configurations; runner: the rounds; proof: what cargo's messages must show;
 //! sccache: the shared-cache configuration; stats/report/chart: medians, Markdown/JSON, SVG.
 
-mod chart;
-mod edit;
-mod presets;
-mod progress;
-mod proof;
-mod report;
-mod runner;
+pub mod chart;
+pub mod edit;
+pub mod presets;
+pub mod progress;
+pub mod proof;
+pub mod report;
+pub mod runner;
 mod sccache;
 pub mod stats;
 
@@ -291,6 +291,7 @@ fn plan(args: &Args, dir: PathBuf, root: &Root) -> Result<runner::Plan> {
         run: args.run.clone().map(|r| (r, args.runs_per_round)),
         training: args.training.clone(),
         rounds: args.rounds,
+        banner: None,
         dir,
     })
 }
@@ -335,7 +336,9 @@ fn for_text(doc: &report::Document) -> Result<report::Document> {
     serde_json::from_value(crate::termsafe::fields_in(&v)).context("the bench document")
 }
 
-fn default_touch(dir: &Path) -> Option<PathBuf> {
+/// The first `src/main.rs` of the workspace root's package or a member: the binary crate's
+/// main file.
+pub fn default_touch(dir: &Path) -> Option<PathBuf> {
     let p = crate::project::load::Project::load(dir).ok()?;
     std::iter::once(&p.root)
         .chain(&p.members)
@@ -344,7 +347,7 @@ fn default_touch(dir: &Path) -> Option<PathBuf> {
 }
 
 /// `[package] name` (and version) of DIR's manifest, else the directory's own name: never a path.
-fn project_name(dir: &Path) -> String {
+pub fn project_name(dir: &Path) -> String {
     let text = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap_or_default();
     let t: toml::Table = text.parse().unwrap_or_default();
     match t.get("package").and_then(|p| p.as_table()) {
@@ -361,7 +364,7 @@ fn project_name(dir: &Path) -> String {
     }
 }
 
-fn machine(rustc: &str) -> report::Machine {
+pub fn machine(rustc: &str) -> report::Machine {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
     let osr = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
@@ -386,7 +389,7 @@ fn machine(rustc: &str) -> report::Machine {
 }
 
 /// Now as `YYYY-MM-DD HH:MM` (UTC), from the civil-from-days algorithm.
-fn utc_now() -> String {
+pub fn utc_now() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs()) as i64;

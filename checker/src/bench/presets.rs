@@ -360,7 +360,7 @@ fn host_env_for(
 }
 
 /// Whether any installed toolchain the tier accepts (its pin, then its channel) has Cranelift.
-fn tier_toolchain_has_cranelift(r: &crate::resolve::Resolved) -> bool {
+pub fn tier_toolchain_has_cranelift(r: &crate::resolve::Resolved) -> bool {
     let Some((_, spec)) = &r.toolchain else {
         return false;
     };

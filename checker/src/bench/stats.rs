@@ -92,6 +92,17 @@ pub enum Verdict {
     TooFewSamples,
 }
 
+impl Verdict {
+    pub fn text(self) -> &'static str {
+        match self {
+            Verdict::Faster => "faster",
+            Verdict::Slower => "slower",
+            Verdict::NoDifference => "no measurable difference",
+            Verdict::TooFewSamples => "too few samples to tell",
+        }
+    }
+}
+
 /// A candidate's samples against a default's, by the noise rule.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Compared {
