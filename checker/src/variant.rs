@@ -341,7 +341,11 @@ pub fn apply(
             Change::Profile { var, value } => {
                 s.env.insert(var.clone(), value.clone());
             }
-            Change::Package { .. } => {
+            Change::Package { key, .. } => {
+                if key == "codegen-backend" {
+                    s.env
+                        .insert("CARGO_UNSTABLE_CODEGEN_BACKEND".into(), "true".into());
+                }
                 let kv = c.cargo_config();
                 let prefix = &kv[..kv.rfind('=').unwrap_or(0) + 1];
                 s.cargo_config.retain(|x| !x.starts_with(prefix));

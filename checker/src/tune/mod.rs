@@ -170,7 +170,9 @@ fn measure(
         deadline: start + args.budget,
         built: Default::default(),
         loads: vec![],
+        fixes: vec![],
     };
+    search::llvm_fallbacks(&mut ctx)?;
     let costs = search::calibrate(&mut ctx)?;
     let decisions = facts(data, &args.tier, &host, &defaults, ws)?;
     // The least a confirmation takes: stock's first build and three rounds of three configurations.
@@ -196,7 +198,8 @@ fn measure(
     } else {
         vec![]
     };
-    let (machine, project) = report::split_by_scope(&results, &kept);
+    let (machine, mut project) = report::split_by_scope(&results, &kept);
+    project.splice(0..0, ctx.fixes.iter().cloned());
     let toolchain = defaults.env.get("RUSTUP_TOOLCHAIN").cloned();
     let rustc = tier_rustc(toolchain.as_deref())?;
     let mut doc = report::Document {

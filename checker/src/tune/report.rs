@@ -246,6 +246,10 @@ fn cargo_toml_line(change: &str) -> String {
     match change.split_once('=') {
         Some(("split-debuginfo", v)) => format!("[profile.dev] split-debuginfo = \"{v}\""),
         Some(("deps.debug", v)) => format!("[profile.dev.package.\"*\"] debug = \"{v}\""),
+        Some((k, v)) if k.starts_with("package.") && k.ends_with(".codegen-backend") => {
+            let name = &k["package.".len()..k.len() - ".codegen-backend".len()];
+            format!("[profile.dev.package.{name}] codegen-backend = \"{v}\" (Cranelift cannot compile it)")
+        }
         _ => change.to_string(),
     }
 }

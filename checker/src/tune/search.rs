@@ -63,12 +63,16 @@ pub struct Ctx<'a> {
     pub built: BTreeSet<String>,
     /// The 1-minute load average at the start of every round of every run.
     pub loads: Vec<f64>,
+    /// Changes every configuration needs to build at all: LLVM for the packages Cranelift
+    /// cannot compile (`package.NAME.codegen-backend=llvm`).
+    pub fixes: Vec<String>,
 }
 
 impl Ctx<'_> {
     /// The configuration name of the tier with `changes`.
     pub fn name(&self, changes: &[String]) -> String {
         std::iter::once(self.tier.as_str())
+            .chain(self.fixes.iter().map(String::as_str))
             .chain(changes.iter().map(String::as_str))
             .collect::<Vec<_>>()
             .join("+")
@@ -117,6 +121,59 @@ impl Ctx<'_> {
             .extend(run.notes.iter().filter_map(|n| n.load_average_1min));
         Ok((cfgs, run))
     }
+}
+
+/// With Cranelift for the dev profile, builds the tier's defaults once and, for every package
+/// Cranelift cannot compile, falls back to LLVM for that package only (at most 8 rounds).
+pub fn llvm_fallbacks(ctx: &mut Ctx) -> Result<()> {
+    for _ in 0..8 {
+        let name = ctx.name(&[]);
+        let cfg = presets::config(ctx.data, &name, &ctx.triple)?;
+        if cfg
+            .env
+            .get("CARGO_PROFILE_DEV_CODEGEN_BACKEND")
+            .map(String::as_str)
+            != Some("cranelift")
+        {
+            return Ok(());
+        }
+        let dir = crate::variant::dir_name(&name);
+        std::fs::create_dir_all(&ctx.work)?;
+        let log = ctx.work.join(format!("{dir}.fallback.log"));
+        let Err(e) = runner::cargo_in(&ctx.dir, &cfg, &ctx.work.join(&dir), &[], &log) else {
+            return Ok(());
+        };
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let failed = failed_packages(&text);
+        if failed.is_empty() {
+            return Err(e);
+        }
+        for p in failed {
+            let fix = format!("package.{p}.codegen-backend=llvm");
+            if ctx.fixes.contains(&fix) {
+                return Err(e.context(format!("{p} fails with LLVM as well")));
+            }
+            ctx.fixes.push(fix);
+        }
+    }
+    anyhow::bail!("Cranelift: more than 8 rounds of packages it cannot compile")
+}
+
+/// The packages cargo names in `error: could not compile `NAME` ...`.
+fn failed_packages(stderr: &str) -> Vec<String> {
+    let mut out: Vec<String> = stderr
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("error: could not compile `"))
+        .filter_map(|l| l.split_once('`').map(|(n, _)| n.to_string()))
+        .filter(|n| {
+            !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// What one step costs: the warm-up of the tier's defaults alone (its first build is a clean
@@ -292,4 +349,14 @@ fn decide(
         results,
         why,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn packages_cranelift_could_not_compile_are_read_from_cargo() {
+        let log = "   Compiling ring v0.17.8\nerror: could not compile `ring` (lib) due to 2 previous errors\nwarning: build failed, waiting for other jobs to finish...\nerror: could not compile `ring` (lib)\nerror: could not compile `a b` (lib)\n";
+        assert_eq!(super::failed_packages(log), ["ring"]);
+        assert!(super::failed_packages("error[E0425]: cannot find value").is_empty());
+    }
 }
