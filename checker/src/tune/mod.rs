@@ -136,6 +136,42 @@ fn edit_spec(args: &Args, dir: &Path, touch: Option<&Path>) -> Result<search::Ed
     }
 }
 
+/// Where the runs happen and what they change, before anything is built.
+fn context<'a>(
+    args: &Args,
+    data: &'a TierData,
+    dir: &Path,
+    root: Root,
+    quiet: bool,
+    triple: &str,
+) -> Result<search::Ctx<'a>> {
+    let main = bench::default_touch(dir);
+    let edit = edit_spec(args, dir, main.as_deref())?;
+    // Checked before anything is built: a FROM that does not occur once is a usage error.
+    edit.make(&root)?;
+    let touch = main.unwrap_or_else(|| edit.file().clone());
+    Ok(search::Ctx {
+        data,
+        tier: args.tier.clone(),
+        touched_manifest: bench::proof::owning_manifest(&touch)
+            .with_context(|| format!("{}", touch.display()))?,
+        triple: triple.to_string(),
+        dir: dir.to_path_buf(),
+        root,
+        edit,
+        touch,
+        work: match &args.work {
+            Some(w) => std::path::absolute(w).context("--work")?,
+            None => dir.join("target/rust-tiers-tune"),
+        },
+        quiet,
+        deadline: Instant::now() + args.budget,
+        built: Default::default(),
+        loads: vec![],
+        fixes: vec![],
+    })
+}
+
 fn measure(
     args: &Args,
     data: &TierData,
@@ -147,43 +183,16 @@ fn measure(
     let start = Instant::now();
     let host = toolchain::rustc_info(None)?.host;
     let defaults = presets::config(data, &args.tier, &host)?;
-    let main = bench::default_touch(dir);
-    let edit = edit_spec(args, dir, main.as_deref())?;
-    // Checked before anything is built: a FROM that does not occur once is a usage error.
-    edit.make(&root)?;
-    let touch = main.unwrap_or_else(|| edit.file().clone());
-    let mut ctx = search::Ctx {
-        data,
-        tier: args.tier.clone(),
-        touched_manifest: bench::proof::owning_manifest(&touch)
-            .with_context(|| format!("{}", touch.display()))?,
-        triple: host.clone(),
-        dir: dir.to_path_buf(),
-        root,
-        edit,
-        touch,
-        work: match &args.work {
-            Some(w) => std::path::absolute(w).context("--work")?,
-            None => dir.join("target/rust-tiers-tune"),
-        },
-        quiet,
-        deadline: start + args.budget,
-        built: Default::default(),
-        loads: vec![],
-        fixes: vec![],
-    };
+    let mut ctx = context(args, data, dir, root, quiet, &host)?;
     search::llvm_fallbacks(&mut ctx)?;
     let costs = search::calibrate(&mut ctx)?;
     let decisions = facts(data, &args.tier, &host, &defaults, ws)?;
     // The least a confirmation takes: stock's first build and three rounds of three configurations.
-    let reserve = costs.estimate(
-        budget::Shape {
-            rounds: budget::MIN_ROUNDS,
-            clean: false,
-        },
-        3,
-        1,
-    );
+    let min = budget::Shape {
+        rounds: budget::MIN_ROUNDS,
+        clean: false,
+    };
+    let reserve = costs.estimate(min, 3, 1);
     let mut say = |r: &search::DecisionResult| {
         if !quiet {
             report::decision_text(r)
@@ -193,13 +202,6 @@ fn measure(
     };
     let (results, adopted) = search::decide_all(&mut ctx, decisions, &costs, reserve, &mut say)?;
     let (confirmation, cfgs) = confirm::confirm(&mut ctx, &costs, &adopted)?;
-    let kept: Vec<String> = if confirmation.confirmed {
-        adopted
-    } else {
-        vec![]
-    };
-    let (machine, mut project) = report::split_by_scope(&results, &kept);
-    project.splice(0..0, ctx.fixes.iter().cloned());
     let toolchain = defaults.env.get("RUSTUP_TOOLCHAIN").cloned();
     let rustc = tier_rustc(toolchain.as_deref())?;
     let mut doc = report::Document {
@@ -216,14 +218,9 @@ fn measure(
         edit: edit_text(&ctx.edit, ws),
         calibration: costs,
         load_average_1min: ctx.loads.clone(),
+        result: result(&ctx, &results, &confirmation, adopted),
         decisions: results,
         confirmation,
-        result: report::TuneResult {
-            config: ctx.name(&kept),
-            machine,
-            project,
-            ..Default::default()
-        },
     };
     keep(args, ws, &rustc, &mut doc)?;
     if let Some(p) = &args.svg {
@@ -231,6 +228,25 @@ fn measure(
         std::fs::write(p, svg).with_context(|| format!("{}: cannot write", p.display()))?;
     }
     Ok(doc)
+}
+
+/// The confirmed changes (none unless the confirmation agreed), split by where they may live;
+/// the LLVM fallbacks are the project's (its code decides which packages need them).
+fn result(
+    ctx: &search::Ctx,
+    results: &[search::DecisionResult],
+    c: &confirm::Confirmation,
+    adopted: Vec<String>,
+) -> report::TuneResult {
+    let kept: Vec<String> = if c.confirmed { adopted } else { vec![] };
+    let (machine, mut project) = report::split_by_scope(results, &kept);
+    project.splice(0..0, ctx.fixes.iter().cloned());
+    report::TuneResult {
+        config: ctx.name(&kept),
+        machine,
+        project,
+        ..Default::default()
+    }
 }
 
 /// The rustc release the tier runs with (what `env` compares a record with).

@@ -230,6 +230,27 @@ pub struct DecisionResult {
     pub why: String,
 }
 
+/// Each candidate (`names[1..]`) against the configuration it would replace (`names[0]`).
+fn candidate_results(
+    samples: &runner::Samples,
+    candidates: &[Candidate],
+    names: &[String],
+) -> Vec<CandidateResult> {
+    candidates
+        .iter()
+        .zip(&names[1..])
+        .map(|(c, config)| {
+            let measures = rule::measure_all(samples, &names[0], config);
+            CandidateResult {
+                change: c.change.clone(),
+                config: config.clone(),
+                acceptable: rule::acceptable(&measures),
+                measures,
+            }
+        })
+        .collect()
+}
+
 fn unmeasured(d: Decision, why: String) -> DecisionResult {
     DecisionResult {
         decision: d,
@@ -310,20 +331,7 @@ fn decide(
     };
     let banner = format!("decision {n}/{total}, {}", d.title);
     let samples = ctx.run(&names, shape, &banner)?.1.samples;
-    let results: Vec<CandidateResult> = d
-        .candidates
-        .iter()
-        .zip(&names[1..])
-        .map(|(c, config)| {
-            let measures = rule::measure_all(&samples, &against, config);
-            CandidateResult {
-                change: c.change.clone(),
-                config: config.clone(),
-                acceptable: rule::acceptable(&measures),
-                measures,
-            }
-        })
-        .collect();
+    let results = candidate_results(&samples, &d.candidates, &names);
     let all: Vec<Vec<Measured>> = results.iter().map(|r| r.measures.clone()).collect();
     let chosen = rule::best(&all).map(|i| results[i].change.clone());
     let (outcome, why) = match &chosen {
