@@ -264,7 +264,7 @@ fn deps_debuginfo(f: &Facts) -> Decision {
         id: "deps-debuginfo",
         title: "dependency debuginfo (dev profile)",
         scope: Scope::Project,
-        default: "none (debug = 0 for every dependency)".into(),
+        default: "debug = 0 for every dependency".into(),
         candidates: vec![Candidate {
             change: "deps.debug=line-tables-only".into(),
             text: "file:line for dependencies too (more debuggable)".into(),
