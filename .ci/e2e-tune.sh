@@ -40,9 +40,12 @@ import json, statistics, sys
 d = json.load(open(sys.argv[1]))
 assert d["command"] == "tune" and d["rule"] and d["decisions"], "incomplete document"
 measured = 0
+# The rule as SCHEMA.md states it: faster somewhere, and no veto (slower, or >= 2% slower at p <= 0.2).
+veto = lambda m: m["verdict"] == "slower" or (m["ratio"] * 1.02 <= 1 and m["p_slower"] <= 0.2)
+accept = lambda ms: any(m["verdict"] == "faster" for m in ms) and not any(veto(m) for m in ms)
 for dec in d["decisions"]:
     results = dec["results"]
-    ok = lambda r: any(m["verdict"] == "faster" for m in r["measures"]) and not any(m["verdict"] == "slower" for m in r["measures"])
+    ok = lambda r: accept(r["measures"])
     for r in results:
         for m in r["measures"]:
             for side in (m["default"], m["candidate"]):
@@ -62,7 +65,7 @@ for dec in d["decisions"]:
         assert not results, dec["id"]
 c = d["confirmation"]
 if c["tuned"]:
-    assert c["confirmed"] == (any(m["verdict"] == "faster" for m in c["against_defaults"]) and not any(m["verdict"] == "slower" for m in c["against_defaults"]))
+    assert c["confirmed"] == accept(c["against_defaults"])
     assert (d["result"]["config"] == c["tuned"]) == c["confirmed"]
 print(f"{measured} measurements compared")
 PY

@@ -10,8 +10,8 @@ use crate::bench::stats::{compare, median, Compared, Verdict, ALPHA, MIN_GAIN, M
 /// The rule in words, for the report.
 pub fn text() -> String {
     format!(
-        "a change is adopted when it is faster on at least one measurement and slower on none; faster = a one-sided exact Mann–Whitney rank-sum test puts its samples below the default's at p <= {ALPHA} and its median is at least {:.0}% faster; slower = the same test the other way (any size); at least {MIN_SAMPLES} samples a side; the combined result must pass the same rule against the tier's defaults in a fresh confirmation run, else nothing is kept",
-        (MIN_GAIN - 1.0) * 100.0
+        "a change is adopted when it is faster on at least one measurement and not slower on any; faster = a one-sided exact Mann–Whitney rank-sum test puts its samples below the default's at p <= {ALPHA} and its median is at least {gain:.0}% faster; slower (which keeps the default) = the same test the other way at p <= {ALPHA}, or a median at least {gain:.0}% slower at p <= {VETO_ALPHA}; at least {MIN_SAMPLES} samples a side; the combined result must pass the same rule against the tier's defaults in a fresh confirmation run, else nothing is kept",
+        gain = (MIN_GAIN - 1.0) * 100.0
     )
 }
 
@@ -70,9 +70,20 @@ pub fn measure_all(samples: &Samples, default: &str, candidate: &str) -> Vec<Mea
     out
 }
 
+/// Evidence enough to keep the default, weaker than what adopting a change takes: a measurement
+/// that is slower by the rule, or whose median is at least `MIN_GAIN` slower with p <= this. With
+/// three samples a side the exact test cannot go below p = 0.05 even for a clear loss, so a veto
+/// at 0.05 would let a slower touch rebuild through.
+pub const VETO_ALPHA: f64 = 0.2;
+
+/// Whether this measurement keeps the default, whatever the others say.
+pub fn vetoes(m: &Measured) -> bool {
+    let c = &m.compared;
+    c.verdict == Verdict::Slower || (c.ratio * MIN_GAIN <= 1.0 && c.p_slower <= VETO_ALPHA)
+}
+
 pub fn acceptable(ms: &[Measured]) -> bool {
-    let any = |v: Verdict| ms.iter().any(|m| m.compared.verdict == v);
-    any(Verdict::Faster) && !any(Verdict::Slower)
+    ms.iter().any(|m| m.compared.verdict == Verdict::Faster) && !ms.iter().any(vetoes)
 }
 
 /// A candidate's measurements in a few words: `slower on edit`, `faster on edit, slower on
@@ -86,10 +97,21 @@ pub fn summary(ms: &[Measured]) -> String {
             .collect();
         (!ids.is_empty()).then(|| format!("{} on {}", v.text(), ids.join(", ")))
     };
-    let parts: Vec<String> = [Verdict::Faster, Verdict::Slower]
+    let mut parts: Vec<String> = [Verdict::Faster, Verdict::Slower]
         .into_iter()
         .filter_map(on)
         .collect();
+    let likely: Vec<&str> = ms
+        .iter()
+        .filter(|m| vetoes(m) && m.compared.verdict != Verdict::Slower)
+        .map(|m| m.measure.id())
+        .collect();
+    if !likely.is_empty() {
+        parts.push(format!(
+            "likely slower on {} (p <= {VETO_ALPHA})",
+            likely.join(", ")
+        ));
+    }
     if !parts.is_empty() {
         parts.join(", ")
     } else if ms
@@ -157,6 +179,22 @@ mod tests {
         assert!(
             !acceptable(&measure_all(&s, "d", "c")),
             "a tie keeps the default"
+        );
+        // Three touches a side, 20% slower but one overlapping: p = 0.1, not "slower" by the
+        // test, yet enough to keep the default.
+        let s = samples(&[
+            (Measure::Edit, "d", D),
+            (Measure::Edit, "c", FAST),
+            (Measure::Incremental, "d", &[0.19, 0.20, 0.24]),
+            (Measure::Incremental, "c", &[0.24, 0.25, 0.34]),
+        ]);
+        let ms = measure_all(&s, "d", "c");
+        assert_eq!(ms[1].compared.verdict, Verdict::NoDifference);
+        assert!(!acceptable(&ms));
+        assert!(
+            summary(&ms).contains("likely slower on incremental"),
+            "{}",
+            summary(&ms)
         );
     }
 
