@@ -67,6 +67,14 @@ fn minutes(x: f64) -> String {
 /// `edit 0.45 s (0.44–0.47) vs 0.50 s (0.49–0.52): 1.11x, faster`.
 fn measured(m: &Measured) -> String {
     let (d, c) = (&m.default, &m.candidate);
+    let verdict = if super::rule::vetoes(m) && m.compared.verdict != Verdict::Slower {
+        format!(
+            "likely slower (p = {:.2}): keeps the default",
+            m.compared.p_slower
+        )
+    } else {
+        m.compared.verdict.text().to_string()
+    };
     format!(
         "{} {} ({}–{}) vs {} ({}–{}): {:.2}x, {}",
         m.measure.id(),
@@ -77,7 +85,7 @@ fn measured(m: &Measured) -> String {
         secs(d.min),
         secs(d.max),
         m.compared.ratio,
-        m.compared.verdict.text()
+        verdict
     )
 }
 
