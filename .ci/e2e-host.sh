@@ -232,6 +232,11 @@ if out=$(E2E_WORK="$work" bash "$root/.ci/e2e-harden-bounds.sh" 2>&1); then ok "
 else bad "bounds: $(grep -E '^FAIL' <<<"$out" | tr '\n' ' ')"; fi
 grep -E '^(ok|FAIL)' <<<"$out" | sed 's/^/      /'
 
+echo "== tiercheck tune: a small budget on examples/cpu-bound, SIGKILL during its edit, the decision rule (.ci/e2e-tune.sh)"
+if out=$(E2E_WORK="$work" TIERCHECK="$tc" bash "$root/.ci/e2e-tune.sh" 2>&1); then ok "tune: $(tail -1 <<<"$out")"
+else bad "tune: $(grep -E '^FAIL' <<<"$out" | head -5 | tr '\n' ' ')"; fi
+grep -E '^(ok|FAIL)' <<<"$out" | sed 's/^/      /'
+
 echo "== every template under every tier it offers"
 if out=$(E2E_WORK="$work/templates" bash "$root/.ci/e2e-templates.sh" 2>&1); then ok "templates x tiers: $(tail -1 <<<"$out")"
 else bad "templates x tiers: $(grep -E '^FAIL' <<<"$out" | tr '\n' ' ')"; fi

@@ -15,6 +15,7 @@ use crate::termsafe::eprint_line;
 use crate::tiers::TierData;
 use crate::{
     bench, binary, build, completions, envcmd, explain, init, project, recovercmd, toolchain_check,
+    tune,
 };
 
 #[derive(Parser)]
@@ -39,6 +40,7 @@ enum Cmd {
     Binary(binary::Args),
     Build(build::Args),
     Bench(bench::Args),
+    Tune(tune::Args),
     Toolchain(toolchain_check::Args),
     Init(init::Args),
     Recover(recovercmd::Args),
@@ -55,6 +57,7 @@ fn run(cmd: Cmd, out: &mut Out) -> Result<i32> {
         Cmd::Binary(args) => binary::run(args, &data, out),
         Cmd::Build(args) => build::run(args, &data, out),
         Cmd::Bench(args) => bench::run(args, &data, out),
+        Cmd::Tune(args) => tune::run(args, &data, out),
         Cmd::Toolchain(args) => toolchain_check::run(args, &data, out),
         Cmd::Init(args) => init::run(args, &data, out),
         Cmd::Recover(args) => recovercmd::run(args, out),

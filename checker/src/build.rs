@@ -236,6 +236,20 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
     let root = profile_root_in(&p, &opts.profile);
     // The tier's toolchain, chosen once: cargo, the project check and every probe use it.
     let env = host_env(data, opts.tier, Some(&root), opts.select, Some(&p.dir))?;
+    let env = crate::tuned::apply(data, opts.tier, Some(&root), opts.select, &p.dir, env)?;
+    // The checks expect what the build got: the tuned techniques too.
+    let mut tuned_sel = opts.select.clone();
+    if let Some(t) = &env.tuned {
+        crate::termsafe::eprint_line(&t.note);
+        tuned_sel.with.extend(t.with.iter().cloned());
+        tuned_sel.without.extend(t.without.iter().cloned());
+    }
+    let opts = &Options {
+        select: &tuned_sel,
+        profile: opts.profile.clone(),
+        message_format: opts.message_format.clone(),
+        ..*opts
+    };
     let toolchain = env.toolchain.clone();
     // The project as cargo will see it under the tier: its variables applied, so a setting the
     // tier replaces is reported as overridden, not as a failure of this build.
@@ -290,6 +304,7 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
         "profile": opts.profile, "profile_root": root, "toolchain": toolchain,
         "techniques": env.resolved.techniques, "left_out": env.resolved.left_out,
         "tools": env.tools, "env": env_shown, "cargo_ok": ok,
+        "tuned": env.tuned.as_ref().map(|t| &t.note),
         "executables": exes, "project": project.facts, "binaries": breport.facts["binaries"],
     });
     report.finish();

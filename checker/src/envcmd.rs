@@ -42,6 +42,8 @@ pub struct HostEnv {
     pub rustc: Option<toolchain::RustcInfo>,
     /// Whether the project's own toolchain file was followed or overridden.
     pub project_toolchain: rustup::ProjectToolchain,
+    /// This machine's `tiercheck tune` settings: applied (and which), or why not.
+    pub tuned: Option<crate::tuned::Tuned>,
 }
 
 /// The toolchain file rustup would use in `dir` (none where a `rustup override` decides), read
@@ -106,6 +108,7 @@ pub fn host_env(
         toolchain: choice.rustup_toolchain,
         rustc: Some(info),
         project_toolchain: choice.project,
+        tuned: None,
     })
 }
 
@@ -195,8 +198,12 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         raw_host_env(data, &args.tier, profile, args.platform.as_deref(), &sel)?
     } else {
         let cwd = std::env::current_dir().context("the current directory")?;
-        host_env(data, &args.tier, profile, &sel, Some(&cwd))?
+        let h = host_env(data, &args.tier, profile, &sel, Some(&cwd))?;
+        crate::tuned::apply(data, &args.tier, profile, &sel, &cwd, h)?
     };
+    if let Some(t) = &h.tuned {
+        crate::termsafe::eprint_line(&t.note);
+    }
     if let rustup::ProjectToolchain::Overridden { .. } = &h.project_toolchain {
         if let Some(m) = h.project_toolchain.message(&args.tier) {
             crate::termsafe::eprint_line(&m);
@@ -258,6 +265,7 @@ fn raw_host_env(
         toolchain: None,
         rustc: None,
         project_toolchain: rustup::ProjectToolchain::None,
+        tuned: None,
     })
 }
 
@@ -278,6 +286,7 @@ fn render(tier: &str, format: EnvFormat, h: &HostEnv, shadowing: &[&str]) -> Res
             "techniques": h.resolved.techniques, "left_out": h.resolved.left_out,
             "tools": h.tools, "toolchain": h.toolchain, "env": env, "unset": shadowing,
             "cargo_config": h.cargo_config, "project_toolchain": h.project_toolchain,
+            "tuned": h.tuned.as_ref().map(|t| &t.note),
         });
         return Ok(serde_json::to_string_pretty(&doc)? + "\n");
     }
@@ -294,6 +303,9 @@ fn render(tier: &str, format: EnvFormat, h: &HostEnv, shadowing: &[&str]) -> Res
     }
     if let Some(m) = h.project_toolchain.message(tier) {
         writeln!(s, "# toolchain: {}", comment(&m))?;
+    }
+    if let Some(t) = &h.tuned {
+        writeln!(s, "# {}", comment(&t.note))?;
     }
     for c in &h.cargo_config {
         let c = comment(c);

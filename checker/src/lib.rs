@@ -33,6 +33,9 @@ pub mod tiers;
 pub mod toolchain;
 pub mod toolchain_check;
 pub mod tools;
+pub mod tune;
+pub mod tuned;
+pub mod variant;
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

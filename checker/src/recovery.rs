@@ -301,11 +301,11 @@ fn recover_edit(root: &Root, path: &Path) -> Result<Vec<String>> {
         };
         safe_write::write_one(root, &p)?;
         Some(format!(
-            "{shown}: restored the text an interrupted bench had edited"
+            "{shown}: restored the text an interrupted bench or tune had edited"
         ))
     } else {
         bail!(
-            "{shown}: an interrupted bench edited it and it changed since; not restored. Its text \
+            "{shown}: an interrupted bench or tune edited it and it changed since; not restored. Its text \
              before the bench is in {}; compare the two, then delete {}",
             orig_path.display(),
             path.display()

@@ -91,6 +91,12 @@ pub fn program(name: &str) -> Result<PathBuf> {
     })
 }
 
+/// A program that is no tool of nix/tiers.toml (such as `ld.lld`): `exe` on PATH, else the
+/// highest `exe-<N>`.
+pub fn find_plain(exe: &str) -> Option<PathBuf> {
+    which(exe).or_else(|| versioned(exe).into_iter().next().map(|(_, p)| p))
+}
+
 /// `exe-<N>` on PATH, highest N first (Debian/Ubuntu name LLVM tools this way).
 fn versioned(exe: &str) -> Vec<(u32, PathBuf)> {
     let prefix = format!("{exe}-");

@@ -88,7 +88,7 @@ in
       (l.resolveTier { tier = "tier2"; cores = 2; }).leftOut
       (builtins.elem "parallel-frontend" (l.resolveTier { tier = "tier2"; }).techniques)
     ];
-    expected = [ [ { id = "parallel-frontend"; reason = "needs 4+ cores, this machine has 2"; } ] true ];
+    expected = [ [ { id = "parallel-frontend"; reason = "needs 16+ cores, this machine has 2"; } ] true ];
   };
   "env: tier3 uses -Z threads, and wild and cranelift for the dev profile only" = {
     expr =

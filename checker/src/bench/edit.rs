@@ -65,6 +65,36 @@ impl Edit {
         })
     }
 
+    /// An edit that appends `text` (on a line of its own) and takes it away again: `tune`'s
+    /// automatic edit when the user names none.
+    pub fn append(root: &Root, file: PathBuf, text: &str) -> Result<Edit> {
+        let shown = format!("{}", file.display());
+        let rel = root.relative(&file, &shown)?;
+        let real = root.resolve(&rel, &shown)?;
+        let original = crate::fsread::read_text(&real, &shown, crate::fsread::TEXT_CAP)?;
+        if original.contains(text.trim()) {
+            bail!("{shown}: already holds {:?}; remove it first", text.trim());
+        }
+        let sep = if original.is_empty() || original.ends_with('\n') {
+            ""
+        } else {
+            "\n"
+        };
+        let edited = format!("{original}{sep}{text}");
+        let manifest = proof::owning_manifest(&file).with_context(|| shown.clone())?;
+        Ok(Edit {
+            file,
+            manifest,
+            root: root.clone(),
+            rel,
+            current: Arc::new(Mutex::new(original.clone().into_bytes())),
+            original,
+            edited,
+            guard: std::sync::OnceLock::new(),
+            given_up: Default::default(),
+        })
+    }
+
     /// Writes the edited text (`there`) or the original one back, after checking that the file
     /// still holds what we wrote last: when someone saved it meanwhile, stops and leaves it so.
     pub fn apply(&self, there: bool) -> Result<()> {

@@ -5,15 +5,15 @@
 //! presets: the configurations; runner: the rounds; proof: what cargo's messages must show;
 //! sccache: the shared-cache configuration; stats/report/chart: medians, Markdown/JSON, SVG.
 
-mod chart;
-mod edit;
-mod presets;
-mod progress;
-mod proof;
-mod report;
-mod runner;
+pub mod chart;
+pub mod edit;
+pub mod presets;
+pub mod progress;
+pub mod proof;
+pub mod report;
+pub mod runner;
 mod sccache;
-mod stats;
+pub mod stats;
 
 use std::path::{Path, PathBuf};
 
@@ -42,7 +42,8 @@ pub enum Skip {
 pub struct Args {
     #[command(flatten)]
     project: crate::cli::ProjectArgs,
-    /// Configuration to measure (repeatable): a preset below, tierN, tierN+pgo or tierN+sccache
+    /// Configuration to measure (repeatable): a preset below or tierN, with changes
+    /// (`tier1+codegen-units=8+linker=mold`, see below), tierN+pgo or tierN+sccache
     #[arg(
         long = "config",
         required_unless_present = "replot",
@@ -111,9 +112,21 @@ fn presets_help() -> String {
     }
     s.push_str("  tierN              the tier as `tiercheck env tierN` gives it (+ the dependency profile `tiercheck init` writes)\n");
     s.push_str("  tierN+pgo          release from `tiercheck build --pgo`: runtime of the PGO-only and the PGO+BOLT binary\n");
-    s.push_str("  tierN+sccache      tier + sccache: clean build of the project while a shared cache (SCCACHE_REDIS_ENDPOINT, ...) is warm from a copy of it");
+    s.push_str("  tierN+sccache      tier + sccache: clean build of the project while a shared cache (SCCACHE_REDIS_ENDPOINT, ...) is warm from a copy of it\n");
+    s.push_str(CHANGES_HELP);
     s
 }
+
+const CHANGES_HELP: &str = "Changes (after a preset or tier, each +KEY=VALUE; the name is shown as given):
+  codegen-units=8, debug=0, split-debuginfo=off, ...   a dev-profile key (CARGO_PROFILE_DEV_*)
+  profile.release.lto=fat, CARGO_PROFILE_DEV_DEBUG=0    any profile's key
+  deps.debug=line-tables-only, package.NAME.KEY=V       [profile.dev.package.\"*\"] / one package (cargo --config)
+  rustflags=-Cdwarf-version=5                           appended to the target's rustflags
+  linker=rust-lld|mold|wild|lld|gnu-ld                  replaces the base's linker (mold, wild, lld via clang)
+  threads=N                                             -Z threads=N (nightly; 1 = off)
+  backend=cranelift|llvm                                the dev profile's codegen backend
+  toolchain=NAME                                        RUSTUP_TOOLCHAIN
+  with=ID, without=ID                                   a technique of the tier on or off";
 
 /// A relative path as the user meant it: against the current directory.
 fn absolute(p: &Path) -> Result<PathBuf> {
@@ -278,6 +291,7 @@ fn plan(args: &Args, dir: PathBuf, root: &Root) -> Result<runner::Plan> {
         run: args.run.clone().map(|r| (r, args.runs_per_round)),
         training: args.training.clone(),
         rounds: args.rounds,
+        banner: None,
         dir,
     })
 }
@@ -319,7 +333,9 @@ fn for_text(doc: &report::Document) -> Result<report::Document> {
     serde_json::from_value(crate::termsafe::fields_in(&v)).context("the bench document")
 }
 
-fn default_touch(dir: &Path) -> Option<PathBuf> {
+/// The first `src/main.rs` of the workspace root's package or a member: the binary crate's
+/// main file.
+pub fn default_touch(dir: &Path) -> Option<PathBuf> {
     let p = crate::project::load::Project::load(dir).ok()?;
     std::iter::once(&p.root)
         .chain(&p.members)
@@ -328,7 +344,7 @@ fn default_touch(dir: &Path) -> Option<PathBuf> {
 }
 
 /// `[package] name` (and version) of DIR's manifest, else the directory's own name: never a path.
-fn project_name(dir: &Path) -> String {
+pub fn project_name(dir: &Path) -> String {
     let text = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap_or_default();
     let t: toml::Table = text.parse().unwrap_or_default();
     match t.get("package").and_then(|p| p.as_table()) {
@@ -345,7 +361,7 @@ fn project_name(dir: &Path) -> String {
     }
 }
 
-fn machine(rustc: &str) -> report::Machine {
+pub fn machine(rustc: &str) -> report::Machine {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
     let osr = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
@@ -370,7 +386,7 @@ fn machine(rustc: &str) -> report::Machine {
 }
 
 /// Now as `YYYY-MM-DD HH:MM` (UTC), from the civil-from-days algorithm.
-fn utc_now() -> String {
+pub fn utc_now() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs()) as i64;

@@ -3,14 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::env::{cargo_config_args, env_key};
 use crate::envcmd::host_env;
 use crate::resolve::{resolve, Selection};
 use crate::tiers::TierData;
-use crate::{rustup, toolchain, tools};
+use crate::{rustup, toolchain, tools, variant};
 
 /// How much a debugger or a backtrace gets from a dev build: tiers are compared with peers of
 /// the same or more debuggability.
@@ -103,13 +103,28 @@ fn peer(name: &str, source: &str, debuggability: Debuggability) -> Config {
     }
 }
 
-/// Builds a configuration from its name: a preset, `tierN`, `tierN+pgo` or `tierN+sccache`.
+/// Builds a configuration from its name: a preset or `tierN`, `tierN+pgo`, `tierN+sccache`, each
+/// with changes (`crate::variant`), e.g. `tier1+codegen-units=8` or `stock+linker=mold`.
 pub fn config(data: &TierData, spec: &str, triple: &str) -> Result<Config> {
+    let v = check_name(data, spec)?;
+    let mut c = if PRESETS.iter().any(|(n, _)| *n == v.base) {
+        preset(data, &v.base, triple)?
+    } else {
+        tier_config(data, &v)?
+    };
+    if !v.changes.is_empty() {
+        apply_changes(data, &mut c, &v.changes, triple)?;
+    }
+    c.name = spec.into();
+    Ok(c)
+}
+
+fn preset(data: &TierData, spec: &str, triple: &str) -> Result<Config> {
     let flags = format!("CARGO_TARGET_{}_RUSTFLAGS", env_key(triple));
     let linker = format!("CARGO_TARGET_{}_LINKER", env_key(triple));
     let clang =
         || -> Result<String> { Ok(tools::find(data, "clang", None)?.path.display().to_string()) };
-    let mut c = match spec {
+    Ok(match spec {
         "stock" => {
             let mut c = peer(spec, "rustc defaults", Debuggability::Full);
             c.reference = true;
@@ -153,29 +168,83 @@ pub fn config(data: &TierData, spec: &str, triple: &str) -> Result<Config> {
             c.cargo_config.push("profile.dev.incremental=true".into());
             c
         }
-        "check" => {
+        _ => {
             let mut c = peer(spec, "cargo check", Debuggability::NoBinary);
             c.command = "check".into();
             c.release = Release::None;
             c.reference = true;
             c
         }
-        _ => tier_config(data, spec)?,
-    };
-    c.name = spec.into();
-    Ok(c)
+    })
 }
 
-/// Refuses a configuration name that is neither a preset nor a tier with a known variant,
-/// without probing anything (so `bench` fails on its arguments before it runs a program).
-pub fn check_name(data: &TierData, spec: &str) -> Result<()> {
-    if PRESETS.iter().any(|(n, _)| *n == spec) {
-        return Ok(());
+/// A variant's environment and `--config` changes on top of its base, with the tools a linker
+/// change needs found on this machine; the label lists every change.
+fn apply_changes(
+    data: &TierData,
+    c: &mut Config,
+    changes: &[variant::Change],
+    triple: &str,
+) -> Result<()> {
+    let mut paths = BTreeMap::new();
+    for name in variant::tools_needed(changes) {
+        paths.insert(name.to_string(), tool_path(data, name)?);
     }
-    let (tier, variant) = split_variant(spec);
-    if data.tier(tier).is_err() {
+    let mut s = variant::Settings {
+        env: &mut c.env,
+        cargo_config: &mut c.cargo_config,
+    };
+    variant::apply(changes, &mut s, triple, &paths)?;
+    let texts: Vec<String> = changes
+        .iter()
+        .filter(|x| !matches!(x, variant::Change::With(_) | variant::Change::Without(_)))
+        .map(variant::Change::text)
+        .collect();
+    if !texts.is_empty() {
+        c.label.push_str(&format!("; {}", texts.join(", ")));
+    }
+    if c.command == "build" && changes.iter().any(touches_debuginfo) {
+        c.debuggability = tier_debuggability(&c.env, &c.cargo_config);
+    }
+    c.reference = false;
+    Ok(())
+}
+
+fn touches_debuginfo(c: &variant::Change) -> bool {
+    match c {
+        variant::Change::Profile { var, .. } => var == "CARGO_PROFILE_DEV_DEBUG",
+        variant::Change::Package { key, .. } => key == "debug",
+        _ => false,
+    }
+}
+
+/// A tool's path as a configuration's environment can carry it (UTF-8, no whitespace: it lands
+/// in a rustflags variable).
+fn tool_path(data: &TierData, name: &str) -> Result<String> {
+    let path = if data.tools.contains_key(name) {
+        tools::find(data, name, None)?.path
+    } else {
+        tools::find_plain(name)
+            .with_context(|| format!("tool {name}: not found on PATH (nor {name}-<N>)"))?
+    };
+    match path.to_str() {
+        Some(p) if !p.chars().any(char::is_whitespace) => Ok(p.to_string()),
+        _ => bail!(
+            "tool {name} at {}: the path must be UTF-8 without whitespace to go into rustflags",
+            path.display()
+        ),
+    }
+}
+
+/// Refuses a configuration name that is neither a preset nor a tier, or whose variant or
+/// changes are unknown, without probing anything (so `bench` fails on its arguments before it
+/// runs a program). Returns the parsed name.
+pub fn check_name(data: &TierData, spec: &str) -> Result<variant::Spec> {
+    let v = variant::parse(data, spec)?;
+    let preset = PRESETS.iter().any(|(n, _)| *n == v.base);
+    if !preset && data.tier(&v.base).is_err() {
         bail!(
-            "unknown configuration {spec:?}: one of {}, tierN, tierN+pgo, tierN+sccache",
+            "unknown configuration {spec:?}: one of {}, or tierN, each with changes (+KEY=VALUE); tierN+pgo, tierN+sccache",
             PRESETS
                 .iter()
                 .map(|(n, _)| *n)
@@ -183,23 +252,29 @@ pub fn check_name(data: &TierData, spec: &str) -> Result<()> {
                 .join(", ")
         );
     }
-    match variant {
-        None | Some("pgo" | "sccache") => Ok(()),
-        Some(v) => bail!("unknown variant +{v} in {spec:?}: +pgo or +sccache"),
+    if preset {
+        if let Some(x) = &v.variant {
+            bail!("unknown variant +{x} in {spec:?}: +pgo and +sccache are for tiers");
+        }
+        let (with, without) = variant::selection(&v.changes);
+        if let Some(t) = with.first().or(without.first()) {
+            bail!(
+                "{spec:?}: with={t}/without={t} switch a tier's techniques; {} is a preset",
+                v.base
+            );
+        }
     }
+    Ok(v)
 }
 
-fn split_variant(spec: &str) -> (&str, Option<&str>) {
-    match spec.split_once('+') {
-        Some((t, v)) => (t, Some(v)),
-        None => (spec, None),
-    }
-}
-
-fn tier_config(data: &TierData, spec: &str) -> Result<Config> {
-    check_name(data, spec)?;
-    let (tier, variant) = split_variant(spec);
-    let mut sel = Selection::default();
+fn tier_config(data: &TierData, v: &variant::Spec) -> Result<Config> {
+    let (tier, variant) = (v.base.as_str(), v.variant.as_deref());
+    let (with, without) = variant::selection(&v.changes);
+    let mut sel = Selection {
+        with,
+        without,
+        ..Default::default()
+    };
     let sccache = variant == Some("sccache");
     if sccache {
         sel.with.push("sccache".into());
@@ -213,12 +288,17 @@ fn tier_config(data: &TierData, spec: &str) -> Result<Config> {
         Some("sccache") => label.push_str(" + sccache with a warm shared cache"),
         _ => {}
     }
+    for c in &v.changes {
+        if matches!(c, variant::Change::With(_) | variant::Change::Without(_)) {
+            label.push_str(&format!(", {}", c.text()));
+        }
+    }
     if !dropped.is_empty() {
         label.push_str(&format!(", without {}", dropped.join(", ")));
     }
     let debuggability = tier_debuggability(&env, &cargo_config);
     Ok(Config {
-        name: spec.into(),
+        name: v.base.clone(),
         label,
         source: format!("nix/tiers.toml [tiers.{tier}]"),
         env,
@@ -280,7 +360,7 @@ fn host_env_for(
 }
 
 /// Whether any installed toolchain the tier accepts (its pin, then its channel) has Cranelift.
-fn tier_toolchain_has_cranelift(r: &crate::resolve::Resolved) -> bool {
+pub fn tier_toolchain_has_cranelift(r: &crate::resolve::Resolved) -> bool {
     let Some((_, spec)) = &r.toolchain else {
         return false;
     };

@@ -8,6 +8,8 @@ pub struct Progress {
     total: usize,
     done: usize,
     start: Instant,
+    /// A prefix and a deadline: `tune: codegen units, round 1/3, ... (budget: ~4 min left)`.
+    banner: Option<(String, Instant)>,
 }
 
 impl Progress {
@@ -17,7 +19,13 @@ impl Progress {
             total,
             done: 0,
             start: Instant::now(),
+            banner: None,
         }
+    }
+
+    pub fn with_banner(mut self, banner: Option<(String, Instant)>) -> Progress {
+        self.banner = banner;
+        self
     }
 
     /// Announces the next step.
@@ -25,9 +33,16 @@ impl Progress {
         if !self.show {
             return;
         }
-        let left = eta(self.start.elapsed().as_secs_f64(), self.done, self.total);
+        let left = match &self.banner {
+            Some((_, deadline)) => budget_left(deadline.saturating_duration_since(Instant::now())),
+            None => eta(self.start.elapsed().as_secs_f64(), self.done, self.total),
+        };
+        let prefix = self
+            .banner
+            .as_ref()
+            .map_or(String::new(), |(p, _)| format!("{p}: "));
         let mut e = std::io::stderr().lock();
-        let _ = write!(e, "\r\x1b[2K{round}, config {config}: {what}{left}");
+        let _ = write!(e, "\r\x1b[2K{prefix}{round}, config {config}: {what}{left}");
         let _ = e.flush();
     }
 
@@ -52,6 +67,16 @@ fn eta(elapsed: f64, done: usize, total: usize) -> String {
         format!(" (~{left:.0} s left)")
     } else {
         format!(" (~{:.0} min left)", left / 60.0)
+    }
+}
+
+/// The budget's time left, as tune shows it.
+fn budget_left(left: std::time::Duration) -> String {
+    let s = left.as_secs_f64();
+    if s < 90.0 {
+        format!(" (budget: ~{s:.0} s left)")
+    } else {
+        format!(" (budget: ~{:.0} min left)", s / 60.0)
     }
 }
 

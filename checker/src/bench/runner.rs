@@ -76,6 +76,8 @@ pub struct Plan {
     pub run: Option<(String, usize)>,
     pub training: Vec<String>,
     pub rounds: usize,
+    /// What the progress line starts with, and the deadline whose time left it shows (`tune`).
+    pub banner: Option<(String, std::time::Instant)>,
 }
 
 /// Samples by (measure, configuration); PGO adds `<name>+bolt` rows for its second binary.
@@ -89,6 +91,18 @@ pub struct RoundNote {
 }
 
 pub fn run(plan: &Plan, cfgs: &[Config], quiet: bool) -> Result<(Samples, Vec<RoundNote>)> {
+    run_all(plan, cfgs, quiet).map(|r| (r.samples, r.notes))
+}
+
+/// A run's samples, the warm-up's (first builds, cold caches: only for cost estimates) and the
+/// load at each round's start.
+pub struct Run {
+    pub samples: Samples,
+    pub warmup: Samples,
+    pub notes: Vec<RoundNote>,
+}
+
+pub fn run_all(plan: &Plan, cfgs: &[Config], quiet: bool) -> Result<Run> {
     std::fs::create_dir_all(&plan.work)
         .with_context(|| format!("{}: cannot create", plan.work.display()))?;
     let mut r = Runner {
@@ -96,8 +110,10 @@ pub fn run(plan: &Plan, cfgs: &[Config], quiet: bool) -> Result<(Samples, Vec<Ro
         progress: Progress::new(
             (plan.rounds + 1) * cfgs.iter().map(|c| steps(plan, c)).sum::<usize>(),
             quiet,
-        ),
+        )
+        .with_banner(plan.banner.clone()),
         samples: Samples::new(),
+        warmup: Samples::new(),
         log: SampleLog::create(&plan.work)?,
         me: std::env::current_exe().context("tiercheck's own executable: cannot locate")?,
     };
@@ -128,7 +144,11 @@ pub fn run(plan: &Plan, cfgs: &[Config], quiet: bool) -> Result<(Samples, Vec<Ro
     }
     r.progress.finish();
     let restored = plan.edit.as_ref().map_or(Ok(()), Edit::release);
-    result.and(restored).map(|()| (r.samples, notes))
+    result.and(restored).map(|()| Run {
+        samples: r.samples,
+        warmup: r.warmup,
+        notes,
+    })
 }
 
 /// Whether `c` gets a release build (and its binary the held-out runs).
@@ -169,11 +189,12 @@ struct Runner<'a> {
     plan: &'a Plan,
     progress: Progress,
     samples: Samples,
+    warmup: Samples,
     log: SampleLog,
     me: PathBuf,
 }
 
-/// `WORK/samples.log`: every sample as it is taken, warm-up included.
+/// `WORK/samples.log`: every sample as it is taken, warm-up included, each run after the last.
 struct SampleLog {
     path: PathBuf,
     file: std::fs::File,
@@ -182,9 +203,14 @@ struct SampleLog {
 impl SampleLog {
     fn create(work: &Path) -> Result<SampleLog> {
         let path = work.join("samples.log");
-        let file = std::fs::File::create(&path)
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
             .with_context(|| format!("{}: cannot create", path.display()))?;
-        Ok(SampleLog { path, file })
+        let mut log = SampleLog { path, file };
+        log.line(format_args!("# run started {} UTC", super::utc_now()))?;
+        Ok(log)
     }
 
     fn line(&mut self, line: std::fmt::Arguments) -> Result<()> {
@@ -201,8 +227,9 @@ impl Runner<'_> {
         } else {
             format!("round {n}/{}", plan.rounds)
         };
-        let target = plan.work.join(&cfg.name);
-        let log = plan.work.join(format!("{}.log", cfg.name));
+        let dir = crate::variant::dir_name(&cfg.name);
+        let target = plan.work.join(&dir);
+        let log = plan.work.join(format!("{dir}.log"));
         let debug_dir = target.join("debug");
         if plan.clean_debug {
             self.progress.step(&label, &cfg.name, "clean debug build");
@@ -344,12 +371,12 @@ impl Runner<'_> {
             m.id(),
             load_average().map_or("-".into(), |l| format!("{l:.2}"))
         ))?;
-        if n > 0 {
-            self.samples
-                .entry((m, config.to_string()))
-                .or_default()
-                .push(secs);
-        }
+        let into = if n > 0 {
+            &mut self.samples
+        } else {
+            &mut self.warmup
+        };
+        into.entry((m, config.to_string())).or_default().push(secs);
         Ok(())
     }
 

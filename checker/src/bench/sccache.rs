@@ -68,12 +68,13 @@ impl Sccache {
             env: cfg.env.clone(),
         };
         s.command(&["--start-server"])?;
-        let first = plan.work.join(format!("{}.first-checkout", cfg.name));
+        let dir = crate::variant::dir_name(&cfg.name);
+        let first = plan.work.join(format!("{dir}.first-checkout"));
         let _ = std::fs::remove_dir_all(&first);
         copy_tree(&plan.dir, &first)?;
-        let target = plan.work.join(&cfg.name);
+        let target = plan.work.join(&dir);
         let _ = std::fs::remove_dir_all(&target);
-        let log = plan.work.join(format!("{}.first-checkout.log", cfg.name));
+        let log = plan.work.join(format!("{dir}.first-checkout.log"));
         cargo_in(&first, cfg, &target, &[], &log)?;
         let _ = std::fs::remove_dir_all(&target);
         Ok(s)
