@@ -69,7 +69,10 @@ impl clap::builder::TypedValueParser for ExistingDir {
         };
         Err(clap::Error::raw(
             clap::error::ErrorKind::ValueValidation,
-            format!("{}: {why}\n", crate::termsafe::field(&p.display().to_string())),
+            format!(
+                "{}: {why}\n",
+                crate::termsafe::field(&p.display().to_string())
+            ),
         ))
     }
 }

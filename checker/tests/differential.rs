@@ -80,6 +80,9 @@ const BUILDS: &[Case] = &[
     Case { name: "parent-dir-scalar-nearest", files: &[(CFG, "[target.x86_64-unknown-linux-gnu]\nlinker = \"gcc\"\n"), ("app/.cargo/config.toml", "[target.x86_64-unknown-linux-gnu]\nlinker = \"cc\"\n")], env: &[], cargo_args: &[], dir: "app" },
     env_case("cargo-home-config", &[("home/config.toml", "[build]\nrustflags = [\"--cfg\", \"home\"]\n")], &[("CARGO_HOME", "@DIR@/home")]),
     case("whitespace-element", &[(CFG, "[build]\nrustflags = [\"--cfg\", \"b1\", \"-C target-cpu=x86-64\"]\n")]),
+    // A list-valued option's value holds spaces by design: one argument, which rustc splits.
+    case("whitespace-in-list-values", &[(CFG, "[build]\nrustflags = [\"-Cllvm-args=-x86-asm-syntax=intel -unroll-threshold=100\", \"-C\", \"link-args=-Wl,-O1 -Wl,--as-needed\", \"--codegen=passes=loop-unroll instcombine\"]\n")]),
+    case("whitespace-after-dash-c", &[(CFG, "[build]\nrustflags = [\"-C llvm-args=-x86-asm-syntax=intel\"]\n")]),
     // Linkers: which one links, read back from .comment.
     case("linker-cc-keeps-rust-lld", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nlinker = \"cc\"\n")]),
     case("linker-gcc", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nlinker = \"gcc\"\n")]),
@@ -366,6 +369,39 @@ fn profile_mismatch(call: &[String], key: &str, v: &serde_json::Value) -> Option
     (!ok).then(|| format!("profile key {key} = {v}: not what rustc got"))
 }
 
+/// Rules that say Cargo or rustc will stop: reported as errors on a build that succeeds, they
+/// are false.
+const CLAIMS_FAILURE: &[&str] = &[
+    "linker-not-a-driver",
+    "link-self-contained-alone",
+    "linker-fails",
+    "nightly-flag-on-stable",
+    "unstable-feature-missing",
+    "custom-profile-inherits",
+    "rustc-rejects-flag",
+    "profile-value-invalid",
+    "rustflags-element-whitespace",
+    "cfg-key-too-deep",
+    "cargo-refuses-workspace",
+];
+
+fn claimed_failures(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| {
+            f["severity"] == "error" && CLAIMS_FAILURE.contains(&f["rule"].as_str().unwrap_or(""))
+        })
+        .map(|f| {
+            format!(
+                "cargo succeeded, tiercheck says {}: {}",
+                f["rule"], f["message"]
+            )
+        })
+        .collect()
+}
+
 fn check_build(c: &Case, failures: &mut Vec<String>) {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("case");
@@ -401,6 +437,9 @@ fn compare_build(
     };
     let view = &report["facts"]["cargo"][0];
     let mut why = vec![];
+    if cargo.status.success() {
+        why.extend(claimed_failures(&report));
+    }
     if !cargo.status.success() {
         let errors = report["summary"]["errors"].as_u64().unwrap_or(0);
         if errors == 0 && tc.status.code() != Some(2) {

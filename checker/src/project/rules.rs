@@ -473,9 +473,12 @@ fn rustflags_element_whitespace(ctx: &Ctx, out: &mut Vec<Finding>) {
             let Some(items) = get(&c.table, &k).and_then(|v| v.as_array()) else {
                 continue;
             };
-            let spaced = items.iter().enumerate().filter(|(_, item)| {
-                item.as_str()
-                    .is_some_and(|s| s.contains(char::is_whitespace))
+            // A list-valued option's value (`-Cllvm-args=-a -b`) is one argument by design.
+            let spaced = items.iter().enumerate().filter(|(i, item)| {
+                let prev = i.checked_sub(1).and_then(|p| items[p].as_str());
+                item.as_str().is_some_and(|s| {
+                    s.contains(char::is_whitespace) && !flags::whitespace_in_list_value(prev, s)
+                })
             });
             // A few per array say it; thousands would only bury the rest.
             for (i, item) in spaced.take(8) {
