@@ -7,6 +7,8 @@ pub struct Opt {
     pub kind: char,
     pub name: String,
     pub value: Option<String>,
+    /// Index of the option's first token in the parsed list.
+    pub at: usize,
 }
 
 impl Opt {
@@ -15,28 +17,30 @@ impl Opt {
     }
 }
 
-fn split_opt(kind: char, s: &str) -> Opt {
+fn split_opt(kind: char, s: &str, at: usize) -> Opt {
     match s.split_once('=') {
         Some((n, v)) => Opt {
             kind,
             name: n.replace('_', "-"),
             value: Some(v.to_string()),
+            at,
         },
         None => Opt {
             kind,
             name: s.replace('_', "-"),
             value: None,
+            at,
         },
     }
 }
 
 pub fn parse(tokens: &[String]) -> Vec<Opt> {
     let mut out = vec![];
-    let mut it = tokens.iter().peekable();
-    while let Some(t) = it.next() {
+    let mut it = tokens.iter().enumerate().peekable();
+    while let Some((at, t)) = it.next() {
         let (kind, rest) = match t.as_str() {
-            "-C" | "--codegen" => ('C', it.next().cloned().unwrap_or_default()),
-            "-Z" => ('Z', it.next().cloned().unwrap_or_default()),
+            "-C" | "--codegen" => ('C', it.next().map(|(_, v)| v.clone()).unwrap_or_default()),
+            "-Z" => ('Z', it.next().map(|(_, v)| v.clone()).unwrap_or_default()),
             s if s.starts_with("--codegen=") => ('C', s["--codegen=".len()..].to_string()),
             s if s.starts_with("-C") => ('C', s[2..].to_string()),
             s if s.starts_with("-Z") => ('Z', s[2..].to_string()),
@@ -45,11 +49,12 @@ pub fn parse(tokens: &[String]) -> Vec<Opt> {
                     kind: '-',
                     name: s.to_string(),
                     value: None,
+                    at,
                 });
                 continue;
             }
         };
-        out.push(split_opt(kind, &rest));
+        out.push(split_opt(kind, &rest, at));
     }
     out
 }

@@ -105,6 +105,8 @@ rules! {
     CfgKeyTooDeep = "cfg-key-too-deep", Error, "a `[target.'cfg(..)']` key nested deeper than Cargo's parser survives (not evaluated)";
     OverriddenByTier = "overridden-by-tier", Info, "a setting the tier's environment replaces (`build --tier`): intended, not a failure";
     OverriddenByEnv = "overridden-by-env", Info, "a profile key a `CARGO_PROFILE_*` variable replaces";
+    OverriddenByRustflags = "overridden-by-rustflags", Warning, "a profile key (in a file or a `CARGO_PROFILE_*` variable, the tier's too) that a rustflag for the same `-C` option replaces: rustflags come last on rustc's command line";
+    ProfileValueInvalid = "profile-value-invalid", Error, "a profile value Cargo (or rustc) refuses, in any manifest Cargo parses, a config file or a `CARGO_PROFILE_*` variable";
 }
 
 impl Serialize for Rule {

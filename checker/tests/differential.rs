@@ -107,6 +107,22 @@ const BUILDS: &[Case] = &[
     env_case("profile-env-over-both", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nopt-level = 1\n"), (CFG, "[profile.dev]\nopt-level = 2\n")], &[("CARGO_PROFILE_DEV_OPT_LEVEL", "3")]),
     case("split-debuginfo-split-dropped", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nsplit-debuginfo = \"split\"\n")]),
     case("split-debuginfo-unpacked", &[(CFG, "[profile.dev]\nsplit-debuginfo = \"unpacked\"\ndebug = \"line-tables-only\"\n")]),
+    // Spellings of one setting (Cargo.toml, config, CARGO_PROFILE_* strings): what rustc gets.
+    case("debug-true", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\ndebug = true\n")]),
+    case("debug-none-strips", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\ndebug = \"none\"\nsplit-debuginfo = \"unpacked\"\n")]),
+    case("debug-limited-config", &[(CFG, "[profile.dev]\ndebug = 1\nstrip = false\n")]),
+    env_case("env-spellings", &[], &[("CARGO_PROFILE_DEV_DEBUG", "full"), ("CARGO_PROFILE_DEV_STRIP", "true"), ("CARGO_PROFILE_DEV_OPT_LEVEL", "s"), ("CARGO_PROFILE_DEV_CODEGEN_UNITS", "4")]),
+    env_case("env-lto-true", &[], &[("CARGO_PROFILE_DEV_LTO", "true"), ("CARGO_PROFILE_DEV_DEBUG", "false")]),
+    case("lto-fat-strip-false", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nlto = \"fat\"\nstrip = false\noverflow-checks = false\n")]),
+    case("lto-off-and-yes", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nlto = \"off\"\n"), (CFG, "[profile.dev]\nlto = \"yes\"\n")]),
+    case("opt-level-string-refused", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nopt-level = \"3\"\n")]),
+    case("lto-false-string-refused", &[(CFG, "[profile.dev]\nlto = \"false\"\n")]),
+    env_case("env-debug-yes-refused", &[], &[("CARGO_PROFILE_DEV_DEBUG", "yes")]),
+    // Which setting wins: rustflags come after Cargo's profile flags, rustc takes the last.
+    env_case("rustflags-beat-profile-env", &[(CFG, "[build]\nrustflags = [\"-Cdebuginfo=2\"]\n")], &[("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")]),
+    case("rustflags-beat-profile-file", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nopt-level = 1\ndebug-assertions = false\nstrip = \"symbols\"\n"), (CFG, "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-C\", \"opt-level=2\", \"-Cdebug-assertions=yes\", \"-Cstrip=none\"]\n")]),
+    Case { name: "release-limited", files: &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.release]\ndebug = \"limited\"\ncodegen-units = 1\n")], env: &[], cargo_args: &["--profile", "release"], dir: "." },
+    Case { name: "custom-inherits-release-env", files: &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.ci]\ninherits = \"release\"\nopt-level = 1\n")], env: &[("CARGO_PROFILE_CI_DEBUG", "true"), ("CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS", "true")], cargo_args: &["--profile", "ci"], dir: "." },
     Case { name: "profile-split-manifest-config", files: &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.ci]\ninherits = \"dev\"\n"), (CFG, "[profile.ci]\ndebug = false\ncodegen-units = 2\n")], env: &[], cargo_args: &["--profile", "ci"], dir: "." },
 ];
 
@@ -265,7 +281,7 @@ fn rustc_call(stderr: &str) -> Option<Vec<String>> {
 
 /// The first executable cargo left in a profile directory.
 fn built_binary(target: &Path) -> Vec<u8> {
-    for profile in ["debug", "ci"] {
+    for profile in ["debug", "ci", "release"] {
         let Ok(rd) = std::fs::read_dir(target.join(profile)) else {
             continue;
         };
@@ -353,17 +369,6 @@ fn profile_mismatch(call: &[String], key: &str, v: &serde_json::Value) -> Option
             }
         }
         "codegen-units" => has(&format!("codegen-units={}", v)),
-        "split-debuginfo" => match v.as_str() {
-            Some(s @ ("off" | "packed" | "unpacked")) => has(&format!("split-debuginfo={s}")),
-            _ => !call.iter().any(|w| w.starts_with("split-debuginfo=")),
-        },
-        "debug" => match (v.as_bool(), v.as_str()) {
-            (Some(false), _) => !call
-                .iter()
-                .any(|w| w.starts_with("debuginfo=") && w != "debuginfo=0"),
-            (_, Some(s)) => has(&format!("debuginfo={s}")),
-            _ => true,
-        },
         _ => true,
     };
     (!ok).then(|| format!("profile key {key} = {v}: not what rustc got"))
@@ -400,6 +405,45 @@ fn claimed_failures(report: &serde_json::Value) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// The `-C` options a profile sets, with the last value rustc got for each (`None`: given
+/// without a value, as a bare `-C lto`).
+fn codegen_of(call: &[String]) -> std::collections::BTreeMap<String, Option<String>> {
+    const OPTIONS: &[&str] = &[
+        "opt-level",
+        "panic",
+        "lto",
+        "codegen-units",
+        "debuginfo",
+        "split-debuginfo",
+        "debug-assertions",
+        "overflow-checks",
+        "rpath",
+        "strip",
+    ];
+    let mut out = std::collections::BTreeMap::new();
+    let mut it = call.iter();
+    while let Some(w) = it.next() {
+        let opt = match w.as_str() {
+            "-C" | "--codegen" => it.next().cloned(),
+            w => w
+                .strip_prefix("--codegen=")
+                .or_else(|| w.strip_prefix("-C"))
+                .map(String::from),
+        };
+        let Some(opt) = opt.filter(|o| !o.is_empty()) else {
+            continue;
+        };
+        let (name, value) = match opt.split_once('=') {
+            Some((n, v)) => (n.replace('_', "-"), Some(v.to_string())),
+            None => (opt.replace('_', "-"), None),
+        };
+        if OPTIONS.contains(&name.as_str()) {
+            out.insert(name, value);
+        }
+    }
+    out
 }
 
 fn check_build(c: &Case, failures: &mut Vec<String>) {
@@ -479,6 +523,14 @@ fn compare_build(
             .map_or("dev", |w| w[1]);
         for (k, v) in view["profiles"][profile].as_object().into_iter().flatten() {
             why.extend(profile_mismatch(&call, k, v));
+        }
+        let got = codegen_of(&call);
+        let want: std::collections::BTreeMap<String, Option<String>> =
+            serde_json::from_value(view["codegen"][profile].clone()).unwrap_or_default();
+        if got != want {
+            why.push(format!(
+                "codegen options: rustc got {got:?}, tiercheck says {want:?}"
+            ));
         }
     } else {
         why.push("no rustc call for the package in cargo's output".into());

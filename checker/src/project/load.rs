@@ -131,7 +131,7 @@ fn to_toml(cv: &CV) -> toml::Value {
 }
 
 /// A `CARGO_PROFILE_*` value as Cargo types it (bool, integer, else string).
-fn env_value(v: &str) -> toml::Value {
+pub fn env_value(v: &str) -> toml::Value {
     match v {
         "true" => toml::Value::Boolean(true),
         "false" => toml::Value::Boolean(false),

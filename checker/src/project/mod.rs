@@ -1,13 +1,16 @@
 //! `tiercheck project`: a project's configuration against the pitfalls and, with `--tier`, the tier.
 
 pub mod cfg;
+pub mod command_line;
 pub mod config;
 pub mod facts;
 pub mod load;
 pub mod members;
 pub mod model;
+pub mod profile_rules;
 pub mod rules;
 pub mod rustflags;
+pub mod settings;
 pub mod tier_match;
 pub mod toml_doc;
 pub mod toolchain_file;

@@ -2,10 +2,13 @@
 //! force, the linker and which linker ends up linking, and the profiles after the merge. The
 //! differential tests compare exactly these facts with `cargo build -v`.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::flags;
+use crate::project::command_line;
 use crate::project::rules::Ctx;
 use crate::project::rustflags;
 
@@ -23,6 +26,31 @@ pub struct CargoView {
     pub links_with: &'static str,
     /// Each profile the files define, key -> value after the merge (variables included).
     pub profiles: Value,
+    /// Per profile (dev, release and each one the files define): the value rustc ends up with
+    /// for each `-C` option a profile sets (`command_line::OPTIONS`), from Cargo's profile
+    /// flags and the rustflags after them, last one winning; `null` for a bare `-C lto`.
+    pub codegen: BTreeMap<String, BTreeMap<String, Option<String>>>,
+}
+
+/// `codegen` of the view: the profiles Cargo knows in this project, each as rustc gets it.
+fn codegen(ctx: &Ctx) -> BTreeMap<String, BTreeMap<String, Option<String>>> {
+    let eff = ctx.effective();
+    let mut names: Vec<String> = vec!["dev".into(), "release".into()];
+    names.extend(ctx.p.profiles().map(|(n, _)| n.clone()));
+    names.sort();
+    names.dedup();
+    let mut out = BTreeMap::new();
+    for name in names {
+        let Some(args) = command_line::args(ctx.p, &name, &ctx.sources, &eff) else {
+            continue;
+        };
+        let last = command_line::last_wins(args)
+            .into_iter()
+            .map(|(k, a)| (k, a.value))
+            .collect();
+        out.insert(name, last);
+    }
+    out
 }
 
 /// rustc's default on x86_64 Linux since 1.90: the cc driver with the bundled rust-lld.
@@ -83,5 +111,6 @@ pub fn view(ctx: &Ctx) -> CargoView {
         linker,
         rustflags,
         profiles: Value::Object(profiles),
+        codegen: codegen(ctx),
     }
 }

@@ -57,6 +57,8 @@ pub fn all(ctx: &Ctx, out: &mut Vec<Finding>) {
     cfg_keys_too_deep(ctx, out);
     rustflags_element_whitespace(ctx, out);
     overridden_profile_keys(ctx, out);
+    crate::project::profile_rules::overridden_by_rustflags(ctx, out);
+    crate::project::profile_rules::values_invalid(ctx, out);
     build_linker_key(ctx, out);
     bare_linker(ctx, out);
     cc_driver_drops_rust_lld(ctx, out);
@@ -390,7 +392,7 @@ fn overridden_profile_keys(ctx: &Ctx, out: &mut Vec<Finding>) {
             };
             let var = env.def.file.trim_start_matches("env:");
             let env_value = ctx.p.env.get(var).map_or("", |v| v.as_str());
-            if same_setting(&e.value, env_value) {
+            if same_setting(key, &e.value, &env.value) {
                 // The variable sets what the file already says: nothing is replaced.
                 continue;
             }
@@ -414,15 +416,10 @@ fn overridden_profile_keys(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
-/// Whether a profile value from a file and a `CARGO_PROFILE_*` value say the same thing
-/// (Cargo reads the variable's text as the TOML type the key expects).
-fn same_setting(file: &toml::Value, env: &str) -> bool {
-    match file {
-        toml::Value::String(s) => s == env,
-        toml::Value::Integer(i) => env.parse::<i64>() == Ok(*i),
-        toml::Value::Boolean(b) => env.parse::<bool>() == Ok(*b),
-        _ => false,
-    }
+/// Whether a profile value from a file and a `CARGO_PROFILE_*` value (typed as Cargo types the
+/// variable's text) are one setting, in any of its spellings (`settings::same`).
+fn same_setting(key: &str, file: &toml::Value, env: &toml::Value) -> bool {
+    crate::project::settings::same(key, file, env)
 }
 
 /// `[target.'cfg(..)']` keys nested deeper than Cargo's parser survives.
@@ -553,6 +550,43 @@ pub struct Used {
     pub key: String,
 }
 
+/// Where the project gives profile key `key` the technique's value as rustc gets it: the
+/// profile (a variable over the files) unless a later rustflag for the same option wins, or
+/// that rustflag when it sets the value itself.
+fn profile_key_use(
+    ctx: &Ctx,
+    id: &str,
+    profile: &str,
+    key: &str,
+    want: &toml::Value,
+) -> Option<Used> {
+    use crate::project::command_line::Origin;
+    use crate::project::settings;
+    let e = ctx.p.profile_effective(profile, key);
+    let value = e.as_ref().map(|e| &e.value);
+    match crate::project::profile_rules::rustflag_over(ctx, profile, key, value) {
+        Some(a) if a.setting() == settings::normalize(key, want).ok() => {
+            let Origin::Rustflags { key, def } = a.origin else {
+                return None;
+            };
+            Some(Used {
+                id: id.to_string(),
+                def,
+                key,
+            })
+        }
+        Some(_) => None,
+        None => {
+            let e = e.filter(|e| settings::same(key, &e.value, want))?;
+            Some(Used {
+                id: id.to_string(),
+                def: e.def,
+                key: format!("profile.{profile}.{key}"),
+            })
+        }
+    }
+}
+
 /// Techniques the project itself turns on (profile keys after the merge, flags Cargo passes).
 pub fn used_techniques(ctx: &Ctx) -> Vec<Used> {
     let mut used: Vec<Used> = vec![];
@@ -565,15 +599,7 @@ pub fn used_techniques(ctx: &Ctx) -> Vec<Used> {
     for (id, t) in &ctx.data.techniques {
         for (profile, keys) in &t.profile {
             for (key, want) in keys {
-                if let Some(e) = ctx.p.profile_effective(profile, key) {
-                    if &e.value == want {
-                        used.push(Used {
-                            id: id.clone(),
-                            def: e.def,
-                            key: format!("profile.{profile}.{key}"),
-                        });
-                    }
-                }
+                used.extend(profile_key_use(ctx, id, profile, key, want));
             }
         }
         let names: Vec<_> = flags::parse(&t.rustflags)
@@ -747,10 +773,25 @@ mod tests {
 
     #[test]
     fn a_variable_that_repeats_the_file_replaces_nothing() {
-        assert!(same_setting(&"unpacked".into(), "unpacked"));
-        assert!(same_setting(&toml::Value::Integer(1), "1"));
-        assert!(same_setting(&toml::Value::Boolean(true), "true"));
-        assert!(!same_setting(&"split".into(), "unpacked"));
-        assert!(!same_setting(&toml::Value::Integer(16), "1"));
+        use toml::Value as V;
+        let env = |s: &str| crate::project::load::env_value(s);
+        assert!(same_setting(
+            "split-debuginfo",
+            &"unpacked".into(),
+            &env("unpacked")
+        ));
+        assert!(same_setting("codegen-units", &V::Integer(1), &env("1")));
+        assert!(same_setting("incremental", &V::Boolean(true), &env("true")));
+        assert!(same_setting("debug", &V::Boolean(true), &env("full")));
+        assert!(same_setting("debug", &V::Integer(2), &env("true")));
+        assert!(same_setting("lto", &"fat".into(), &env("true")));
+        assert!(same_setting("strip", &V::Boolean(false), &env("none")));
+        assert!(!same_setting(
+            "split-debuginfo",
+            &"split".into(),
+            &env("unpacked")
+        ));
+        assert!(!same_setting("codegen-units", &V::Integer(16), &env("1")));
+        assert!(!same_setting("lto", &V::Boolean(false), &env("off")));
     }
 }

@@ -31,6 +31,8 @@ pub struct Source {
     pub tokens: Vec<String>,
     /// Where the key (or its first element) is defined.
     pub def: Def,
+    /// Where each token is defined (an array element's own position; `def` when unknown).
+    defs: Vec<Def>,
     /// `tokens` parsed once (rules ask many times; a 100 MB array must stay cheap).
     parsed: Vec<Opt>,
 }
@@ -44,17 +46,28 @@ impl Source {
             key,
             tokens,
             def,
+            defs: vec![],
         }
     }
     pub fn opts(&self) -> &[Opt] {
         &self.parsed
     }
+    /// Where token `i` is defined.
+    pub fn def_at(&self, i: usize) -> &Def {
+        self.defs.get(i).unwrap_or(&self.def)
+    }
+    /// Where an option of `opts()` is defined (its first token).
+    pub fn def_of(&self, o: &Opt) -> &Def {
+        self.def_at(o.at)
+    }
 }
 
 fn from_words(kind: Kind, key: String, words: Vec<(String, Def)>, fallback: Def) -> Source {
     let def = words.first().map_or(fallback, |(_, d)| d.clone());
-    let tokens = words.into_iter().map(|(w, _)| w).collect();
-    Source::new(kind, def.file.clone(), key, tokens, def)
+    let (tokens, defs): (Vec<String>, Vec<Def>) = words.into_iter().unzip();
+    let mut s = Source::new(kind, def.file.clone(), key, tokens, def);
+    s.defs = defs;
+    s
 }
 
 /// Every rustflags source for `target` (present ones, empty or not), in Cargo's precedence.
