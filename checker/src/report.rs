@@ -51,7 +51,9 @@ rules! {
     BuildLinkerKey = "build-linker-key", Error, "`[build] linker` is not a Cargo key";
     LinkerNotADriver = "linker-not-a-driver", Error, "`-C linker=mold`/`wild`/`ld.lld`: rustc needs a cc-style driver";
     CcLinkerDropsRustLld = "cc-linker-drops-rust-lld", Warning, "clang/gcc named as linker without a linker flag: rust-lld silently replaced by GNU ld";
-    LinkSelfContainedAlone = "link-self-contained-alone", Error, "`-C link-self-contained=-linker` without `-C linker-features=-lld`";
+    LinkSelfContainedAlone = "link-self-contained-alone", Error, "the self-contained linker turned off (`-C link-self-contained=-linker`/`=no`) while rustc still asks the C driver for LLD, and no system `ld.lld` is found";
+    LinkerFails = "linker-fails", Error, "the linker settings that reach rustc, taken together, make the link fail (gcc given `--ld-path`, `-fuse-ld=X` with no `ld.X` the driver finds)";
+    CfgLinkersConflict = "cfg-linkers-conflict", Error, "two matching `[target.'cfg(..)']` tables set `linker` (and no `[target.<triple>] linker`): Cargo stops";
     SplitDebuginfoValue = "split-debuginfo-value", Error, "a `split-debuginfo` value other than off/packed/unpacked (Cargo drops it)";
     NightlyFlagOnStable = "nightly-flag-on-stable", Error, "`-Z` flags, `cargo-features`, `codegen-backend` with a stable toolchain";
     UnstableTableOnStable = "unstable-table-on-stable", Warning, "`[unstable]` in config on stable (ignored)";

@@ -101,6 +101,27 @@ const BUILDS: &[Case] = &[
     case("linker-in-cfg-table", &[(CFG, "[target.'cfg(unix)']\nlinker = \"gcc\"\n")]),
     env_case("linker-from-env", &[], &[("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER", "gcc")]),
     case("fuse-ld-mold-default-cc", &[(CFG, "[build]\nrustflags = [\"-C\", \"link-arg=-fuse-ld=mold\"]\n")]),
+    // Issue 19: the linker follows from everything that reaches rustc together.
+    case("fuse-lld-keeps-rust-lld", &[(CFG, "[build]\nrustflags = [\"-Clink-arg=-fuse-ld=lld\"]\n")]),
+    case("fuse-gold", &[(CFG, "[build]\nrustflags = [\"-Clink-arg=-fuse-ld=gold\"]\n")]),
+    case("fuse-bfd", &[(CFG, "[build]\nrustflags = [\"-Clink-args=-Wl,-O1 -fuse-ld=bfd\"]\n")]),
+    case("clang-fuse-lld-is-system-lld", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nlinker = \"clang-22\"\nrustflags = [\"-Clink-arg=-fuse-ld=lld\"]\n")]),
+    case("gcc-fuse-lld-finds-none", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nlinker = \"gcc\"\nrustflags = [\"-Clink-arg=-fuse-ld=lld\"]\n")]),
+    case("clang-fuse-mold", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nlinker = \"clang-22\"\nrustflags = [\"-Clink-arg=-fuse-ld=mold\"]\n")]),
+    case("clang-ld-path-wild", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nlinker = \"clang-22\"\nrustflags = [\"-Clink-arg=--ld-path=@WILD@\"]\n")]),
+    case("cc-ld-path-gcc-refuses", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-Clink-arg=--ld-path=@WILD@\"]\n")]),
+    case("b-dir-mold-behind-rust-lld", &[(CFG, "[build]\nrustflags = [\"-Clink-arg=-B/usr/libexec/mold\"]\n")]),
+    case("b-dir-mold-after-opt-out", &[(CFG, "[build]\nrustflags = [\"-Clinker-features=-lld\", \"-Clink-arg=-B/usr/libexec/mold\"]\n")]),
+    case("opt-out-then-fuse-mold", &[(CFG, "[build]\nrustflags = [\"-Clinker-features=-lld\", \"-Clink-arg=-fuse-ld=mold\"]\n")]),
+    case("link-self-contained-no", &[(CFG, "[build]\nrustflags = [\"-Clink-self-contained=no\"]\n")]),
+    case("link-self-contained-yes", &[(CFG, "[build]\nrustflags = [\"-Clink-self-contained=yes\"]\n")]),
+    case("linker-flavor-gcc-keeps-rust-lld", &[(CFG, "[build]\nrustflags = [\"-Clinker-flavor=gcc\"]\n")]),
+    case("linker-ld-lld-direct", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nlinker = \"ld.lld-22\"\n")]),
+    case("linker-rust-lld-direct", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nlinker = \"rust-lld\"\n")]),
+    case("opt-out-split-across-tables", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-Clink-self-contained=-linker\"]\n[target.'cfg(unix)']\nrustflags = [\"-Clinker-features=-lld\"]\n")]),
+    case("cfg-linker-with-triple-flags", &[(CFG, "[target.'cfg(unix)']\nlinker = \"clang-22\"\n[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-Clink-arg=--ld-path=/usr/bin/ld.lld-22\"]\n")]),
+    case("two-cfg-linkers", &[(CFG, "[target.'cfg(unix)']\nlinker = \"gcc\"\n[target.'cfg(target_os = \"linux\")']\nlinker = \"gcc\"\n")]),
+    case("two-cfg-linkers-triple-wins", &[(CFG, "[target.'cfg(unix)']\nlinker = \"gcc\"\n[target.'cfg(target_os = \"linux\")']\nlinker = \"clang-22\"\n[target.x86_64-unknown-linux-gnu]\nlinker = \"cc\"\n")]),
     // Profiles: Cargo.toml, config and variables merged.
     case("profile-manifest", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nopt-level = 1\ncodegen-units = 4\n")]),
     case("profile-config-over-manifest", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nopt-level = 1\ncodegen-units = 4\n"), (CFG, "[profile.dev]\nopt-level = 2\n")]),
@@ -198,6 +219,21 @@ const WORKSPACES: &[Case] = &[
     ], env: &[], cargo_args: &[], dir: "m/one" },
 ];
 
+/// `@DIR@`: the case's directory; `@WILD@`: wild on PATH (a path that does not exist when it is
+/// not installed, which both cargo and tiercheck then see).
+fn placeholders(t: &str, root: &Path) -> String {
+    let wild = std::env::var_os("PATH")
+        .map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join("wild"))
+                .find(|w| w.is_file())
+        })
+        .unwrap_or_default()
+        .unwrap_or_else(|| PathBuf::from("/nonexistent/wild"));
+    t.replace("@DIR@", root.to_str().unwrap())
+        .replace("@WILD@", wild.to_str().unwrap())
+}
+
 fn write_case(root: &Path, c: &Case) -> PathBuf {
     let has = |p: &str| c.files.iter().any(|(f, _)| *f == p);
     let workspace = c
@@ -208,7 +244,7 @@ fn write_case(root: &Path, c: &Case) -> PathBuf {
     let mut files: Vec<(String, String)> = c
         .files
         .iter()
-        .map(|(f, t)| (f.to_string(), t.replace("@DIR@", root.to_str().unwrap())))
+        .map(|(f, t)| (f.to_string(), placeholders(t, root)))
         .collect();
     if c.dir != "." && !has(&format!("{}/Cargo.toml", c.dir)) && !workspace {
         files.push((format!("{}/Cargo.toml", c.dir), PKG.into()));
@@ -311,6 +347,11 @@ fn comment_linker(bin: &[u8]) -> &'static str {
     let has = |n: &str| bin.windows(n.len()).any(|w| w == n.as_bytes());
     if has("mold 1.") || has("mold 2.") {
         "mold"
+    } else if has("Linker: Wild ") {
+        "wild"
+    } else if has("gold 1.") {
+        // `.note.gnu.gold-version`
+        "gold"
     } else if has("Linker: LLD") {
         "rust-lld"
     } else if has("Debian LLD") || has("Linker: Debian LLD") {

@@ -4,6 +4,8 @@ pub mod cfg;
 pub mod command_line;
 pub mod config;
 pub mod facts;
+pub mod linker;
+pub mod linker_rules;
 pub mod load;
 pub mod members;
 pub mod model;

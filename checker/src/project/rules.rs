@@ -1,9 +1,10 @@
 //! Config pitfalls (DESIGN section 4), each a function that adds findings. Every one of them was
 //! reproduced with Cargo 1.95; the integration tests run real cargo on a fixture per rule.
 
-use crate::flags::{self, classify_program};
+use crate::flags;
 use crate::project::cfg::{CfgSet, Match};
 use crate::project::config::Def;
+use crate::project::linker::{LinkerKind, Outcome};
 use crate::project::load::{get, Project, TomlFile};
 use crate::project::rustflags::{self, Kind, Source};
 use crate::report::{Finding, Rule, Severity};
@@ -60,9 +61,7 @@ pub fn all(ctx: &Ctx, out: &mut Vec<Finding>) {
     crate::project::profile_rules::overridden_by_rustflags(ctx, out);
     crate::project::profile_rules::values_invalid(ctx, out);
     build_linker_key(ctx, out);
-    bare_linker(ctx, out);
-    cc_driver_drops_rust_lld(ctx, out);
-    link_self_contained_alone(ctx, out);
+    crate::project::linker_rules::findings(ctx, out);
     split_debuginfo_values(ctx, out);
     nightly_only_on_stable(ctx, out);
     unstable_feature_gates(ctx, out);
@@ -108,84 +107,6 @@ fn build_linker_key(ctx: &Ctx, out: &mut Vec<Finding>) {
             out.push(
                 at_key(Finding::new(Rule::BuildLinkerKey, "`[build] linker` is not a Cargo key: Cargo warns \"unused config key\" and links with the default linker"), c, &["build", "linker"])
                     .fix(format!("move it to [target.{}] linker", ctx.triple())),
-            );
-        }
-    }
-}
-
-fn bare_linker(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let Some((_, key, prog, def)) = rustflags::linker(ctx.p, &ctx.sources, &ctx.target) else {
-        return;
-    };
-    let flavor_set = ctx
-        .effective()
-        .iter()
-        .flat_map(|s| s.opts().iter().cloned())
-        .any(|o| o.is('C', "linker-flavor"));
-    // rustc infers the flavour from the name (`infer_linker_hints`): `link.sh` or `my-ld` is
-    // taken for a bare ld and gets ld-style arguments, whatever the file really is.
-    let inferred_bare = flags::rustc_linker_hints(&prog).0 == Some(false);
-    let kind = match classify_program(&prog) {
-        Some(k @ ("mold" | "wild" | "lld" | "gold" | "bfd")) => Some(k),
-        _ if inferred_bare => Some("ld-style"),
-        _ => None,
-    };
-    if let Some(kind) = kind {
-        if !flavor_set {
-            out.push(
-                at_def(Finding::new(Rule::LinkerNotADriver, format!("linker {prog:?} is a bare {kind} linker: rustc passes cc-style arguments, so the link fails")), &def, &key)
-                    .fix(format!("set the linker to clang and add `-C link-arg=--ld-path=<path to {prog}>` (or `-C link-arg=-fuse-ld={kind}`)")),
-            );
-        }
-    }
-}
-
-fn rustc_lld_default(ctx: &Ctx) -> bool {
-    ctx.triple() == "x86_64-unknown-linux-gnu"
-        && ctx
-            .rustc_version
-            .as_ref()
-            .is_none_or(|v| *v >= semver::Version::new(1, 90, 0))
-}
-
-fn cc_driver_drops_rust_lld(ctx: &Ctx, out: &mut Vec<Finding>) {
-    if !rustc_lld_default(ctx) {
-        return;
-    }
-    let Some((_, key, prog, def)) = rustflags::linker(ctx.p, &ctx.sources, &ctx.target) else {
-        return;
-    };
-    if !flags::drops_self_contained_lld(&prog) {
-        return;
-    }
-    let eff = ctx.effective();
-    let args: Vec<String> = eff
-        .iter()
-        .flat_map(|s| flags::link_args(s.opts()))
-        .collect();
-    let picks = flags::selected_by_link_args(&args).is_some()
-        || eff
-            .iter()
-            .any(|s| s.opts().iter().any(|o| o.is('C', "linker-features")));
-    if !picks {
-        out.push(
-            at_def(Finding::new(Rule::CcLinkerDropsRustLld, format!("naming {prog:?} as the linker without a linker flag silently switches from rust-lld to the system linker, GNU ld (2.35x slower incremental rebuilds measured)")), &def, &key)
-                .fix("add `-C link-arg=--ld-path=<mold|wild|ld.lld>` or `-C link-arg=-fuse-ld=mold`, or drop the linker setting"),
-        );
-    }
-}
-
-fn link_self_contained_alone(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for s in ctx.effective() {
-        let opts = s.opts();
-        let alone = opts
-            .iter()
-            .any(|o| o.is('C', "link-self-contained") && o.value.as_deref() == Some("-linker"))
-            && !opts.iter().any(|o| o.is('C', "linker-features"));
-        if alone {
-            out.push(
-                at_def(Finding::new(Rule::LinkSelfContainedAlone, "`-C link-self-contained=-linker` without `-C linker-features=-lld` breaks the link"), &s.def, &s.key)
-                    .fix("use `-C linker-features=-lld` to opt out of rust-lld"),
             );
         }
     }
@@ -619,18 +540,18 @@ pub fn used_techniques(ctx: &Ctx) -> Vec<Used> {
             }
         }
     }
-    if let Some((l, origin)) = rustflags::selected_linker(ctx.p, &ctx.sources, &ctx.target) {
-        if ["mold", "wild"].contains(&l.as_str()) {
-            let def = eff
-                .iter()
-                .find(|s| s.origin == origin)
-                .map_or_else(|| Def::named(origin.clone()), |s| s.def.clone());
-            used.push(Used {
-                id: l,
-                def,
-                key: "linker".into(),
-            });
-        }
+    let linker = crate::project::linker::of(ctx);
+    let id = match linker.outcome {
+        Outcome::Links(LinkerKind::Mold) => Some("mold"),
+        Outcome::Links(LinkerKind::Wild) => Some("wild"),
+        _ => None,
+    };
+    if let (Some(id), Some((_, def))) = (id, linker.decided_by) {
+        used.push(Used {
+            id: id.into(),
+            def,
+            key: "linker".into(),
+        });
     }
     if let Some((name, t)) = ctx
         .p

@@ -1,5 +1,5 @@
-//! Every place Cargo takes rustflags and the linker from, in the order it consults them
-//! (cargo's `target_info.rs`, `extra_args` / `rustflags_from_target`, and `target_linker`):
+//! Every place Cargo takes rustflags from, in the order it consults them (cargo's
+//! `target_info.rs`, `extra_args` / `rustflags_from_target`; the linker: `linker.rs`):
 //! CARGO_ENCODED_RUSTFLAGS, else RUSTFLAGS, else `[target.<triple>]` plus every matching
 //! `[target.'cfg(..)']` (keys in sorted order) when that is not empty, else `[build] rustflags`.
 
@@ -198,59 +198,4 @@ pub fn effective(all: &[Source]) -> Vec<&Source> {
         }
     }
     vec![]
-}
-
-/// The linker in force: `-C linker` in the effective rustflags (rustc takes the last), else
-/// `target.<triple>.linker` (or CARGO_TARGET_<T>_LINKER), else the one matching
-/// `target.'cfg(..)'.linker`. (origin, key, program, definition)
-pub fn linker(
-    p: &Project,
-    all: &[Source],
-    target: &CfgSet,
-) -> Option<(String, String, String, Def)> {
-    for s in effective(all).iter().rev() {
-        if let Some(o) = s.opts().iter().rev().find(|o| o.is('C', "linker")) {
-            let prog = o.value.clone().unwrap_or_default();
-            return Some((s.origin.clone(), s.key.clone(), prog, s.def.clone()));
-        }
-    }
-    let triple = target.triple.as_str();
-    if let Some((prog, def)) = p.config.string(&["target", triple, "linker"]) {
-        return Some((
-            def.file.clone(),
-            format!("target.{triple}.linker"),
-            prog,
-            def,
-        ));
-    }
-    cfg_tables(p)
-        .filter(|(k, _)| target.applies(k))
-        .find_map(|(k, t)| {
-            let v = t.get("linker")?;
-            let prog = v.as_str()?.to_string();
-            Some((
-                v.def().file.clone(),
-                format!("target.{k}.linker"),
-                prog,
-                v.def().clone(),
-            ))
-        })
-}
-
-/// Which linker the flags in force select, and where: ("mold" | "wild" | "lld" | ..., origin).
-pub fn selected_linker(p: &Project, all: &[Source], target: &CfgSet) -> Option<(String, String)> {
-    let eff = effective(all);
-    let args: Vec<String> = eff
-        .iter()
-        .flat_map(|s| flags::link_args(s.opts()))
-        .collect();
-    let origin = eff.first().map(|s| s.origin.clone()).unwrap_or_default();
-    if let Some(l) = flags::selected_by_link_args(&args) {
-        return Some((l, origin));
-    }
-    let (lorigin, _, prog, _) = linker(p, all, target)?;
-    match flags::classify_program(&prog) {
-        Some("cc") | None => None,
-        Some(l) => Some((l.to_string(), lorigin)),
-    }
 }
