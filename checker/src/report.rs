@@ -108,6 +108,7 @@ rules! {
     OverriddenByTier = "overridden-by-tier", Info, "a setting the tier's environment replaces (`build --tier`): intended, not a failure";
     OverriddenByEnv = "overridden-by-env", Info, "a profile key a `CARGO_PROFILE_*` variable replaces";
     OverriddenByRustflags = "overridden-by-rustflags", Warning, "a profile key (in a file or a `CARGO_PROFILE_*` variable, the tier's too) that a rustflag for the same `-C` option replaces: rustflags come last on rustc's command line";
+    RustcRejectsFlag = "rustc-rejects-flag", Error, "the trusted rustc, asked Cargo's target-info question with the rustflags in force, refuses a flag (an unknown option or value, a value that is unstable on this channel): Cargo stops";
     ProfileValueInvalid = "profile-value-invalid", Error, "a profile value Cargo (or rustc) refuses, in any manifest Cargo parses, a config file or a `CARGO_PROFILE_*` variable";
 }
 

@@ -122,6 +122,18 @@ const BUILDS: &[Case] = &[
     case("cfg-linker-with-triple-flags", &[(CFG, "[target.'cfg(unix)']\nlinker = \"clang-22\"\n[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-Clink-arg=--ld-path=/usr/bin/ld.lld-22\"]\n")]),
     case("two-cfg-linkers", &[(CFG, "[target.'cfg(unix)']\nlinker = \"gcc\"\n[target.'cfg(target_os = \"linux\")']\nlinker = \"gcc\"\n")]),
     case("two-cfg-linkers-triple-wins", &[(CFG, "[target.'cfg(unix)']\nlinker = \"gcc\"\n[target.'cfg(target_os = \"linux\")']\nlinker = \"clang-22\"\n[target.x86_64-unknown-linux-gnu]\nlinker = \"cc\"\n")]),
+    // Issue 19: rustc refuses some values on stable and beta; Cargo stops at its target-info
+    // call. The trusted rustc is asked the same question.
+    case("unstable-linker-features-value", &[(CFG, "[build]\nrustflags = [\"--cfg\", \"b1\", \"-Clinker-features=+lld\"]\n")]),
+    case("unstable-link-self-contained-value", &[(CFG, "[target.'cfg(unix)']\nrustflags = [\"-Clink-self-contained=+linker\"]\n")]),
+    case("unstable-linker-flavor-value", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-C\", \"linker-flavor=gnu-lld-cc\"]\n")]),
+    case("opt-level-9-rustflag", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-Copt-level=9\"]\n")]),
+    env_case("unknown-codegen-option-env", &[], &[("RUSTFLAGS", "--cfg e1 -Cfoo=1")]),
+    case("beta-z-flag", &[("rust-toolchain.toml", "[toolchain]\nchannel = \"beta\"\n"), (CFG, "[build]\nrustflags = [\"-Zthreads=2\"]\n")]),
+    case("beta-unstable-linker-features", &[("rust-toolchain.toml", "[toolchain]\nchannel = \"beta\"\n"), (CFG, "[build]\nrustflags = [\"-Clinker-features=+lld\"]\n")]),
+    case("beta-stable-values", &[("rust-toolchain.toml", "[toolchain]\nchannel = \"beta\"\n"), (CFG, "[build]\nrustflags = [\"-Clinker-flavor=gcc\", \"-Clinker-features=-lld\"]\n")]),
+    case("nightly-unstable-values-allowed", &[("rust-toolchain.toml", "[toolchain]\nchannel = \"nightly\"\n"), (CFG, "[build]\nrustflags = [\"-Zunstable-options\", \"-Clinker-features=+lld\"]\n")]),
+    env_case("rustc-bootstrap-lets-z-through", &[(CFG, "[build]\nrustflags = [\"-Zunstable-options\", \"-Clink-self-contained=+linker\"]\n")], &[("RUSTC_BOOTSTRAP", "1")]),
     // Profiles: Cargo.toml, config and variables merged.
     case("profile-manifest", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nopt-level = 1\ncodegen-units = 4\n")]),
     case("profile-config-over-manifest", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nopt-level = 1\ncodegen-units = 4\n"), (CFG, "[profile.dev]\nopt-level = 2\n")]),
@@ -335,10 +347,19 @@ fn built_binary(target: &Path) -> Vec<u8> {
 }
 
 /// The words after `-L dependency=...`: Cargo appends the rustflags there.
+/// (Cargo 1.95 ends with `-L dependency=<dir>`; newer ones may have no `-L` and append
+/// `--force-warn=...` lints after the rustflags.)
 fn rustflags_of(call: &[String]) -> Vec<String> {
+    let end = call.len()
+        - call
+            .iter()
+            .rev()
+            .take_while(|w| w.starts_with("--force-warn"))
+            .count();
+    let call = &call[..end];
     let at = call
         .iter()
-        .rposition(|w| w.starts_with("dependency="))
+        .rposition(|w| w.starts_with("dependency=") || w.starts_with("incremental="))
         .map_or(call.len(), |i| i + 1);
     call[at..].to_vec()
 }

@@ -95,6 +95,7 @@ pub fn relevant_env() -> BTreeMap<String, String> {
     const EXACT: &[&str] = &[
         "RUSTFLAGS",
         "RUSTC_WRAPPER",
+        "RUSTC_BOOTSTRAP",
         "RUSTC_WORKSPACE_WRAPPER",
         "RUST_TIERS_TIER",
         "RUST_TIERS_TECHNIQUES",

@@ -9,6 +9,7 @@ pub mod linker_rules;
 pub mod load;
 pub mod members;
 pub mod model;
+pub mod probe;
 pub mod profile_rules;
 pub mod rules;
 pub mod rustflags;
@@ -176,6 +177,7 @@ pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) 
             channel,
             rustc_version: rustc_version.clone(),
             tier_vars: opts.tier_env.keys().cloned().collect(),
+            toolchain: host.is_some().then(|| choice.clone()),
         };
         let mut found = vec![];
         rules::all(&ctx, &mut found);

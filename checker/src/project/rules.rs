@@ -21,6 +21,8 @@ pub struct Ctx<'a> {
     pub sources: Vec<Source>,
     /// Variables the tier's environment sets (`build`): what they replace is intended.
     pub tier_vars: Vec<String>,
+    /// The toolchain to ask rustc with (`probe`): `None` when it cannot be run.
+    pub toolchain: Option<crate::toolchain::Choice>,
 }
 
 impl Ctx<'_> {
@@ -62,6 +64,7 @@ pub fn all(ctx: &Ctx, out: &mut Vec<Finding>) {
     crate::project::profile_rules::values_invalid(ctx, out);
     build_linker_key(ctx, out);
     crate::project::linker_rules::findings(ctx, out);
+    crate::project::probe::findings(ctx, out);
     split_debuginfo_values(ctx, out);
     nightly_only_on_stable(ctx, out);
     unstable_feature_gates(ctx, out);
@@ -155,7 +158,12 @@ fn cargo_features(p: &Project) -> Vec<(&TomlFile, usize, String)> {
 }
 
 fn nightly_only_on_stable(ctx: &Ctx, out: &mut Vec<Finding>) {
-    if ctx.channel != Some(Channel::Stable) {
+    // Beta refuses what stable refuses; RUSTC_BOOTSTRAP=1 lets both Cargo and rustc through.
+    let channel = match ctx.channel {
+        Some(c @ (Channel::Stable | Channel::Beta)) => c.as_str(),
+        _ => return,
+    };
+    if ctx.p.env.get("RUSTC_BOOTSTRAP").is_some_and(|v| v == "1") {
         return;
     }
     let pin = ctx
@@ -166,15 +174,18 @@ fn nightly_only_on_stable(ctx: &Ctx, out: &mut Vec<Finding>) {
             format!("{} ({})", t.shown, t.channel_text)
         });
     let err = |rule: Rule, what: String| {
-        Finding::new(rule, format!("{what} needs nightly, but {pin} is stable"))
-            .fix("remove it, or pin a dated nightly in rust-toolchain.toml (tier2+)")
+        Finding::new(
+            rule,
+            format!("{what} needs nightly, but {pin} is {channel}"),
+        )
+        .fix("remove it, or pin a dated nightly in rust-toolchain.toml (tier2+)")
     };
     let profile_flags = ctx.sources.iter().filter(|s| s.kind == Kind::Profile);
     for s in ctx.effective().into_iter().chain(profile_flags) {
         if let Some(z) = s.opts().iter().find(|o| o.kind == 'Z') {
             out.push(at_def(
                 err(Rule::NightlyFlagOnStable, format!("`-Z {}`", z.name)),
-                &s.def,
+                s.def_of(z),
                 &s.key,
             ));
         }
@@ -228,18 +239,27 @@ fn unstable_enabled(ctx: &Ctx, feature: &str) -> bool {
             == Some(true)
 }
 
+const GATED_PROFILE_KEYS: [(&str, &str); 2] = [
+    ("codegen-backend", "codegen-backend"),
+    ("rustflags", "profile-rustflags"),
+];
+
+fn feature_missing(key: &str, feature: &str, def: &Def, at: &str) -> Finding {
+    at_def(Finding::new(Rule::UnstableFeatureMissing, format!("profile key `{key}` needs the unstable Cargo feature `{feature}`; Cargo refuses the manifest without it")), def, at)
+        .fix(format!("add cargo-features = [\"{feature}\"] at the top of the manifest, or [unstable] {feature} = true in .cargo/config.toml (nightly)"))
+}
+
 fn unstable_feature_gates(ctx: &Ctx, out: &mut Vec<Finding>) {
     for (name, t) in ctx.p.profiles() {
-        for (key, feature) in [
-            ("codegen-backend", "codegen-backend"),
-            ("rustflags", "profile-rustflags"),
-        ] {
+        for (key, feature) in GATED_PROFILE_KEYS {
             let Some(e) = t.get(key) else { continue };
             if !unstable_enabled(ctx, feature) {
-                out.push(
-                    at_def(Finding::new(Rule::UnstableFeatureMissing, format!("profile key `{key}` needs the unstable Cargo feature `{feature}`; Cargo refuses the manifest without it")), &e.def, &format!("profile.{name}.{key}"))
-                        .fix(format!("add cargo-features = [\"{feature}\"] at the top of Cargo.toml, or [unstable] {feature} = true in .cargo/config.toml (nightly)")),
-                );
+                out.push(feature_missing(
+                    key,
+                    feature,
+                    &e.def,
+                    &format!("profile.{name}.{key}"),
+                ));
             }
         }
     }
