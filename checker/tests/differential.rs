@@ -134,6 +134,23 @@ const BUILDS: &[Case] = &[
     case("beta-stable-values", &[("rust-toolchain.toml", "[toolchain]\nchannel = \"beta\"\n"), (CFG, "[build]\nrustflags = [\"-Clinker-flavor=gcc\", \"-Clinker-features=-lld\"]\n")]),
     case("nightly-unstable-values-allowed", &[("rust-toolchain.toml", "[toolchain]\nchannel = \"nightly\"\n"), (CFG, "[build]\nrustflags = [\"-Zunstable-options\", \"-Clinker-features=+lld\"]\n")]),
     env_case("rustc-bootstrap-lets-z-through", &[(CFG, "[build]\nrustflags = [\"-Zunstable-options\", \"-Clink-self-contained=+linker\"]\n")], &[("RUSTC_BOOTSTRAP", "1")]),
+    // Issue 19: Cargo parses members' profiles (then ignores them) and refuses what they need.
+    case("member-profile-needs-feature", &[
+        ("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\nmembers = [\"m\"]\n"),
+        ("m/Cargo.toml", "[package]\nname = \"m\"\nversion = \"0.1.0\"\n[profile.dev]\nrustflags = [\"-Cdebuginfo=0\"]\n"),
+    ]),
+    case("path-dep-profile-needs-feature", &[
+        ("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[dependencies]\nhelper = { path = \"helper\" }\n[workspace]\n"),
+        ("helper/Cargo.toml", "[package]\nname = \"helper\"\nversion = \"0.1.0\"\n[profile.dev.package.\"*\"]\ncodegen-backend = \"cranelift\"\n"),
+    ]),
+    case("member-profile-invalid-value", &[
+        ("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\nmembers = [\"m\"]\n"),
+        ("m/Cargo.toml", "[package]\nname = \"m\"\nversion = \"0.1.0\"\n[profile.dev]\ndebug = \"bogus\"\n"),
+    ]),
+    case("member-profile-ignored-but-valid", &[
+        ("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\nmembers = [\"m\"]\n"),
+        ("m/Cargo.toml", "[package]\nname = \"m\"\nversion = \"0.1.0\"\n[profile.dev]\ndebug = \"line-tables-only\"\nopt-level = 1\n"),
+    ]),
     // Profiles: Cargo.toml, config and variables merged.
     case("profile-manifest", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nopt-level = 1\ncodegen-units = 4\n")]),
     case("profile-config-over-manifest", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nopt-level = 1\ncodegen-units = 4\n"), (CFG, "[profile.dev]\nopt-level = 2\n")]),
@@ -223,6 +240,29 @@ const WORKSPACES: &[Case] = &[
         ("Cargo.toml", "[workspace]\nmembers = [\"vendor/kept\"]\nexclude = [\"vendor\"]\n"),
         ("vendor/kept/Cargo.toml", "[package]\nname = \"kept\"\nversion = \"0.1.0\"\n"),
         ("vendor/other/Cargo.toml", "[package]\nname = \"other\"\nversion = \"0.1.0\"\n"),
+    ]),
+    // Issue 19: layouts Cargo refuses (tiercheck: exit 2, as for every Cargo load error).
+    Case { name: "ws-package-neither-member-nor-excluded", files: &[
+        ("Cargo.toml", "[workspace]\nmembers = [\"m\"]\n"),
+        ("m/Cargo.toml", "[package]\nname = \"m\"\nversion = \"0.1.0\"\n"),
+        ("other/Cargo.toml", "[package]\nname = \"other\"\nversion = \"0.1.0\"\n"),
+    ], env: &[], cargo_args: &[], dir: "other" },
+    Case { name: "ws-package-workspace-key-not-listed", files: &[
+        ("Cargo.toml", "[workspace]\nmembers = []\n"),
+        ("sub/Cargo.toml", "[package]\nname = \"sub\"\nversion = \"0.1.0\"\nworkspace = \"..\"\n"),
+    ], env: &[], cargo_args: &[], dir: "sub" },
+    Case { name: "ws-excluded-package-is-its-own", files: &[
+        ("Cargo.toml", "[workspace]\nmembers = [\"a\"]\nexclude = [\"b\"]\n"),
+        ("a/Cargo.toml", "[package]\nname = \"a\"\nversion = \"0.1.0\"\n"),
+        ("b/Cargo.toml", "[package]\nname = \"b\"\nversion = \"0.1.0\"\n"),
+    ], env: &[], cargo_args: &[], dir: "b" },
+    case("ws-member-with-own-workspace", &[
+        ("Cargo.toml", "[workspace]\nmembers = [\"m\"]\n"),
+        ("m/Cargo.toml", "[package]\nname = \"m\"\nversion = \"0.1.0\"\n[workspace]\n"),
+    ]),
+    case("ws-path-dep-with-own-workspace", &[
+        ("Cargo.toml", "[package]\nname = \"root\"\nversion = \"0.1.0\"\n[dependencies]\nhelper = { path = \"helper\" }\n[workspace]\n"),
+        ("helper/Cargo.toml", "[package]\nname = \"helper\"\nversion = \"0.1.0\"\n[workspace]\n"),
     ]),
     Case { name: "ws-run-in-member", files: &[
         ("Cargo.toml", "[workspace]\nmembers = [\"m/*\"]\n"),

@@ -263,6 +263,51 @@ fn unstable_feature_gates(ctx: &Ctx, out: &mut Vec<Finding>) {
             }
         }
     }
+    member_feature_gates(ctx, out);
+}
+
+/// Cargo parses every member's `[profile]` (then ignores it) and refuses one that needs a
+/// feature its own manifest does not enable: also below `package.<name>` and `build-override`.
+fn member_feature_gates(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for m in &ctx.p.members {
+        let own = |f: &str| {
+            cargo_features(ctx.p)
+                .iter()
+                .any(|(file, _, x)| file.path == m.path && x == f)
+                || ctx.p.config.get(&["unstable", f]).and_then(|v| v.as_bool()) == Some(true)
+        };
+        let Some(profiles) = m.table.get("profile").and_then(|v| v.as_table()) else {
+            continue;
+        };
+        for (name, prof) in profiles {
+            let mut tables = vec![(vec!["profile".to_string(), name.clone()], prof)];
+            for sub in ["build-override", "package"] {
+                match prof.get(sub).and_then(|v| v.as_table()) {
+                    Some(t) if sub == "package" => tables.extend(t.iter().map(|(p, v)| {
+                        (
+                            vec!["profile".into(), name.clone(), sub.into(), p.clone()],
+                            v,
+                        )
+                    })),
+                    Some(_) => {
+                        tables.push((vec!["profile".into(), name.clone(), sub.into()], &prof[sub]))
+                    }
+                    None => {}
+                }
+            }
+            for (path, t) in tables {
+                for (key, feature) in GATED_PROFILE_KEYS {
+                    if t.get(key).is_none() || own(feature) {
+                        continue;
+                    }
+                    let mut keys = path.clone();
+                    keys.push(key.into());
+                    let def = Def::at(m, m.spans.key_offset_owned(&keys));
+                    out.push(feature_missing(key, feature, &def, &keys.join(".")));
+                }
+            }
+        }
+    }
 }
 
 /// Flags for a message: the first few, and how many more (a 100 MB array stays one line).
