@@ -394,61 +394,88 @@ pub fn resolve(inp: &Inputs, host: &Host) -> Resolution {
     let f = flavor(inp);
     let program = f.program.as_ref().map(|(p, _, _)| p.clone());
     let at_program = f.program.as_ref().map(|(_, k, d)| (k.clone(), d.clone()));
-    let done = |outcome: Outcome, decided_by: Option<(String, Def)>| Resolution {
-        outcome,
-        program: program.clone(),
-        decided_by,
+    let (outcome, decided_by) = match rustc_stage(inp, &f) {
+        Err(why) => (Outcome::Fails(why), at_program),
+        Ok(None) => (
+            Outcome::Links(LinkerKind::Unknown(
+                "the target's linker is not modelled".into(),
+            )),
+            at_program,
+        ),
+        Ok(Some(prog)) => driver_stage(inp, host, &f, &prog, at_program),
     };
-    if let Some((first, second, def)) = &inp.cfg_conflict {
-        let why = Failure::CfgLinkers {
+    Resolution {
+        outcome,
+        program,
+        decided_by: match (&inp.cfg_conflict, decided_by) {
+            (Some((first, _, def)), _) => Some((format!("target.{first}.linker"), def.clone())),
+            (None, d) => d,
+        },
+    }
+}
+
+/// What rustc itself decides: Cargo's cfg-table conflict, an unmodelled target (`Ok(None)`),
+/// a program that is no C driver; else the driver it runs.
+fn rustc_stage(inp: &Inputs, f: &Flavor) -> Result<Option<String>, Failure> {
+    if let Some((first, second, _)) = &inp.cfg_conflict {
+        return Err(Failure::CfgLinkers {
             first: first.clone(),
             second: second.clone(),
-        };
-        return done(
-            Outcome::Fails(why),
-            Some((format!("target.{first}.linker"), def.clone())),
-        );
+        });
     }
     if !inp.linux {
-        let why = LinkerKind::Unknown("the target's linker is not modelled".into());
-        return done(Outcome::Links(why), at_program);
+        return Ok(None);
     }
     // Without `-C linker`, rustc runs `cc`, or for an ld-style flavour `ld` / `lld`.
-    let prog = program.clone().unwrap_or_else(|| match (f.cc, f.lld) {
-        (true, _) => "cc".into(),
-        (false, false) => "ld".into(),
-        (false, true) => "lld".into(),
-    });
+    let prog = f.program.as_ref().map_or_else(
+        || match (f.cc, f.lld) {
+            (true, _) => "cc".to_string(),
+            (false, false) => "ld".into(),
+            (false, true) => "lld".into(),
+        },
+        |(p, _, _)| p.clone(),
+    );
     let bare = flags::classify_program(&prog).filter(|k| *k != "cc");
     if !f.cc || bare.is_some() {
         let kind = bare.unwrap_or("ld-style");
-        let why = Failure::NotADriver {
+        return Err(Failure::NotADriver {
             program: prog,
             kind,
-        };
-        return done(Outcome::Fails(why), at_program);
+        });
     }
-    let (family, dirs) = driver(&prog, host, &inp.dir);
-    let c = driver_choice(&f, inp);
-    let driver_name = prog.clone();
+    Ok(Some(prog))
+}
+
+/// What the C driver `prog` runs: `--ld-path` (clang), else the last `-fuse-ld`, else `ld`.
+fn driver_stage(
+    inp: &Inputs,
+    host: &Host,
+    f: &Flavor,
+    prog: &str,
+    at_program: Option<(String, Def)>,
+) -> (Outcome, Option<(String, Def)>) {
+    let (family, dirs) = driver(prog, host, &inp.dir);
+    let c = driver_choice(f, inp);
+    let not_found = |name: &str| {
+        Outcome::Fails(Failure::NotFound {
+            name: name.to_string(),
+            driver: prog.to_string(),
+        })
+    };
     if let Some((path, at)) = &c.ld_path {
         let outcome = match family {
             Family::Gcc => Outcome::Fails(Failure::GccLdPath { path: path.clone() }),
-            Family::Clang => match lookup(path, &c, &dirs, host, inp) {
-                Some(k) => Outcome::Links(k),
-                None => Outcome::Fails(Failure::NotFound {
-                    name: path.clone(),
-                    driver: driver_name,
-                }),
-            },
+            Family::Clang => {
+                lookup(path, &c, &dirs, host, inp).map_or_else(|| not_found(path), Outcome::Links)
+            }
             Family::Unknown => {
                 Outcome::Links(LinkerKind::Unknown(format!("{prog} given --ld-path")))
             }
         };
-        return done(outcome, Some(at.clone()));
+        return (outcome, Some(at.clone()));
     }
     let Some((fuse, fuse_at)) = &c.fuse else {
-        return done(Outcome::Links(default_ld(inp, &c)), at_program);
+        return (Outcome::Links(default_ld(inp, &c)), at_program);
     };
     let name = if fuse.contains('/') {
         fuse.clone()
@@ -456,22 +483,15 @@ pub fn resolve(inp: &Inputs, host: &Host) -> Resolution {
         format!("ld.{fuse}")
     };
     let at = fuse_at.clone().or_else(|| f.sc_off.clone()).or(at_program);
-    match lookup(&name, &c, &dirs, host, inp) {
-        Some(k) => done(Outcome::Links(k), at),
-        None if fuse_at.is_none() => done(
-            Outcome::Fails(Failure::SelfContainedOff {
-                driver: driver_name,
-            }),
-            at,
-        ),
-        None => done(
-            Outcome::Fails(Failure::NotFound {
-                name,
-                driver: driver_name,
-            }),
-            at,
-        ),
-    }
+    let outcome = match lookup(&name, &c, &dirs, host, inp) {
+        Some(k) => Outcome::Links(k),
+        // rustc's own `-fuse-ld=lld` with its gcc-ld directory turned off.
+        None if fuse_at.is_none() => Outcome::Fails(Failure::SelfContainedOff {
+            driver: prog.to_string(),
+        }),
+        None => not_found(&name),
+    };
+    (outcome, at)
 }
 
 /// No `-fuse-ld`: the driver runs `ld` (a `-B` directory may hold one, as mold's libexec

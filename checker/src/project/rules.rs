@@ -157,15 +157,20 @@ fn cargo_features(p: &Project) -> Vec<(&TomlFile, usize, String)> {
     out
 }
 
-fn nightly_only_on_stable(ctx: &Ctx, out: &mut Vec<Finding>) {
-    // Beta refuses what stable refuses; RUSTC_BOOTSTRAP=1 lets both Cargo and rustc through.
-    let channel = match ctx.channel {
-        Some(c @ (Channel::Stable | Channel::Beta)) => c.as_str(),
-        _ => return,
-    };
-    if ctx.p.env.get("RUSTC_BOOTSTRAP").is_some_and(|v| v == "1") {
-        return;
+/// The channel's name when it refuses nightly features: stable and beta alike, unless
+/// RUSTC_BOOTSTRAP=1 lets both Cargo and rustc through.
+fn refusing_channel(ctx: &Ctx) -> Option<&'static str> {
+    let bootstrap = ctx.p.env.get("RUSTC_BOOTSTRAP").is_some_and(|v| v == "1");
+    match ctx.channel {
+        Some(c @ (Channel::Stable | Channel::Beta)) if !bootstrap => Some(c.as_str()),
+        _ => None,
     }
+}
+
+fn nightly_only_on_stable(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let Some(channel) = refusing_channel(ctx) else {
+        return;
+    };
     let pin = ctx
         .p
         .toolchain
