@@ -7,6 +7,8 @@ pub struct Opt {
     pub kind: char,
     pub name: String,
     pub value: Option<String>,
+    /// Index of the option's first token in the parsed list.
+    pub at: usize,
 }
 
 impl Opt {
@@ -15,28 +17,30 @@ impl Opt {
     }
 }
 
-fn split_opt(kind: char, s: &str) -> Opt {
+fn split_opt(kind: char, s: &str, at: usize) -> Opt {
     match s.split_once('=') {
         Some((n, v)) => Opt {
             kind,
             name: n.replace('_', "-"),
             value: Some(v.to_string()),
+            at,
         },
         None => Opt {
             kind,
             name: s.replace('_', "-"),
             value: None,
+            at,
         },
     }
 }
 
 pub fn parse(tokens: &[String]) -> Vec<Opt> {
     let mut out = vec![];
-    let mut it = tokens.iter().peekable();
-    while let Some(t) = it.next() {
+    let mut it = tokens.iter().enumerate().peekable();
+    while let Some((at, t)) = it.next() {
         let (kind, rest) = match t.as_str() {
-            "-C" | "--codegen" => ('C', it.next().cloned().unwrap_or_default()),
-            "-Z" => ('Z', it.next().cloned().unwrap_or_default()),
+            "-C" | "--codegen" => ('C', it.next().map(|(_, v)| v.clone()).unwrap_or_default()),
+            "-Z" => ('Z', it.next().map(|(_, v)| v.clone()).unwrap_or_default()),
             s if s.starts_with("--codegen=") => ('C', s["--codegen=".len()..].to_string()),
             s if s.starts_with("-C") => ('C', s[2..].to_string()),
             s if s.starts_with("-Z") => ('Z', s[2..].to_string()),
@@ -45,13 +49,51 @@ pub fn parse(tokens: &[String]) -> Vec<Opt> {
                     kind: '-',
                     name: s.to_string(),
                     value: None,
+                    at,
                 });
                 continue;
             }
         };
-        out.push(split_opt(kind, &rest));
+        out.push(split_opt(kind, &rest, at));
     }
     out
+}
+
+/// Options whose value is by definition a space-separated list (`rustc -C help`, nightly
+/// `rustc -Z help`: "space separated"): rustc splits the value itself.
+pub const SPACE_LISTS: &[(char, &str)] = &[
+    ('C', "link-args"),
+    ('C', "llvm-args"),
+    ('C', "passes"),
+    ('C', "remark"),
+    ('Z', "llvm-module-flag"),
+    ('Z', "llvm-plugins"),
+    ('Z', "ls"),
+    ('Z', "pre-link-args"),
+];
+
+/// Whether one rustflags element that holds whitespace is still one well-formed argument: the
+/// value of a space-separated-list option, spelled `-Cllvm-args=-a -b`, `--codegen=...`, or
+/// `llvm-args=-a -b` right after a `-C` element. `-C llvm-args=..` (a space after `-C`) is not:
+/// rustc reads the option name " llvm-args" and rejects it.
+pub fn whitespace_in_list_value(prev: Option<&str>, elem: &str) -> bool {
+    let (kind, rest) = match prev {
+        Some("-C" | "--codegen") => ('C', elem),
+        Some("-Z") => ('Z', elem),
+        _ => match elem.strip_prefix("--codegen=") {
+            Some(r) => ('C', r),
+            None => match elem.get(..2) {
+                Some("-C") => ('C', &elem[2..]),
+                Some("-Z") => ('Z', &elem[2..]),
+                _ => return false,
+            },
+        },
+    };
+    let Some((name, _)) = rest.split_once('=') else {
+        return false;
+    };
+    let name = name.replace('_', "-");
+    !name.contains(char::is_whitespace) && SPACE_LISTS.contains(&(kind, name.as_str()))
 }
 
 /// Every argument rustc hands to the linker driver through these flags.
@@ -175,6 +217,24 @@ mod tests {
         assert_eq!(classify_program("/usr/bin/clang-22"), Some("cc"));
         assert_eq!(classify_program("rust-lld"), Some("lld"));
         assert_eq!(classify_program("ld.lld-22"), Some("lld"));
+    }
+
+    #[test]
+    fn whitespace_inside_a_list_value_is_one_argument() {
+        assert!(whitespace_in_list_value(None, "-Cllvm-args=-a -b"));
+        assert!(whitespace_in_list_value(None, "--codegen=passes=a b"));
+        assert!(whitespace_in_list_value(Some("-C"), "link-args=-a -b"));
+        assert!(whitespace_in_list_value(None, "-Zllvm_plugins=a b"));
+        assert!(!whitespace_in_list_value(None, "-C llvm-args=-a"));
+        assert!(!whitespace_in_list_value(
+            None,
+            "-Ctarget-cpu=native -Copt-level=3"
+        ));
+        assert!(!whitespace_in_list_value(
+            Some("-C"),
+            "target-feature=+a +b"
+        ));
+        assert!(!whitespace_in_list_value(None, "--cfg a"));
     }
 
     #[test]

@@ -53,7 +53,9 @@ rules! {
     BuildLinkerKey = "build-linker-key", Error, "`[build] linker` is not a Cargo key";
     LinkerNotADriver = "linker-not-a-driver", Error, "`-C linker=mold`/`wild`/`ld.lld`: rustc needs a cc-style driver";
     CcLinkerDropsRustLld = "cc-linker-drops-rust-lld", Warning, "clang/gcc named as linker without a linker flag: rust-lld silently replaced by GNU ld";
-    LinkSelfContainedAlone = "link-self-contained-alone", Error, "`-C link-self-contained=-linker` without `-C linker-features=-lld`";
+    LinkSelfContainedAlone = "link-self-contained-alone", Error, "the self-contained linker turned off (`-C link-self-contained=-linker`/`=no`) while rustc still asks the C driver for LLD, and no system `ld.lld` is found";
+    LinkerFails = "linker-fails", Error, "the linker settings that reach rustc, taken together, make the link fail (gcc given `--ld-path`, `-fuse-ld=X` with no `ld.X` the driver finds)";
+    CfgLinkersConflict = "cfg-linkers-conflict", Error, "two matching `[target.'cfg(..)']` tables set `linker` (and no `[target.<triple>] linker`): Cargo stops";
     SplitDebuginfoValue = "split-debuginfo-value", Error, "a `split-debuginfo` value other than off/packed/unpacked (Cargo drops it)";
     NightlyFlagOnStable = "nightly-flag-on-stable", Error, "`-Z` flags, `cargo-features`, `codegen-backend` with a stable toolchain";
     UnstableTableOnStable = "unstable-table-on-stable", Warning, "`[unstable]` in config on stable (ignored)";
@@ -108,6 +110,9 @@ rules! {
     CfgKeyTooDeep = "cfg-key-too-deep", Error, "a `[target.'cfg(..)']` key nested deeper than Cargo's parser survives (not evaluated)";
     OverriddenByTier = "overridden-by-tier", Info, "a setting the tier's environment replaces (`build --tier`): intended, not a failure";
     OverriddenByEnv = "overridden-by-env", Info, "a profile key a `CARGO_PROFILE_*` variable replaces";
+    OverriddenByRustflags = "overridden-by-rustflags", Warning, "a profile key (in a file or a `CARGO_PROFILE_*` variable, the tier's too) that a rustflag for the same `-C` option replaces: rustflags come last on rustc's command line";
+    RustcRejectsFlag = "rustc-rejects-flag", Error, "the trusted rustc, asked Cargo's target-info question with the rustflags in force, refuses a flag (an unknown option or value, a value that is unstable on this channel): Cargo stops";
+    ProfileValueInvalid = "profile-value-invalid", Error, "a profile value Cargo (or rustc) refuses, in any manifest Cargo parses, a config file or a `CARGO_PROFILE_*` variable";
 }
 
 impl Serialize for Rule {

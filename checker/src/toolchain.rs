@@ -100,20 +100,7 @@ pub fn selection_for(dir: &Path) -> (Choice, Option<toolchain_file::ToolchainPin
 /// path (`tools::program`), from `/`, with the toolchain named explicitly (a validated name),
 /// so rustup never reads (or hangs on, or follows) a toolchain file in a checkout.
 fn run(program: &str, args: &[&str], choice: &Choice) -> Result<String> {
-    let exe = crate::tools::program(program)?;
-    let mut c = Command::new(&exe);
-    // A toolchain named but not installed must not start a download.
-    c.args(args)
-        .env("RUSTUP_AUTO_INSTALL", "0")
-        .current_dir("/");
-    if let Choice::Named(n) = choice {
-        if !toolchain_file::valid_name(n) {
-            bail!("{n:?} is not a toolchain name; tiercheck hands rustup names only");
-        }
-        c.env("RUSTUP_TOOLCHAIN", n);
-    }
-    let out = crate::child::output(&mut c, program, Some(std::time::Duration::from_secs(120)))
-        .with_context(|| format!("{program}: cannot run (not on PATH?)"))?;
+    let out = trusted_output(program, args, choice)?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         bail!(
@@ -123,6 +110,57 @@ fn run(program: &str, args: &[&str], choice: &Choice) -> Result<String> {
         );
     }
     Ok(String::from_utf8_lossy(&out.stdout).to_string())
+}
+
+/// `program` started the trusted way (see `run`), stdin empty, whatever its exit status.
+fn trusted_output<S: AsRef<std::ffi::OsStr>>(
+    program: &str,
+    args: &[S],
+    choice: &Choice,
+) -> Result<std::process::Output> {
+    let exe = crate::tools::program(program)?;
+    let mut c = Command::new(&exe);
+    // A toolchain named but not installed must not start a download.
+    c.args(args)
+        .env("RUSTUP_AUTO_INSTALL", "0")
+        .stdin(std::process::Stdio::null())
+        .current_dir("/");
+    if let Choice::Named(n) = choice {
+        if !toolchain_file::valid_name(n) {
+            bail!("{n:?} is not a toolchain name; tiercheck hands rustup names only");
+        }
+        c.env("RUSTUP_TOOLCHAIN", n);
+    }
+    crate::child::output(&mut c, program, Some(std::time::Duration::from_secs(120)))
+        .with_context(|| format!("{program}: cannot run (not on PATH?)"))
+}
+
+/// Cargo's target-info call (cargo's `target_info.rs`) with `flags` where Cargo puts the
+/// rustflags, for a builtin target, run the trusted way; stdin is empty. The caller strips
+/// flags that load code or touch files (`project::probe::stripped`).
+pub fn target_info_probe(
+    choice: &Choice,
+    triple: &str,
+    flags: &[String],
+) -> Result<std::process::Output> {
+    let plain = triple
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !plain || triple.ends_with(".json") || triple.starts_with('-') {
+        bail!("{triple:?}: not a target name");
+    }
+    let mut args: Vec<String> = ["-", "--crate-name", "___", "--print=file-names"]
+        .map(String::from)
+        .to_vec();
+    args.extend(flags.iter().cloned());
+    args.extend(["--target".to_string(), triple.to_string()]);
+    for t in ["bin", "rlib", "dylib", "cdylib", "staticlib", "proc-macro"] {
+        args.extend(["--crate-type".to_string(), t.to_string()]);
+    }
+    for p in ["sysroot", "split-debuginfo", "crate-name", "cfg"] {
+        args.push(format!("--print={p}"));
+    }
+    trusted_output(&rustc_program(), &args, choice)
 }
 
 /// The toolchain rustup selects for `dir` (or the user's default for `None`), probed safely.

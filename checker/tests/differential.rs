@@ -80,6 +80,9 @@ const BUILDS: &[Case] = &[
     Case { name: "parent-dir-scalar-nearest", files: &[(CFG, "[target.x86_64-unknown-linux-gnu]\nlinker = \"gcc\"\n"), ("app/.cargo/config.toml", "[target.x86_64-unknown-linux-gnu]\nlinker = \"cc\"\n")], env: &[], cargo_args: &[], dir: "app" },
     env_case("cargo-home-config", &[("home/config.toml", "[build]\nrustflags = [\"--cfg\", \"home\"]\n")], &[("CARGO_HOME", "@DIR@/home")]),
     case("whitespace-element", &[(CFG, "[build]\nrustflags = [\"--cfg\", \"b1\", \"-C target-cpu=x86-64\"]\n")]),
+    // A list-valued option's value holds spaces by design: one argument, which rustc splits.
+    case("whitespace-in-list-values", &[(CFG, "[build]\nrustflags = [\"-Cllvm-args=-x86-asm-syntax=intel -unroll-threshold=100\", \"-C\", \"link-args=-Wl,-O1 -Wl,--as-needed\", \"--codegen=passes=loop-unroll instcombine\"]\n")]),
+    case("whitespace-after-dash-c", &[(CFG, "[build]\nrustflags = [\"-C llvm-args=-x86-asm-syntax=intel\"]\n")]),
     // Linkers: which one links, read back from .comment.
     case("linker-cc-keeps-rust-lld", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nlinker = \"cc\"\n")]),
     case("linker-gcc", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nlinker = \"gcc\"\n")]),
@@ -98,12 +101,78 @@ const BUILDS: &[Case] = &[
     case("linker-in-cfg-table", &[(CFG, "[target.'cfg(unix)']\nlinker = \"gcc\"\n")]),
     env_case("linker-from-env", &[], &[("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER", "gcc")]),
     case("fuse-ld-mold-default-cc", &[(CFG, "[build]\nrustflags = [\"-C\", \"link-arg=-fuse-ld=mold\"]\n")]),
+    // Issue 19: the linker follows from everything that reaches rustc together.
+    case("fuse-lld-keeps-rust-lld", &[(CFG, "[build]\nrustflags = [\"-Clink-arg=-fuse-ld=lld\"]\n")]),
+    case("fuse-gold", &[(CFG, "[build]\nrustflags = [\"-Clink-arg=-fuse-ld=gold\"]\n")]),
+    case("fuse-bfd", &[(CFG, "[build]\nrustflags = [\"-Clink-args=-Wl,-O1 -fuse-ld=bfd\"]\n")]),
+    case("clang-fuse-lld-is-system-lld", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nlinker = \"clang-22\"\nrustflags = [\"-Clink-arg=-fuse-ld=lld\"]\n")]),
+    case("gcc-fuse-lld-finds-none", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nlinker = \"gcc\"\nrustflags = [\"-Clink-arg=-fuse-ld=lld\"]\n")]),
+    case("clang-fuse-mold", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nlinker = \"clang-22\"\nrustflags = [\"-Clink-arg=-fuse-ld=mold\"]\n")]),
+    case("clang-ld-path-wild", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nlinker = \"clang-22\"\nrustflags = [\"-Clink-arg=--ld-path=@WILD@\"]\n")]),
+    case("cc-ld-path-gcc-refuses", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-Clink-arg=--ld-path=@WILD@\"]\n")]),
+    case("b-dir-mold-behind-rust-lld", &[(CFG, "[build]\nrustflags = [\"-Clink-arg=-B/usr/libexec/mold\"]\n")]),
+    case("b-dir-mold-after-opt-out", &[(CFG, "[build]\nrustflags = [\"-Clinker-features=-lld\", \"-Clink-arg=-B/usr/libexec/mold\"]\n")]),
+    case("opt-out-then-fuse-mold", &[(CFG, "[build]\nrustflags = [\"-Clinker-features=-lld\", \"-Clink-arg=-fuse-ld=mold\"]\n")]),
+    case("link-self-contained-no", &[(CFG, "[build]\nrustflags = [\"-Clink-self-contained=no\"]\n")]),
+    case("link-self-contained-yes", &[(CFG, "[build]\nrustflags = [\"-Clink-self-contained=yes\"]\n")]),
+    case("linker-flavor-gcc-keeps-rust-lld", &[(CFG, "[build]\nrustflags = [\"-Clinker-flavor=gcc\"]\n")]),
+    case("linker-ld-lld-direct", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nlinker = \"ld.lld-22\"\n")]),
+    case("linker-rust-lld-direct", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nlinker = \"rust-lld\"\n")]),
+    case("opt-out-split-across-tables", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-Clink-self-contained=-linker\"]\n[target.'cfg(unix)']\nrustflags = [\"-Clinker-features=-lld\"]\n")]),
+    case("cfg-linker-with-triple-flags", &[(CFG, "[target.'cfg(unix)']\nlinker = \"clang-22\"\n[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-Clink-arg=--ld-path=/usr/bin/ld.lld-22\"]\n")]),
+    case("two-cfg-linkers", &[(CFG, "[target.'cfg(unix)']\nlinker = \"gcc\"\n[target.'cfg(target_os = \"linux\")']\nlinker = \"gcc\"\n")]),
+    case("two-cfg-linkers-triple-wins", &[(CFG, "[target.'cfg(unix)']\nlinker = \"gcc\"\n[target.'cfg(target_os = \"linux\")']\nlinker = \"clang-22\"\n[target.x86_64-unknown-linux-gnu]\nlinker = \"cc\"\n")]),
+    // Issue 19: rustc refuses some values on stable and beta; Cargo stops at its target-info
+    // call. The trusted rustc is asked the same question.
+    case("unstable-linker-features-value", &[(CFG, "[build]\nrustflags = [\"--cfg\", \"b1\", \"-Clinker-features=+lld\"]\n")]),
+    case("unstable-link-self-contained-value", &[(CFG, "[target.'cfg(unix)']\nrustflags = [\"-Clink-self-contained=+linker\"]\n")]),
+    case("unstable-linker-flavor-value", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-C\", \"linker-flavor=gnu-lld-cc\"]\n")]),
+    case("opt-level-9-rustflag", &[(CFG, "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-Copt-level=9\"]\n")]),
+    env_case("unknown-codegen-option-env", &[], &[("RUSTFLAGS", "--cfg e1 -Cfoo=1")]),
+    case("beta-z-flag", &[("rust-toolchain.toml", "[toolchain]\nchannel = \"beta\"\n"), (CFG, "[build]\nrustflags = [\"-Zthreads=2\"]\n")]),
+    case("beta-unstable-linker-features", &[("rust-toolchain.toml", "[toolchain]\nchannel = \"beta\"\n"), (CFG, "[build]\nrustflags = [\"-Clinker-features=+lld\"]\n")]),
+    case("beta-stable-values", &[("rust-toolchain.toml", "[toolchain]\nchannel = \"beta\"\n"), (CFG, "[build]\nrustflags = [\"-Clinker-flavor=gcc\", \"-Clinker-features=-lld\"]\n")]),
+    case("nightly-unstable-values-allowed", &[("rust-toolchain.toml", "[toolchain]\nchannel = \"nightly\"\n"), (CFG, "[build]\nrustflags = [\"-Zunstable-options\", \"-Clinker-features=+lld\"]\n")]),
+    env_case("rustc-bootstrap-lets-z-through", &[(CFG, "[build]\nrustflags = [\"-Zunstable-options\", \"-Clink-self-contained=+linker\"]\n")], &[("RUSTC_BOOTSTRAP", "1")]),
+    // Issue 19: Cargo parses members' profiles (then ignores them) and refuses what they need.
+    case("member-profile-needs-feature", &[
+        ("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\nmembers = [\"m\"]\n"),
+        ("m/Cargo.toml", "[package]\nname = \"m\"\nversion = \"0.1.0\"\n[profile.dev]\nrustflags = [\"-Cdebuginfo=0\"]\n"),
+    ]),
+    case("path-dep-profile-needs-feature", &[
+        ("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[dependencies]\nhelper = { path = \"helper\" }\n[workspace]\n"),
+        ("helper/Cargo.toml", "[package]\nname = \"helper\"\nversion = \"0.1.0\"\n[profile.dev.package.\"*\"]\ncodegen-backend = \"cranelift\"\n"),
+    ]),
+    case("member-profile-invalid-value", &[
+        ("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\nmembers = [\"m\"]\n"),
+        ("m/Cargo.toml", "[package]\nname = \"m\"\nversion = \"0.1.0\"\n[profile.dev]\ndebug = \"bogus\"\n"),
+    ]),
+    case("member-profile-ignored-but-valid", &[
+        ("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[workspace]\nmembers = [\"m\"]\n"),
+        ("m/Cargo.toml", "[package]\nname = \"m\"\nversion = \"0.1.0\"\n[profile.dev]\ndebug = \"line-tables-only\"\nopt-level = 1\n"),
+    ]),
     // Profiles: Cargo.toml, config and variables merged.
     case("profile-manifest", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nopt-level = 1\ncodegen-units = 4\n")]),
     case("profile-config-over-manifest", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nopt-level = 1\ncodegen-units = 4\n"), (CFG, "[profile.dev]\nopt-level = 2\n")]),
     env_case("profile-env-over-both", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nopt-level = 1\n"), (CFG, "[profile.dev]\nopt-level = 2\n")], &[("CARGO_PROFILE_DEV_OPT_LEVEL", "3")]),
     case("split-debuginfo-split-dropped", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nsplit-debuginfo = \"split\"\n")]),
     case("split-debuginfo-unpacked", &[(CFG, "[profile.dev]\nsplit-debuginfo = \"unpacked\"\ndebug = \"line-tables-only\"\n")]),
+    // Spellings of one setting (Cargo.toml, config, CARGO_PROFILE_* strings): what rustc gets.
+    case("debug-true", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\ndebug = true\n")]),
+    case("debug-none-strips", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\ndebug = \"none\"\nsplit-debuginfo = \"unpacked\"\n")]),
+    case("debug-limited-config", &[(CFG, "[profile.dev]\ndebug = 1\nstrip = false\n")]),
+    env_case("env-spellings", &[], &[("CARGO_PROFILE_DEV_DEBUG", "full"), ("CARGO_PROFILE_DEV_STRIP", "true"), ("CARGO_PROFILE_DEV_OPT_LEVEL", "s"), ("CARGO_PROFILE_DEV_CODEGEN_UNITS", "4")]),
+    env_case("env-lto-true", &[], &[("CARGO_PROFILE_DEV_LTO", "true"), ("CARGO_PROFILE_DEV_DEBUG", "false")]),
+    case("lto-fat-strip-false", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nlto = \"fat\"\nstrip = false\noverflow-checks = false\n")]),
+    case("lto-off-and-yes", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nlto = \"off\"\n"), (CFG, "[profile.dev]\nlto = \"yes\"\n")]),
+    case("opt-level-string-refused", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nopt-level = \"3\"\n")]),
+    case("lto-false-string-refused", &[(CFG, "[profile.dev]\nlto = \"false\"\n")]),
+    env_case("env-debug-yes-refused", &[], &[("CARGO_PROFILE_DEV_DEBUG", "yes")]),
+    // Which setting wins: rustflags come after Cargo's profile flags, rustc takes the last.
+    env_case("rustflags-beat-profile-env", &[(CFG, "[build]\nrustflags = [\"-Cdebuginfo=2\"]\n")], &[("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")]),
+    case("rustflags-beat-profile-file", &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nopt-level = 1\ndebug-assertions = false\nstrip = \"symbols\"\n"), (CFG, "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"-C\", \"opt-level=2\", \"-Cdebug-assertions=yes\", \"-Cstrip=none\"]\n")]),
+    Case { name: "release-limited", files: &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.release]\ndebug = \"limited\"\ncodegen-units = 1\n")], env: &[], cargo_args: &["--profile", "release"], dir: "." },
+    Case { name: "custom-inherits-release-env", files: &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.ci]\ninherits = \"release\"\nopt-level = 1\n")], env: &[("CARGO_PROFILE_CI_DEBUG", "true"), ("CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS", "true")], cargo_args: &["--profile", "ci"], dir: "." },
     Case { name: "profile-split-manifest-config", files: &[("Cargo.toml", "[package]\nname = \"case\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.ci]\ninherits = \"dev\"\n"), (CFG, "[profile.ci]\ndebug = false\ncodegen-units = 2\n")], env: &[], cargo_args: &["--profile", "ci"], dir: "." },
 ];
 
@@ -172,12 +241,50 @@ const WORKSPACES: &[Case] = &[
         ("vendor/kept/Cargo.toml", "[package]\nname = \"kept\"\nversion = \"0.1.0\"\n"),
         ("vendor/other/Cargo.toml", "[package]\nname = \"other\"\nversion = \"0.1.0\"\n"),
     ]),
+    // Issue 19: layouts Cargo refuses (tiercheck: exit 2, as for every Cargo load error).
+    Case { name: "ws-package-neither-member-nor-excluded", files: &[
+        ("Cargo.toml", "[workspace]\nmembers = [\"m\"]\n"),
+        ("m/Cargo.toml", "[package]\nname = \"m\"\nversion = \"0.1.0\"\n"),
+        ("other/Cargo.toml", "[package]\nname = \"other\"\nversion = \"0.1.0\"\n"),
+    ], env: &[], cargo_args: &[], dir: "other" },
+    Case { name: "ws-package-workspace-key-not-listed", files: &[
+        ("Cargo.toml", "[workspace]\nmembers = []\n"),
+        ("sub/Cargo.toml", "[package]\nname = \"sub\"\nversion = \"0.1.0\"\nworkspace = \"..\"\n"),
+    ], env: &[], cargo_args: &[], dir: "sub" },
+    Case { name: "ws-excluded-package-is-its-own", files: &[
+        ("Cargo.toml", "[workspace]\nmembers = [\"a\"]\nexclude = [\"b\"]\n"),
+        ("a/Cargo.toml", "[package]\nname = \"a\"\nversion = \"0.1.0\"\n"),
+        ("b/Cargo.toml", "[package]\nname = \"b\"\nversion = \"0.1.0\"\n"),
+    ], env: &[], cargo_args: &[], dir: "b" },
+    case("ws-member-with-own-workspace", &[
+        ("Cargo.toml", "[workspace]\nmembers = [\"m\"]\n"),
+        ("m/Cargo.toml", "[package]\nname = \"m\"\nversion = \"0.1.0\"\n[workspace]\n"),
+    ]),
+    case("ws-path-dep-with-own-workspace", &[
+        ("Cargo.toml", "[package]\nname = \"root\"\nversion = \"0.1.0\"\n[dependencies]\nhelper = { path = \"helper\" }\n[workspace]\n"),
+        ("helper/Cargo.toml", "[package]\nname = \"helper\"\nversion = \"0.1.0\"\n[workspace]\n"),
+    ]),
     Case { name: "ws-run-in-member", files: &[
         ("Cargo.toml", "[workspace]\nmembers = [\"m/*\"]\n"),
         ("m/one/Cargo.toml", "[package]\nname = \"one\"\nversion = \"0.1.0\"\n"),
         ("m/two/Cargo.toml", "[package]\nname = \"two\"\nversion = \"0.1.0\"\n"),
     ], env: &[], cargo_args: &[], dir: "m/one" },
 ];
+
+/// `@DIR@`: the case's directory; `@WILD@`: wild on PATH (a path that does not exist when it is
+/// not installed, which both cargo and tiercheck then see).
+fn placeholders(t: &str, root: &Path) -> String {
+    let wild = std::env::var_os("PATH")
+        .map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join("wild"))
+                .find(|w| w.is_file())
+        })
+        .unwrap_or_default()
+        .unwrap_or_else(|| PathBuf::from("/nonexistent/wild"));
+    t.replace("@DIR@", root.to_str().unwrap())
+        .replace("@WILD@", wild.to_str().unwrap())
+}
 
 fn write_case(root: &Path, c: &Case) -> PathBuf {
     let has = |p: &str| c.files.iter().any(|(f, _)| *f == p);
@@ -189,7 +296,7 @@ fn write_case(root: &Path, c: &Case) -> PathBuf {
     let mut files: Vec<(String, String)> = c
         .files
         .iter()
-        .map(|(f, t)| (f.to_string(), t.replace("@DIR@", root.to_str().unwrap())))
+        .map(|(f, t)| (f.to_string(), placeholders(t, root)))
         .collect();
     if c.dir != "." && !has(&format!("{}/Cargo.toml", c.dir)) && !workspace {
         files.push((format!("{}/Cargo.toml", c.dir), PKG.into()));
@@ -262,7 +369,7 @@ fn rustc_call(stderr: &str) -> Option<Vec<String>> {
 
 /// The first executable cargo left in a profile directory.
 fn built_binary(target: &Path) -> Vec<u8> {
-    for profile in ["debug", "ci"] {
+    for profile in ["debug", "ci", "release"] {
         let Ok(rd) = std::fs::read_dir(target.join(profile)) else {
             continue;
         };
@@ -280,10 +387,19 @@ fn built_binary(target: &Path) -> Vec<u8> {
 }
 
 /// The words after `-L dependency=...`: Cargo appends the rustflags there.
+/// (Cargo 1.95 ends with `-L dependency=<dir>`; newer ones may have no `-L` and append
+/// `--force-warn=...` lints after the rustflags.)
 fn rustflags_of(call: &[String]) -> Vec<String> {
+    let end = call.len()
+        - call
+            .iter()
+            .rev()
+            .take_while(|w| w.starts_with("--force-warn"))
+            .count();
+    let call = &call[..end];
     let at = call
         .iter()
-        .rposition(|w| w.starts_with("dependency="))
+        .rposition(|w| w.starts_with("dependency=") || w.starts_with("incremental="))
         .map_or(call.len(), |i| i + 1);
     call[at..].to_vec()
 }
@@ -292,6 +408,11 @@ fn comment_linker(bin: &[u8]) -> &'static str {
     let has = |n: &str| bin.windows(n.len()).any(|w| w == n.as_bytes());
     if has("mold 1.") || has("mold 2.") {
         "mold"
+    } else if has("Linker: Wild ") {
+        "wild"
+    } else if has("gold 1.") {
+        // `.note.gnu.gold-version`
+        "gold"
     } else if has("Linker: LLD") {
         "rust-lld"
     } else if has("Debian LLD") || has("Linker: Debian LLD") {
@@ -350,20 +471,81 @@ fn profile_mismatch(call: &[String], key: &str, v: &serde_json::Value) -> Option
             }
         }
         "codegen-units" => has(&format!("codegen-units={}", v)),
-        "split-debuginfo" => match v.as_str() {
-            Some(s @ ("off" | "packed" | "unpacked")) => has(&format!("split-debuginfo={s}")),
-            _ => !call.iter().any(|w| w.starts_with("split-debuginfo=")),
-        },
-        "debug" => match (v.as_bool(), v.as_str()) {
-            (Some(false), _) => !call
-                .iter()
-                .any(|w| w.starts_with("debuginfo=") && w != "debuginfo=0"),
-            (_, Some(s)) => has(&format!("debuginfo={s}")),
-            _ => true,
-        },
         _ => true,
     };
     (!ok).then(|| format!("profile key {key} = {v}: not what rustc got"))
+}
+
+/// Rules that say Cargo or rustc will stop: reported as errors on a build that succeeds, they
+/// are false.
+const CLAIMS_FAILURE: &[&str] = &[
+    "linker-not-a-driver",
+    "link-self-contained-alone",
+    "linker-fails",
+    "nightly-flag-on-stable",
+    "unstable-feature-missing",
+    "custom-profile-inherits",
+    "rustc-rejects-flag",
+    "profile-value-invalid",
+    "rustflags-element-whitespace",
+    "cfg-key-too-deep",
+    "cargo-refuses-workspace",
+];
+
+fn claimed_failures(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| {
+            f["severity"] == "error" && CLAIMS_FAILURE.contains(&f["rule"].as_str().unwrap_or(""))
+        })
+        .map(|f| {
+            format!(
+                "cargo succeeded, tiercheck says {}: {}",
+                f["rule"], f["message"]
+            )
+        })
+        .collect()
+}
+
+/// The `-C` options a profile sets, with the last value rustc got for each (`None`: given
+/// without a value, as a bare `-C lto`).
+fn codegen_of(call: &[String]) -> std::collections::BTreeMap<String, Option<String>> {
+    const OPTIONS: &[&str] = &[
+        "opt-level",
+        "panic",
+        "lto",
+        "codegen-units",
+        "debuginfo",
+        "split-debuginfo",
+        "debug-assertions",
+        "overflow-checks",
+        "rpath",
+        "strip",
+    ];
+    let mut out = std::collections::BTreeMap::new();
+    let mut it = call.iter();
+    while let Some(w) = it.next() {
+        let opt = match w.as_str() {
+            "-C" | "--codegen" => it.next().cloned(),
+            w => w
+                .strip_prefix("--codegen=")
+                .or_else(|| w.strip_prefix("-C"))
+                .map(String::from),
+        };
+        let Some(opt) = opt.filter(|o| !o.is_empty()) else {
+            continue;
+        };
+        let (name, value) = match opt.split_once('=') {
+            Some((n, v)) => (n.replace('_', "-"), Some(v.to_string())),
+            None => (opt.replace('_', "-"), None),
+        };
+        if OPTIONS.contains(&name.as_str()) {
+            out.insert(name, value);
+        }
+    }
+    out
 }
 
 fn check_build(c: &Case, failures: &mut Vec<String>) {
@@ -401,6 +583,9 @@ fn compare_build(
     };
     let view = &report["facts"]["cargo"][0];
     let mut why = vec![];
+    if cargo.status.success() {
+        why.extend(claimed_failures(&report));
+    }
     if !cargo.status.success() {
         let errors = report["summary"]["errors"].as_u64().unwrap_or(0);
         if errors == 0 && tc.status.code() != Some(2) {
@@ -440,6 +625,14 @@ fn compare_build(
             .map_or("dev", |w| w[1]);
         for (k, v) in view["profiles"][profile].as_object().into_iter().flatten() {
             why.extend(profile_mismatch(&call, k, v));
+        }
+        let got = codegen_of(&call);
+        let want: std::collections::BTreeMap<String, Option<String>> =
+            serde_json::from_value(view["codegen"][profile].clone()).unwrap_or_default();
+        if got != want {
+            why.push(format!(
+                "codegen options: rustc got {got:?}, tiercheck says {want:?}"
+            ));
         }
     } else {
         why.push("no rustc call for the package in cargo's output".into());

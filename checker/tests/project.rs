@@ -523,3 +523,117 @@ fn non_regular_config_files_are_exit_2_naming_them() {
         );
     }
 }
+
+/// A project written into a temporary directory: (path, text) pairs.
+fn temp_project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for (f, t) in files {
+        let p = d.path().join(f);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, t).unwrap();
+    }
+    std::fs::create_dir_all(d.path().join("src")).unwrap();
+    std::fs::write(d.path().join("src/main.rs"), "fn main() {}\n").unwrap();
+    d
+}
+
+fn statuses(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["facts"]["tier_techniques"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap().to_string(),
+                t["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Issue 19: one setting in another spelling (Cargo.toml, config, a CARGO_PROFILE_* string) is
+/// the tier's setting, not a contradiction or a lack.
+#[test]
+fn equal_settings_in_other_spellings_are_the_tiers() {
+    let d = temp_project(&[
+        ("Cargo.toml", "[package]\nname = \"s\"\nversion = \"0.1.0\"\nedition = \"2021\"\n[profile.dev]\nsplit-debuginfo = \"unpacked\"\ndebug = \"line-tables-only\"\n[profile.dev.package.\"*\"]\ndebug = \"none\"\n[profile.release]\nlto = \"thin\"\n[profile.release-fat]\ninherits = \"release\"\nlto = true\n[profile.profiling]\ninherits = \"release\"\n"),
+        (".cargo/config.toml", "[profile.dev]\ncodegen-units = 16\nincremental = true\n[profile.release]\nstrip = \"debuginfo\"\n"),
+    ]);
+    let out = tiercheck(
+        &[
+            "project",
+            "--tier",
+            "tier1",
+            "--format",
+            "json",
+            d.path().to_str().unwrap(),
+        ],
+        &[("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")],
+    );
+    let report = json(&out);
+    for (id, status) in statuses(&report) {
+        assert!(
+            ["has", "from-env", "n/a"].contains(&status.as_str()),
+            "{id}: {status}\n{report}"
+        );
+    }
+    assert!(
+        !rules(&report).iter().any(|(_, r)| r == "tier-contradicts"),
+        "{report}"
+    );
+}
+
+/// Issue 19: rustflags come after Cargo's profile flags on rustc's command line, so a
+/// `-C debuginfo` there wins over the tier's `CARGO_PROFILE_DEV_DEBUG`: not supplied.
+#[test]
+fn a_rustflag_wins_over_the_tiers_profile_variable() {
+    let d = temp_project(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"s\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            ".cargo/config.toml",
+            "[build]\nrustflags = [\"--cfg\", \"x\", \"-Cdebuginfo=2\"]\n",
+        ),
+    ]);
+    for env in [
+        &[][..],
+        &[("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")][..],
+    ] {
+        let out = tiercheck(
+            &[
+                "project",
+                "--tier",
+                "tier1",
+                "--format",
+                "json",
+                d.path().to_str().unwrap(),
+            ],
+            env,
+        );
+        let report = json(&out);
+        let st = statuses(&report);
+        assert!(
+            st.contains(&("debug-line-tables-only".into(), "contradicts".into())),
+            "{st:?}"
+        );
+        let f = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "tier-contradicts")
+            .expect("a tier-contradicts finding");
+        assert_eq!(
+            (f["file"].as_str(), f["line"].as_u64(), f["column"].as_u64()),
+            (Some(".cargo/config.toml"), Some(2), Some(28)),
+            "{f}"
+        );
+        if !env.is_empty() {
+            assert!(
+                rules(&report).contains(&("warning".into(), "overridden-by-rustflags".into())),
+                "{report}"
+            );
+        }
+    }
+}

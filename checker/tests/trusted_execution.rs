@@ -381,3 +381,100 @@ fn bench_refuses_bad_arguments_before_running_anything() {
         );
     }
 }
+
+/// Flags that would make rustc load code, write or read files the checkout names, or run a
+/// program: none may reach tiercheck's rustc probe (issue 19).
+const RISKY: &[&str] = &[
+    "@flags.txt",
+    "-Zcodegen-backend=/tmp/evil.so",
+    "-Zllvm-plugins=/tmp/plugin.so",
+    "-Zself-profile=/tmp/prof",
+    "-Cincremental=/tmp/inc",
+    "-Cprofile-generate=/tmp/pgo",
+    "-Cprofile-use=merged.profdata",
+    "-Clinker=./evil.sh",
+    "-Cdlltool=./evil.sh",
+    "--out-dir=/tmp/out",
+    "--emit=link=/tmp/x",
+    "--print=cfg=/tmp/cfg",
+    "-Zdump-mir=all",
+    "-Ztemps-dir=/tmp/t",
+    "--extern=evil=/tmp/libevil.so",
+    "--sysroot=/tmp/sysroot",
+    "--target=./spec.json",
+];
+
+/// A rustc that records every call (one argument a line after a `CALL` line), answers `-vV`
+/// as `release`, and refuses a probe holding `-Cfoo=1`.
+fn recording_rustc(dir: &Path, log: &Path, release: &str) -> std::path::PathBuf {
+    let p = dir.join("fake-rustc");
+    let text = format!(
+        "#!/bin/sh\necho CALL >> '{log}'\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> '{log}'; done\ncase \"$1\" in\n-vV) printf 'rustc {release} (0 2026-04-14)\\nbinary: rustc\\ncommit-hash: 0\\ncommit-date: 2026-04-14\\nhost: x86_64-unknown-linux-gnu\\nrelease: {release}\\nLLVM version: 22.1.2\\n'; exit 0;;\n-) for a in \"$@\"; do [ \"$a\" = -Cfoo=1 ] && {{ echo 'error: unknown codegen option: `foo`' >&2; exit 1; }}; done; printf '___\\nunix\\n'; exit 0;;\nesac\nprintf 'target_os=\"linux\"\\nunix\\n'\n",
+        log = log.display()
+    );
+    write(&p, &text);
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
+}
+
+#[test]
+fn the_flag_probe_never_gets_flags_that_load_write_read_or_run() {
+    for release in ["1.95.0", "1.97.0-nightly"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let proj = tmp.path().join("p");
+        let log = tmp.path().join("calls.log");
+        let rustc = recording_rustc(tmp.path(), &log, release);
+        let mut flags: Vec<String> = RISKY.iter().map(|s| format!("{s:?}")).collect();
+        flags.extend(["\"--cfg\"", "\"ok\"", "\"-Cfoo=1\"", "\"-Copt-level=1\""].map(String::from));
+        write(
+            &proj.join("Cargo.toml"),
+            "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        );
+        write(&proj.join("src/main.rs"), "fn main() {}\n");
+        write(
+            &proj.join(".cargo/config.toml"),
+            &format!("[build]\nrustflags = [{}]\n", flags.join(", ")),
+        );
+        let out = tiercheck(
+            &["project", "--format", "json", proj.to_str().unwrap()],
+            &[("RUSTC", rustc.to_str().unwrap())],
+        );
+        let report = json(&out);
+        let calls = std::fs::read_to_string(&log).unwrap();
+        let probes: Vec<&str> = calls
+            .split("CALL\n")
+            .filter(|c| c.starts_with("-\n"))
+            .collect();
+        assert!(!probes.is_empty(), "{release}: no probe ran:\n{calls}");
+        for p in &probes {
+            for risky in RISKY {
+                // The flag, or the path (the value) it names, anywhere in the call.
+                let value = risky.split_once('=').map_or(*risky, |(_, v)| v);
+                assert!(
+                    !p.lines().any(|l| l == *risky || l.contains(value)),
+                    "{release}: {risky} reached the probe:\n{p}"
+                );
+            }
+            assert!(
+                p.lines().any(|l| l == "--cfg"),
+                "{release}: the safe flags are asked about:\n{p}"
+            );
+        }
+        let refused: Vec<&serde_json::Value> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "rustc-rejects-flag")
+            .collect();
+        assert_eq!(refused.len(), 1, "{release}: {report}");
+        assert!(
+            refused[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("`-Cfoo=1`"),
+            "{}",
+            refused[0]
+        );
+        assert_eq!(refused[0]["line"], 2);
+    }
+}

@@ -95,6 +95,7 @@ pub fn relevant_env() -> BTreeMap<String, String> {
     const EXACT: &[&str] = &[
         "RUSTFLAGS",
         "RUSTC_WRAPPER",
+        "RUSTC_BOOTSTRAP",
         "RUSTC_WORKSPACE_WRAPPER",
         "RUST_TIERS_TIER",
         "RUST_TIERS_TECHNIQUES",
@@ -131,7 +132,7 @@ fn to_toml(cv: &CV) -> toml::Value {
 }
 
 /// A `CARGO_PROFILE_*` value as Cargo types it (bool, integer, else string).
-fn env_value(v: &str) -> toml::Value {
+pub fn env_value(v: &str) -> toml::Value {
     match v {
         "true" => toml::Value::Boolean(true),
         "false" => toml::Value::Boolean(false),
@@ -219,6 +220,33 @@ fn find_root(dir: &Path, current: TomlFile, shown: &dyn Fn(&Path) -> String) -> 
     Ok(current)
 }
 
+/// Layouts Cargo refuses before it does anything: the package in DIR under a workspace root
+/// that neither lists it (nor reaches it by a path dependency) nor excludes it ("current
+/// package believes it's in a workspace when it's not"), and a member with a `[workspace]` of
+/// its own ("multiple workspace roots found in the same workspace").
+fn refused_layout(
+    root: &TomlFile,
+    manifest: &Path,
+    members: &[TomlFile],
+    shown: &dyn Fn(&Path) -> String,
+) -> Result<()> {
+    if let Some(m) = members.iter().find(|m| m.table.contains_key("workspace")) {
+        bail!(
+            "{}: a workspace member with a [workspace] of its own, inside the workspace of {}: Cargo refuses it (\"multiple workspace roots found in the same workspace\")",
+            m.shown,
+            shown(&root.path)
+        );
+    }
+    let is_member = root.path == manifest || members.iter().any(|m| m.path == manifest);
+    if !is_member && root.table.contains_key("workspace") {
+        bail!(
+            "Cargo.toml: the package is under the workspace of {} but neither a member nor excluded: Cargo refuses it (\"current package believes it's in a workspace when it's not\"); add it to `workspace.members` or `exclude`, or give it a [workspace] of its own",
+            shown(&root.path)
+        );
+    }
+    Ok(())
+}
+
 /// The directory of the workspace root that Cargo would use for the manifest in `dir` (the
 /// only manifest whose `[profile]` tables Cargo reads).
 pub fn workspace_root_dir(dir: &Path) -> Result<PathBuf> {
@@ -253,6 +281,7 @@ impl Project {
         let current = TomlFile::load(&manifest, "Cargo.toml")?;
         let root = find_root(&dir, current, &shown_in)?;
         let found = members::find(&root, &manifest, &shown_in)?;
+        refused_layout(&root, &manifest, &found.all, &shown_in)?;
         let root_dir = root
             .path
             .parent()

@@ -1,14 +1,20 @@
 //! `tiercheck project`: a project's configuration against the pitfalls and, with `--tier`, the tier.
 
 pub mod cfg;
+pub mod command_line;
 pub mod config;
 pub mod facts;
+pub mod linker;
+pub mod linker_rules;
 pub mod load;
 pub mod member_glob;
 pub mod members;
 pub mod model;
+pub mod probe;
+pub mod profile_rules;
 pub mod rules;
 pub mod rustflags;
+pub mod settings;
 pub mod tier_match;
 pub mod toml_doc;
 pub mod toolchain_file;
@@ -173,6 +179,7 @@ pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) 
             channel,
             rustc_version: rustc_version.clone(),
             tier_vars: opts.tier_env.keys().cloned().collect(),
+            toolchain: host.is_some().then(|| choice.clone()),
         };
         let mut found = vec![];
         rules::all(&ctx, &mut found);

@@ -2,12 +2,14 @@
 //! force, the linker and which linker ends up linking, and the profiles after the merge. The
 //! differential tests compare exactly these facts with `cargo build -v`.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::flags;
+use crate::project::command_line;
+use crate::project::linker::{self, Outcome};
 use crate::project::rules::Ctx;
-use crate::project::rustflags;
 
 #[derive(Debug, Serialize)]
 pub struct CargoView {
@@ -18,54 +20,43 @@ pub struct CargoView {
     pub rustflags_from: Vec<String>,
     /// The linker program named by config or `-C linker` (None: the target's default).
     pub linker: Option<String>,
-    /// Which linker links: "rust-lld", "mold", "wild", "lld", "gold", "system" (the cc driver's
-    /// default, GNU ld on Linux), or "default" where the target's default is not modelled.
+    /// Which linker links: "rust-lld", "mold", "wild", "lld" (a system LLD), "gold", "system"
+    /// (the cc driver's default, GNU ld on Linux), "default" where it is not modelled, or
+    /// "fails" when the settings make the link (or Cargo) fail (`linker::resolve`).
     pub links_with: &'static str,
     /// Each profile the files define, key -> value after the merge (variables included).
     pub profiles: Value,
+    /// Per profile (dev, release and each one the files define): the value rustc ends up with
+    /// for each `-C` option a profile sets (`command_line::OPTIONS`), from Cargo's profile
+    /// flags and the rustflags after them, last one winning; `null` for a bare `-C lto`.
+    pub codegen: BTreeMap<String, BTreeMap<String, Option<String>>>,
 }
 
-/// rustc's default on x86_64 Linux since 1.90: the cc driver with the bundled rust-lld.
-fn self_contained_default(ctx: &Ctx) -> bool {
-    ctx.triple() == "x86_64-unknown-linux-gnu"
-        && ctx
-            .rustc_version
-            .as_ref()
-            .is_none_or(|v| *v >= semver::Version::new(1, 90, 0))
-}
-
-fn links_with(ctx: &Ctx, linker: Option<&str>, opts: &[flags::Opt]) -> &'static str {
-    let by_args = flags::selected_by_link_args(&flags::link_args(opts));
-    match by_args.as_deref() {
-        Some("mold") => return "mold",
-        Some("wild") => return "wild",
-        Some("gold") => return "gold",
-        Some("bfd") => return "system",
-        Some("lld") => return "lld",
-        _ => {}
+/// `codegen` of the view: the profiles Cargo knows in this project, each as rustc gets it.
+fn codegen(ctx: &Ctx) -> BTreeMap<String, BTreeMap<String, Option<String>>> {
+    let eff = ctx.effective();
+    let mut names: Vec<String> = vec!["dev".into(), "release".into()];
+    names.extend(ctx.p.profiles().map(|(n, _)| n.clone()));
+    names.sort();
+    names.dedup();
+    let mut out = BTreeMap::new();
+    for name in names {
+        let Some(args) = command_line::args(ctx.p, &name, &ctx.sources, &eff) else {
+            continue;
+        };
+        let last = command_line::last_wins(args)
+            .into_iter()
+            .map(|(k, a)| (k, a.value))
+            .collect();
+        out.insert(name, last);
     }
-    let opted_out = opts.iter().any(|o| {
-        (o.is('C', "linker-features") && o.value.as_deref().is_some_and(|v| v.contains("-lld")))
-            || (o.is('C', "link-self-contained")
-                && o.value.as_deref().is_some_and(|v| v.contains("-linker")))
-            || o.is('C', "linker-flavor")
-    });
-    if !self_contained_default(ctx) {
-        return "default";
-    }
-    let drops = linker.is_some_and(flags::drops_self_contained_lld);
-    if drops || opted_out {
-        "system"
-    } else {
-        "rust-lld"
-    }
+    out
 }
 
 pub fn view(ctx: &Ctx) -> CargoView {
     let eff = ctx.effective();
     let rustflags: Vec<String> = eff.iter().flat_map(|s| s.tokens.clone()).collect();
-    let opts = flags::parse(&rustflags);
-    let linker = rustflags::linker(ctx.p, &ctx.sources, &ctx.target).map(|(_, _, prog, _)| prog);
+    let resolved = linker::of(ctx);
     let mut profiles = serde_json::Map::new();
     for (name, keys) in ctx.p.profiles() {
         let mut m = serde_json::Map::new();
@@ -79,9 +70,13 @@ pub fn view(ctx: &Ctx) -> CargoView {
     CargoView {
         target: ctx.triple().to_string(),
         rustflags_from: eff.iter().map(|s| s.key.clone()).collect(),
-        links_with: links_with(ctx, linker.as_deref(), &opts),
-        linker,
+        links_with: match &resolved.outcome {
+            Outcome::Links(k) => k.id(),
+            Outcome::Fails(_) => "fails",
+        },
+        linker: resolved.program,
         rustflags,
         profiles: Value::Object(profiles),
+        codegen: codegen(ctx),
     }
 }

@@ -1,9 +1,10 @@
 //! Config pitfalls (DESIGN section 4), each a function that adds findings. Every one of them was
 //! reproduced with Cargo 1.95; the integration tests run real cargo on a fixture per rule.
 
-use crate::flags::{self, classify_program};
+use crate::flags;
 use crate::project::cfg::{CfgSet, Match};
 use crate::project::config::Def;
+use crate::project::linker::{LinkerKind, Outcome};
 use crate::project::load::{get, Project, TomlFile};
 use crate::project::rustflags::{self, Kind, Source};
 use crate::report::{Finding, Rule, Severity};
@@ -20,6 +21,8 @@ pub struct Ctx<'a> {
     pub sources: Vec<Source>,
     /// Variables the tier's environment sets (`build`): what they replace is intended.
     pub tier_vars: Vec<String>,
+    /// The toolchain to ask rustc with (`probe`): `None` when it cannot be run.
+    pub toolchain: Option<crate::toolchain::Choice>,
 }
 
 impl Ctx<'_> {
@@ -57,10 +60,11 @@ pub fn all(ctx: &Ctx, out: &mut Vec<Finding>) {
     cfg_keys_too_deep(ctx, out);
     rustflags_element_whitespace(ctx, out);
     overridden_profile_keys(ctx, out);
+    crate::project::profile_rules::overridden_by_rustflags(ctx, out);
+    crate::project::profile_rules::values_invalid(ctx, out);
     build_linker_key(ctx, out);
-    bare_linker(ctx, out);
-    cc_driver_drops_rust_lld(ctx, out);
-    link_self_contained_alone(ctx, out);
+    crate::project::linker_rules::findings(ctx, out);
+    crate::project::probe::findings(ctx, out);
     split_debuginfo_values(ctx, out);
     nightly_only_on_stable(ctx, out);
     unstable_feature_gates(ctx, out);
@@ -111,84 +115,6 @@ fn build_linker_key(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
-fn bare_linker(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let Some((_, key, prog, def)) = rustflags::linker(ctx.p, &ctx.sources, &ctx.target) else {
-        return;
-    };
-    let flavor_set = ctx
-        .effective()
-        .iter()
-        .flat_map(|s| s.opts().iter().cloned())
-        .any(|o| o.is('C', "linker-flavor"));
-    // rustc infers the flavour from the name (`infer_linker_hints`): `link.sh` or `my-ld` is
-    // taken for a bare ld and gets ld-style arguments, whatever the file really is.
-    let inferred_bare = flags::rustc_linker_hints(&prog).0 == Some(false);
-    let kind = match classify_program(&prog) {
-        Some(k @ ("mold" | "wild" | "lld" | "gold" | "bfd")) => Some(k),
-        _ if inferred_bare => Some("ld-style"),
-        _ => None,
-    };
-    if let Some(kind) = kind {
-        if !flavor_set {
-            out.push(
-                at_def(Finding::new(Rule::LinkerNotADriver, format!("linker {prog:?} is a bare {kind} linker: rustc passes cc-style arguments, so the link fails")), &def, &key)
-                    .fix(format!("set the linker to clang and add `-C link-arg=--ld-path=<path to {prog}>` (or `-C link-arg=-fuse-ld={kind}`)")),
-            );
-        }
-    }
-}
-
-fn rustc_lld_default(ctx: &Ctx) -> bool {
-    ctx.triple() == "x86_64-unknown-linux-gnu"
-        && ctx
-            .rustc_version
-            .as_ref()
-            .is_none_or(|v| *v >= semver::Version::new(1, 90, 0))
-}
-
-fn cc_driver_drops_rust_lld(ctx: &Ctx, out: &mut Vec<Finding>) {
-    if !rustc_lld_default(ctx) {
-        return;
-    }
-    let Some((_, key, prog, def)) = rustflags::linker(ctx.p, &ctx.sources, &ctx.target) else {
-        return;
-    };
-    if !flags::drops_self_contained_lld(&prog) {
-        return;
-    }
-    let eff = ctx.effective();
-    let args: Vec<String> = eff
-        .iter()
-        .flat_map(|s| flags::link_args(s.opts()))
-        .collect();
-    let picks = flags::selected_by_link_args(&args).is_some()
-        || eff
-            .iter()
-            .any(|s| s.opts().iter().any(|o| o.is('C', "linker-features")));
-    if !picks {
-        out.push(
-            at_def(Finding::new(Rule::CcLinkerDropsRustLld, format!("naming {prog:?} as the linker without a linker flag silently switches from rust-lld to the system linker, GNU ld (2.35x slower incremental rebuilds measured)")), &def, &key)
-                .fix("add `-C link-arg=--ld-path=<mold|wild|ld.lld>` or `-C link-arg=-fuse-ld=mold`, or drop the linker setting"),
-        );
-    }
-}
-
-fn link_self_contained_alone(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for s in ctx.effective() {
-        let opts = s.opts();
-        let alone = opts
-            .iter()
-            .any(|o| o.is('C', "link-self-contained") && o.value.as_deref() == Some("-linker"))
-            && !opts.iter().any(|o| o.is('C', "linker-features"));
-        if alone {
-            out.push(
-                at_def(Finding::new(Rule::LinkSelfContainedAlone, "`-C link-self-contained=-linker` without `-C linker-features=-lld` breaks the link"), &s.def, &s.key)
-                    .fix("use `-C linker-features=-lld` to opt out of rust-lld"),
-            );
-        }
-    }
-}
-
 fn split_debuginfo_values(ctx: &Ctx, out: &mut Vec<Finding>) {
     for (name, t) in ctx.p.profiles() {
         if ctx.p.profile_env(name, "split-debuginfo").is_some() {
@@ -231,10 +157,20 @@ fn cargo_features(p: &Project) -> Vec<(&TomlFile, usize, String)> {
     out
 }
 
-fn nightly_only_on_stable(ctx: &Ctx, out: &mut Vec<Finding>) {
-    if ctx.channel != Some(Channel::Stable) {
-        return;
+/// The channel's name when it refuses nightly features: stable and beta alike, unless
+/// RUSTC_BOOTSTRAP=1 lets both Cargo and rustc through.
+fn refusing_channel(ctx: &Ctx) -> Option<&'static str> {
+    let bootstrap = ctx.p.env.get("RUSTC_BOOTSTRAP").is_some_and(|v| v == "1");
+    match ctx.channel {
+        Some(c @ (Channel::Stable | Channel::Beta)) if !bootstrap => Some(c.as_str()),
+        _ => None,
     }
+}
+
+fn nightly_only_on_stable(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let Some(channel) = refusing_channel(ctx) else {
+        return;
+    };
     let pin = ctx
         .p
         .toolchain
@@ -243,15 +179,18 @@ fn nightly_only_on_stable(ctx: &Ctx, out: &mut Vec<Finding>) {
             format!("{} ({})", t.shown, t.channel_text)
         });
     let err = |rule: Rule, what: String| {
-        Finding::new(rule, format!("{what} needs nightly, but {pin} is stable"))
-            .fix("remove it, or pin a dated nightly in rust-toolchain.toml (tier2+)")
+        Finding::new(
+            rule,
+            format!("{what} needs nightly, but {pin} is {channel}"),
+        )
+        .fix("remove it, or pin a dated nightly in rust-toolchain.toml (tier2+)")
     };
     let profile_flags = ctx.sources.iter().filter(|s| s.kind == Kind::Profile);
     for s in ctx.effective().into_iter().chain(profile_flags) {
         if let Some(z) = s.opts().iter().find(|o| o.kind == 'Z') {
             out.push(at_def(
                 err(Rule::NightlyFlagOnStable, format!("`-Z {}`", z.name)),
-                &s.def,
+                s.def_of(z),
                 &s.key,
             ));
         }
@@ -305,18 +244,72 @@ fn unstable_enabled(ctx: &Ctx, feature: &str) -> bool {
             == Some(true)
 }
 
+const GATED_PROFILE_KEYS: [(&str, &str); 2] = [
+    ("codegen-backend", "codegen-backend"),
+    ("rustflags", "profile-rustflags"),
+];
+
+fn feature_missing(key: &str, feature: &str, def: &Def, at: &str) -> Finding {
+    at_def(Finding::new(Rule::UnstableFeatureMissing, format!("profile key `{key}` needs the unstable Cargo feature `{feature}`; Cargo refuses the manifest without it")), def, at)
+        .fix(format!("add cargo-features = [\"{feature}\"] at the top of the manifest, or [unstable] {feature} = true in .cargo/config.toml (nightly)"))
+}
+
 fn unstable_feature_gates(ctx: &Ctx, out: &mut Vec<Finding>) {
     for (name, t) in ctx.p.profiles() {
-        for (key, feature) in [
-            ("codegen-backend", "codegen-backend"),
-            ("rustflags", "profile-rustflags"),
-        ] {
+        for (key, feature) in GATED_PROFILE_KEYS {
             let Some(e) = t.get(key) else { continue };
             if !unstable_enabled(ctx, feature) {
-                out.push(
-                    at_def(Finding::new(Rule::UnstableFeatureMissing, format!("profile key `{key}` needs the unstable Cargo feature `{feature}`; Cargo refuses the manifest without it")), &e.def, &format!("profile.{name}.{key}"))
-                        .fix(format!("add cargo-features = [\"{feature}\"] at the top of Cargo.toml, or [unstable] {feature} = true in .cargo/config.toml (nightly)")),
-                );
+                out.push(feature_missing(
+                    key,
+                    feature,
+                    &e.def,
+                    &format!("profile.{name}.{key}"),
+                ));
+            }
+        }
+    }
+    member_feature_gates(ctx, out);
+}
+
+/// Cargo parses every member's `[profile]` (then ignores it) and refuses one that needs a
+/// feature its own manifest does not enable: also below `package.<name>` and `build-override`.
+fn member_feature_gates(ctx: &Ctx, out: &mut Vec<Finding>) {
+    for m in &ctx.p.members {
+        let own = |f: &str| {
+            cargo_features(ctx.p)
+                .iter()
+                .any(|(file, _, x)| file.path == m.path && x == f)
+                || ctx.p.config.get(&["unstable", f]).and_then(|v| v.as_bool()) == Some(true)
+        };
+        let Some(profiles) = m.table.get("profile").and_then(|v| v.as_table()) else {
+            continue;
+        };
+        for (name, prof) in profiles {
+            let mut tables = vec![(vec!["profile".to_string(), name.clone()], prof)];
+            for sub in ["build-override", "package"] {
+                match prof.get(sub).and_then(|v| v.as_table()) {
+                    Some(t) if sub == "package" => tables.extend(t.iter().map(|(p, v)| {
+                        (
+                            vec!["profile".into(), name.clone(), sub.into(), p.clone()],
+                            v,
+                        )
+                    })),
+                    Some(_) => {
+                        tables.push((vec!["profile".into(), name.clone(), sub.into()], &prof[sub]))
+                    }
+                    None => {}
+                }
+            }
+            for (path, t) in tables {
+                for (key, feature) in GATED_PROFILE_KEYS {
+                    if t.get(key).is_none() || own(feature) {
+                        continue;
+                    }
+                    let mut keys = path.clone();
+                    keys.push(key.into());
+                    let def = Def::at(m, m.spans.key_offset_owned(&keys));
+                    out.push(feature_missing(key, feature, &def, &keys.join(".")));
+                }
             }
         }
     }
@@ -390,7 +383,7 @@ fn overridden_profile_keys(ctx: &Ctx, out: &mut Vec<Finding>) {
             };
             let var = env.def.file.trim_start_matches("env:");
             let env_value = ctx.p.env.get(var).map_or("", |v| v.as_str());
-            if same_setting(&e.value, env_value) {
+            if same_setting(key, &e.value, &env.value) {
                 // The variable sets what the file already says: nothing is replaced.
                 continue;
             }
@@ -414,15 +407,10 @@ fn overridden_profile_keys(ctx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
-/// Whether a profile value from a file and a `CARGO_PROFILE_*` value say the same thing
-/// (Cargo reads the variable's text as the TOML type the key expects).
-fn same_setting(file: &toml::Value, env: &str) -> bool {
-    match file {
-        toml::Value::String(s) => s == env,
-        toml::Value::Integer(i) => env.parse::<i64>() == Ok(*i),
-        toml::Value::Boolean(b) => env.parse::<bool>() == Ok(*b),
-        _ => false,
-    }
+/// Whether a profile value from a file and a `CARGO_PROFILE_*` value (typed as Cargo types the
+/// variable's text) are one setting, in any of its spellings (`settings::same`).
+fn same_setting(key: &str, file: &toml::Value, env: &toml::Value) -> bool {
+    crate::project::settings::same(key, file, env)
 }
 
 /// `[target.'cfg(..)']` keys nested deeper than Cargo's parser survives.
@@ -473,9 +461,12 @@ fn rustflags_element_whitespace(ctx: &Ctx, out: &mut Vec<Finding>) {
             let Some(items) = get(&c.table, &k).and_then(|v| v.as_array()) else {
                 continue;
             };
-            let spaced = items.iter().enumerate().filter(|(_, item)| {
-                item.as_str()
-                    .is_some_and(|s| s.contains(char::is_whitespace))
+            // A list-valued option's value (`-Cllvm-args=-a -b`) is one argument by design.
+            let spaced = items.iter().enumerate().filter(|(i, item)| {
+                let prev = i.checked_sub(1).and_then(|p| items[p].as_str());
+                item.as_str().is_some_and(|s| {
+                    s.contains(char::is_whitespace) && !flags::whitespace_in_list_value(prev, s)
+                })
             });
             // A few per array say it; thousands would only bury the rest.
             for (i, item) in spaced.take(8) {
@@ -550,6 +541,43 @@ pub struct Used {
     pub key: String,
 }
 
+/// Where the project gives profile key `key` the technique's value as rustc gets it: the
+/// profile (a variable over the files) unless a later rustflag for the same option wins, or
+/// that rustflag when it sets the value itself.
+fn profile_key_use(
+    ctx: &Ctx,
+    id: &str,
+    profile: &str,
+    key: &str,
+    want: &toml::Value,
+) -> Option<Used> {
+    use crate::project::command_line::Origin;
+    use crate::project::settings;
+    let e = ctx.p.profile_effective(profile, key);
+    let value = e.as_ref().map(|e| &e.value);
+    match crate::project::profile_rules::rustflag_over(ctx, profile, key, value) {
+        Some(a) if a.setting() == settings::normalize(key, want).ok() => {
+            let Origin::Rustflags { key, def } = a.origin else {
+                return None;
+            };
+            Some(Used {
+                id: id.to_string(),
+                def,
+                key,
+            })
+        }
+        Some(_) => None,
+        None => {
+            let e = e.filter(|e| settings::same(key, &e.value, want))?;
+            Some(Used {
+                id: id.to_string(),
+                def: e.def,
+                key: format!("profile.{profile}.{key}"),
+            })
+        }
+    }
+}
+
 /// Techniques the project itself turns on (profile keys after the merge, flags Cargo passes).
 pub fn used_techniques(ctx: &Ctx) -> Vec<Used> {
     let mut used: Vec<Used> = vec![];
@@ -562,15 +590,7 @@ pub fn used_techniques(ctx: &Ctx) -> Vec<Used> {
     for (id, t) in &ctx.data.techniques {
         for (profile, keys) in &t.profile {
             for (key, want) in keys {
-                if let Some(e) = ctx.p.profile_effective(profile, key) {
-                    if &e.value == want {
-                        used.push(Used {
-                            id: id.clone(),
-                            def: e.def,
-                            key: format!("profile.{profile}.{key}"),
-                        });
-                    }
-                }
+                used.extend(profile_key_use(ctx, id, profile, key, want));
             }
         }
         let names: Vec<_> = flags::parse(&t.rustflags)
@@ -590,18 +610,18 @@ pub fn used_techniques(ctx: &Ctx) -> Vec<Used> {
             }
         }
     }
-    if let Some((l, origin)) = rustflags::selected_linker(ctx.p, &ctx.sources, &ctx.target) {
-        if ["mold", "wild"].contains(&l.as_str()) {
-            let def = eff
-                .iter()
-                .find(|s| s.origin == origin)
-                .map_or_else(|| Def::named(origin.clone()), |s| s.def.clone());
-            used.push(Used {
-                id: l,
-                def,
-                key: "linker".into(),
-            });
-        }
+    let linker = crate::project::linker::of(ctx);
+    let id = match linker.outcome {
+        Outcome::Links(LinkerKind::Mold) => Some("mold"),
+        Outcome::Links(LinkerKind::Wild) => Some("wild"),
+        _ => None,
+    };
+    if let (Some(id), Some((_, def))) = (id, linker.decided_by) {
+        used.push(Used {
+            id: id.into(),
+            def,
+            key: "linker".into(),
+        });
     }
     if let Some((name, t)) = ctx
         .p
@@ -744,10 +764,25 @@ mod tests {
 
     #[test]
     fn a_variable_that_repeats_the_file_replaces_nothing() {
-        assert!(same_setting(&"unpacked".into(), "unpacked"));
-        assert!(same_setting(&toml::Value::Integer(1), "1"));
-        assert!(same_setting(&toml::Value::Boolean(true), "true"));
-        assert!(!same_setting(&"split".into(), "unpacked"));
-        assert!(!same_setting(&toml::Value::Integer(16), "1"));
+        use toml::Value as V;
+        let env = |s: &str| crate::project::load::env_value(s);
+        assert!(same_setting(
+            "split-debuginfo",
+            &"unpacked".into(),
+            &env("unpacked")
+        ));
+        assert!(same_setting("codegen-units", &V::Integer(1), &env("1")));
+        assert!(same_setting("incremental", &V::Boolean(true), &env("true")));
+        assert!(same_setting("debug", &V::Boolean(true), &env("full")));
+        assert!(same_setting("debug", &V::Integer(2), &env("true")));
+        assert!(same_setting("lto", &"fat".into(), &env("true")));
+        assert!(same_setting("strip", &V::Boolean(false), &env("none")));
+        assert!(!same_setting(
+            "split-debuginfo",
+            &"split".into(),
+            &env("unpacked")
+        ));
+        assert!(!same_setting("codegen-units", &V::Integer(16), &env("1")));
+        assert!(!same_setting("lto", &V::Boolean(false), &env("off")));
     }
 }

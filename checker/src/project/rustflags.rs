@@ -1,5 +1,5 @@
-//! Every place Cargo takes rustflags and the linker from, in the order it consults them
-//! (cargo's `target_info.rs`, `extra_args` / `rustflags_from_target`, and `target_linker`):
+//! Every place Cargo takes rustflags from, in the order it consults them (cargo's
+//! `target_info.rs`, `extra_args` / `rustflags_from_target`; the linker: `linker.rs`):
 //! CARGO_ENCODED_RUSTFLAGS, else RUSTFLAGS, else `[target.<triple>]` plus every matching
 //! `[target.'cfg(..)']` (keys in sorted order) when that is not empty, else `[build] rustflags`.
 
@@ -31,6 +31,8 @@ pub struct Source {
     pub tokens: Vec<String>,
     /// Where the key (or its first element) is defined.
     pub def: Def,
+    /// Where each token is defined (an array element's own position; `def` when unknown).
+    defs: Vec<Def>,
     /// `tokens` parsed once (rules ask many times; a 100 MB array must stay cheap).
     parsed: Vec<Opt>,
 }
@@ -44,17 +46,28 @@ impl Source {
             key,
             tokens,
             def,
+            defs: vec![],
         }
     }
     pub fn opts(&self) -> &[Opt] {
         &self.parsed
     }
+    /// Where token `i` is defined.
+    pub fn def_at(&self, i: usize) -> &Def {
+        self.defs.get(i).unwrap_or(&self.def)
+    }
+    /// Where an option of `opts()` is defined (its first token).
+    pub fn def_of(&self, o: &Opt) -> &Def {
+        self.def_at(o.at)
+    }
 }
 
 fn from_words(kind: Kind, key: String, words: Vec<(String, Def)>, fallback: Def) -> Source {
     let def = words.first().map_or(fallback, |(_, d)| d.clone());
-    let tokens = words.into_iter().map(|(w, _)| w).collect();
-    Source::new(kind, def.file.clone(), key, tokens, def)
+    let (tokens, defs): (Vec<String>, Vec<Def>) = words.into_iter().unzip();
+    let mut s = Source::new(kind, def.file.clone(), key, tokens, def);
+    s.defs = defs;
+    s
 }
 
 /// Every rustflags source for `target` (present ones, empty or not), in Cargo's precedence.
@@ -185,59 +198,4 @@ pub fn effective(all: &[Source]) -> Vec<&Source> {
         }
     }
     vec![]
-}
-
-/// The linker in force: `-C linker` in the effective rustflags (rustc takes the last), else
-/// `target.<triple>.linker` (or CARGO_TARGET_<T>_LINKER), else the one matching
-/// `target.'cfg(..)'.linker`. (origin, key, program, definition)
-pub fn linker(
-    p: &Project,
-    all: &[Source],
-    target: &CfgSet,
-) -> Option<(String, String, String, Def)> {
-    for s in effective(all).iter().rev() {
-        if let Some(o) = s.opts().iter().rev().find(|o| o.is('C', "linker")) {
-            let prog = o.value.clone().unwrap_or_default();
-            return Some((s.origin.clone(), s.key.clone(), prog, s.def.clone()));
-        }
-    }
-    let triple = target.triple.as_str();
-    if let Some((prog, def)) = p.config.string(&["target", triple, "linker"]) {
-        return Some((
-            def.file.clone(),
-            format!("target.{triple}.linker"),
-            prog,
-            def,
-        ));
-    }
-    cfg_tables(p)
-        .filter(|(k, _)| target.applies(k))
-        .find_map(|(k, t)| {
-            let v = t.get("linker")?;
-            let prog = v.as_str()?.to_string();
-            Some((
-                v.def().file.clone(),
-                format!("target.{k}.linker"),
-                prog,
-                v.def().clone(),
-            ))
-        })
-}
-
-/// Which linker the flags in force select, and where: ("mold" | "wild" | "lld" | ..., origin).
-pub fn selected_linker(p: &Project, all: &[Source], target: &CfgSet) -> Option<(String, String)> {
-    let eff = effective(all);
-    let args: Vec<String> = eff
-        .iter()
-        .flat_map(|s| flags::link_args(s.opts()))
-        .collect();
-    let origin = eff.first().map(|s| s.origin.clone()).unwrap_or_default();
-    if let Some(l) = flags::selected_by_link_args(&args) {
-        return Some((l, origin));
-    }
-    let (lorigin, _, prog, _) = linker(p, all, target)?;
-    match flags::classify_program(&prog) {
-        Some("cc") | None => None,
-        Some(l) => Some((l.to_string(), lorigin)),
-    }
 }

@@ -5,8 +5,11 @@ use serde::Serialize;
 
 use crate::env::{env_key, profile_value};
 use crate::flags;
+use crate::project::command_line::Origin;
+use crate::project::profile_rules::rustflag_over;
 use crate::project::rules::{at_def, used_techniques, Ctx};
 use crate::project::rustflags::Kind;
+use crate::project::settings;
 use crate::report::{Finding, Rule, Severity};
 use crate::resolve::Resolved;
 use crate::tiers::Channel;
@@ -152,7 +155,7 @@ fn dependency_profile_status(ctx: &Ctx, id: &str) -> (&'static str, String) {
     for (profile, keys) in &ctx.data.techniques[id].dependency_profile {
         for (key, want) in keys {
             match ctx.p.dependency_profile_value(profile, key) {
-                Some(v) if profile_value(v) == profile_value(want) => {}
+                Some(v) if settings::same(key, v, want) => {}
                 _ => {
                     return (
                         "lacks",
@@ -176,7 +179,74 @@ fn place(d: &crate::project::config::Def) -> String {
     }
 }
 
-/// Profile keys: the project's value, else the environment's, compared with the tier's.
+/// How one tier profile key stands in the project.
+enum KeyStatus {
+    /// Set to the tier's value by the project (where).
+    Project(String),
+    /// Set to the tier's value by a variable (the tier's, or the user's).
+    Env,
+    Missing,
+    /// Something else wins: (what the project sets, the finding).
+    Contradicts(String, Finding),
+}
+
+/// One tier profile key against what rustc will get: the profile value (a variable over the
+/// files), unless a rustflag for the same `-C` option comes after it and wins.
+fn key_status(
+    ctx: &Ctx,
+    tier: &str,
+    id: &str,
+    profile: &str,
+    key: &str,
+    want: &toml::Value,
+) -> KeyStatus {
+    let env_name = format!("CARGO_PROFILE_{}_{}", env_key(profile), env_key(key));
+    let tier_sets_it = ctx.tier_vars.contains(&env_name);
+    // `project --tier`: the tier's variable, once set, replaces what the files say.
+    let effective = ctx.p.profile_effective(profile, key);
+    let assumed = match &effective {
+        Some(e) if tier_sets_it || settings::same(key, &e.value, want) => want.clone(),
+        Some(e) => e.value.clone(),
+        None => want.clone(),
+    };
+    if let Some(a) = rustflag_over(ctx, profile, key, Some(&assumed)) {
+        if a.setting() == settings::normalize(key, want).ok() {
+            return KeyStatus::Project(format!("{} in {}", a.shown(), origin_place(&a)));
+        }
+        let Origin::Rustflags { key: rkey, def } = &a.origin else {
+            unreachable!("rustflag_over returns rustflags")
+        };
+        let f = at_def(Finding::new(Rule::TierContradicts, format!("{id}: `{}` in the rustflags comes after Cargo's profile flags on rustc's command line and wins over {tier}'s {key} = {want}", a.shown())), def, rkey)
+            .fix(format!("drop `{}` from the rustflags, or build with `--without {id}`", a.shown()));
+        return KeyStatus::Contradicts(a.shown(), f);
+    }
+    match effective {
+        Some(e) if settings::same(key, &e.value, want) && e.def.is_env() => KeyStatus::Env,
+        Some(e) if settings::same(key, &e.value, want) => {
+            KeyStatus::Project(format!("profile.{profile}.{key} in {}", place(&e.def)))
+        }
+        // `build`: the tier's variable replaces the file (reported as overridden).
+        Some(_) if tier_sets_it => KeyStatus::Env,
+        Some(e) => {
+            let v = &e.value;
+            let f = at_def(Finding::new(Rule::TierContradicts, format!("{id}: the project sets {v}, {tier} sets {want}; the tier's environment overrides the file")), &e.def, &format!("profile.{profile}.{key}"))
+                .fix(format!("set {key} = {want}, or build with `--without {id}`"));
+            KeyStatus::Contradicts(v.to_string(), f)
+        }
+        None => KeyStatus::Missing,
+    }
+}
+
+fn origin_place(a: &crate::project::command_line::Arg) -> String {
+    match &a.origin {
+        Origin::Rustflags { key, def } | Origin::Profile { key, def, .. } => {
+            format!("{key} ({})", place(def))
+        }
+        Origin::Default => "Cargo's default".into(),
+    }
+}
+
+/// Profile keys: what rustc gets for each, compared with the tier's.
 fn profile_status(
     ctx: &Ctx,
     r: &Resolved,
@@ -186,32 +256,17 @@ fn profile_status(
     let (mut from_project, mut from_env, mut missing) = (vec![], 0, vec![]);
     for (profile, keys) in &ctx.data.techniques[id].profile {
         for (key, want) in keys {
-            let want_s = profile_value(want);
-            let env_name = format!("CARGO_PROFILE_{}_{}", env_key(profile), env_key(key));
-            let tier_sets_it = ctx.tier_vars.contains(&env_name);
-            match ctx.p.profile_value(profile, key) {
-                Some(e) if &e.value == want => {
-                    from_project.push(format!("profile.{profile}.{key} in {}", place(&e.def)))
-                }
-                // `build`: the tier's variable replaces the file (reported as overridden).
-                Some(_) if tier_sets_it => from_env += 1,
-                Some(e) => {
-                    let v = &e.value;
-                    out.push(
-                        at_def(Finding::new(Rule::TierContradicts, format!("{id}: the project sets {v}, {} sets {want}; the tier's environment overrides the file", r.tier)), &e.def, &format!("profile.{profile}.{key}"))
-                            .fix(format!("set {key} = {want}, or build with `--without {id}`")),
-                    );
+            match key_status(ctx, &r.tier, id, profile, key, want) {
+                KeyStatus::Project(w) => from_project.push(w),
+                KeyStatus::Env => from_env += 1,
+                KeyStatus::Missing => missing.push(format!("profile.{profile}.{key}")),
+                KeyStatus::Contradicts(v, f) => {
+                    out.push(f);
+                    let want_s = profile_value(want);
                     return (
                         "contradicts",
                         format!("project sets {v}, tier sets {want_s}"),
                     );
-                }
-                None => {
-                    if ctx.p.env.get(&env_name) == Some(&want_s) {
-                        from_env += 1;
-                    } else {
-                        missing.push(format!("profile.{profile}.{key}"));
-                    }
                 }
             }
         }
