@@ -230,6 +230,26 @@ fn why_and_fix(r: Rule) -> (&'static str, &'static str) {
             "Context: `build` ran the tier's toolchain through rustup (RUSTUP_TOOLCHAIN), not the one the project alone selects.",
             "Nothing required; `tiercheck init --toolchain-file` pins it so plain cargo agrees.",
         ),
+        LinkerFails => (
+            "Everything that reaches rustc for the link, taken together (the linker name, -fuse-ld=, --ld-path, rustc's own rust-lld, the self-contained opt-outs, across [target.<triple>] and every matching cfg table), makes the link fail: gcc rejects --ld-path, and -fuse-ld=X needs an ld.X the driver finds.",
+            "Use clang for --ld-path, or install the linker -fuse-ld names; `tiercheck explain lld`, `mold`, `wild` give the spellings that work.",
+        ),
+        CfgLinkersConflict => (
+            "Two [target.'cfg(..)'] tables that both match the target set `linker`: Cargo refuses to choose and stops, even when both name the same linker.",
+            "Keep `linker` in one cfg table, or set it in [target.<triple>] (which wins).",
+        ),
+        OverriddenByRustflags => (
+            "A profile key (in Cargo.toml, a config file or a CARGO_PROFILE_* variable, the tier's included) sets a -C option that a rustflag for the same option replaces: rustflags come after the profile's flags on rustc's command line, so the rustflag wins.",
+            "Drop the rustflag, or set the value there; `tiercheck project` shows which value rustc gets (facts.cargo[].codegen).",
+        ),
+        RustcRejectsFlag => (
+            "The trusted rustc, asked Cargo's own target-info question with the rustflags in force (code-loading and file-writing flags removed first), refuses a flag: an unknown option or value, or one that is unstable on this channel. Cargo stops at the same question.",
+            "Fix or remove the flag at the location shown, or use a nightly toolchain where the value is unstable.",
+        ),
+        ProfileValueInvalid => (
+            "A profile value Cargo or rustc refuses (a wrong type or spelling), in any manifest Cargo parses, a config file or a CARGO_PROFILE_* variable: Cargo stops before building.",
+            "Use one of the values Cargo documents for that key (e.g. debug = 0/1/2/true/false/\"line-tables-only\"; lto = true/false/\"thin\"/\"fat\"/\"off\").",
+        ),
         ToolchainFileUnfit => (
             "The project's rust-toolchain(.toml) names a toolchain that is not installed, is not the tier's channel, or lacks what the tier needs (a component): `build` overrode it with the tier's, so the binaries are not what plain `cargo build` in the project gives.",
             "Pin a toolchain that fits the tier in the file (`tiercheck init --toolchain-file` writes the tier's), install the one it names, or build under a tier that fits it.",
