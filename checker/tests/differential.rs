@@ -397,11 +397,27 @@ fn rustflags_of(call: &[String]) -> Vec<String> {
             .take_while(|w| w.starts_with("--force-warn"))
             .count();
     let call = &call[..end];
-    let at = call
+    let after_anchor = call
         .iter()
         .rposition(|w| w.starts_with("dependency=") || w.starts_with("incremental="))
-        .map_or(call.len(), |i| i + 1);
-    call[at..].to_vec()
+        .map(|i| i + 1);
+    // Cargo 1.100 (build-dir layout v2) leaves out `-L dependency=` when there are no
+    // dependencies: the rustflags then follow `--out-dir <dir>` and Cargo's own `-C linker=`.
+    let after_out_dir = call.iter().position(|w| w == "--out-dir").map(|i| {
+        let mut at = i + 2;
+        while call.get(at).is_some_and(|w| w == "-C")
+            && call.get(at + 1).is_some_and(|w| w.starts_with("linker="))
+        {
+            at += 2;
+        }
+        at
+    });
+    let at = after_anchor
+        .into_iter()
+        .chain(after_out_dir)
+        .max()
+        .unwrap_or(call.len());
+    call[at.min(call.len())..].to_vec()
 }
 
 fn comment_linker(bin: &[u8]) -> &'static str {
