@@ -65,7 +65,7 @@ d, n = sys.argv[1], 9000
 open(f"{d}/config.toml", "w").write('include = ["i0.toml"]\n')
 for i in range(n):
     inc = f'include = ["i{i+1}.toml"]\n' if i + 1 < n else ""
-    open(f"{d}/i{i}.toml", "w").write(f'{inc}[build]\nrustflags = ["-Ci{i}"]\n')
+    open(f"{d}/i{i}.toml", "w").write(f'{inc}[build]\nrustflags = ["--cfg", "i{i}"]\n')
 EOF
 run 60 "$work/inc" project --format json .
 n=$(python3 -c 'import json,sys; print(len(json.loads(sys.stdin.read())["facts"]["configs"]))' <<<"$out" 2>/dev/null)

@@ -263,7 +263,8 @@ if [ "$fuzz_seconds" -gt 0 ]; then
     if (cd "$root/checker" && cargo +nightly fuzz run "$target" --fuzz-dir fuzz "$work/corpus-$target" "${seeds[@]}" -- -max_total_time="$fuzz_seconds" -rss_limit_mb=4096 -timeout=20) >"$work/fuzz-$target.log" 2>&1; then
       ok "cargo fuzz $target: $(grep -E '^#[0-9]+.*(DONE|pulse)' "$work/fuzz-$target.log" | tail -1 | cut -c1-90)"
     else
-      bad "cargo fuzz $target crashed: $(grep -m3 -E 'panicked|ERROR' "$work/fuzz-$target.log" | tr '\n' ' ')"
+      why=$(grep -m3 -E 'panicked|ERROR|^error' "$work/fuzz-$target.log" | tr '\n' ' ')
+      bad "cargo fuzz $target failed: ${why:-$(tail -3 "$work/fuzz-$target.log" | tr '\n' ' ')}"
     fi
   done
 fi

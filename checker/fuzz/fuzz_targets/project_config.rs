@@ -275,6 +275,8 @@ fn run(input: &Input) {
             .map(|c| [Channel::Stable, Channel::Beta, Channel::Nightly][usize::from(c) % 3]),
         rustc_version: Some(semver::Version::new(1, 95, 0)),
         tier_vars: vec![],
+        // No rustc: the probe is the one part a fuzzer must not run.
+        toolchain: None,
     };
     let mut found = vec![];
     rules::all(&ctx, &mut found);
