@@ -14,7 +14,7 @@ use crate::binary;
 use crate::cli::{print_report, tier_parser, Out, ProjectArgs, ReportFormat, SelectArgs};
 use crate::envcmd::{host_env, HostEnv};
 use crate::project::load::{profile_chain, Project};
-use crate::report::{Finding, Report, Rule};
+use crate::report::{Finding, Report, Rule, Severity};
 use crate::resolve::Selection;
 use crate::tiers::{Channel, TierData};
 use crate::{pgo, toolchain};
@@ -261,6 +261,9 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
         toolchain: toolchain.clone().map(toolchain::Choice::Named),
     };
     let project = crate::project::check_with(data, &p.dir, opts.select, &popts)?;
+    if let Some(report) = refused_before_build(opts, &p, &project, &env) {
+        return Ok(report);
+    }
     if opts.announce {
         announce(opts, &p, &env);
     }
@@ -309,6 +312,31 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
     });
     report.finish();
     Ok(report)
+}
+
+/// Cargo refuses to build a package whose `rust-version` is above the toolchain before it
+/// compiles anything: say so without running it (the findings name each such package).
+fn refused_before_build(
+    opts: &Options,
+    p: &Project,
+    project: &Report,
+    env: &HostEnv,
+) -> Option<Report> {
+    if !project
+        .findings
+        .iter()
+        .any(|f| f.rule == Rule::RustVersionAboveToolchain && f.severity == Severity::Error)
+    {
+        return None;
+    }
+    let mut report = Report::new("build", Some(opts.tier), p.dir.display().to_string());
+    report.findings.extend(project.findings.iter().cloned());
+    report.facts = json!({
+        "profile": opts.profile, "toolchain": env.toolchain,
+        "techniques": env.resolved.techniques, "cargo_ok": false, "project": project.facts,
+    });
+    report.finish();
+    Some(report)
 }
 
 /// The report's header, on stderr before cargo's output.

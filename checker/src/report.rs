@@ -113,6 +113,9 @@ rules! {
     OverriddenByRustflags = "overridden-by-rustflags", Warning, "a profile key (in a file or a `CARGO_PROFILE_*` variable, the tier's too) that a rustflag for the same `-C` option replaces: rustflags come last on rustc's command line";
     RustcRejectsFlag = "rustc-rejects-flag", Error, "the trusted rustc, asked Cargo's target-info question with the rustflags in force, refuses a flag (an unknown option or value, a value that is unstable on this channel): Cargo stops";
     ProfileValueInvalid = "profile-value-invalid", Error, "a profile value Cargo (or rustc) refuses, in any manifest Cargo parses, a config file or a `CARGO_PROFILE_*` variable";
+    StripRemovesDebug = "strip-removes-debug", Warning, "a profile asks for debuginfo (`debug`) and `strip` removes it from the binary";
+    RustVersionAboveToolchain = "rust-version-above-toolchain", Error, "a package's `rust-version` is above the rustc that builds it: Cargo refuses to build that package (an error for a package plain `cargo build` builds here, a warning for other members)";
+    ToolchainEnvOverridesFile = "toolchain-env-overrides-file", Warning, "`RUSTUP_TOOLCHAIN` in the environment names another toolchain than the project's toolchain file, and wins";
 }
 
 impl Serialize for Rule {

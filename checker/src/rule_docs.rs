@@ -250,6 +250,18 @@ fn why_and_fix(r: Rule) -> (&'static str, &'static str) {
             "A profile value Cargo or rustc refuses (a wrong type or spelling), in any manifest Cargo parses, a config file or a CARGO_PROFILE_* variable: Cargo stops before building.",
             "Use one of the values Cargo documents for that key (e.g. debug = 0/1/2/true/false/\"line-tables-only\"; lto = true/false/\"thin\"/\"fat\"/\"off\").",
         ),
+        StripRemovesDebug => (
+            "A profile sets `debug` (or inherits it) and `strip = \"debuginfo\"`/`\"symbols\"`/`true` (or inherits it): rustc spends the time building debuginfo and the linker removes it. With split-debuginfo the `.dwo`/`.dwp` files stay, but the stripped binary loses the skeleton units that point a debugger at them.",
+            "Keep the one you mean: `strip = \"none\"` when the debuginfo is wanted, `debug = false` when it is not.",
+        ),
+        RustVersionAboveToolchain => (
+            "A package's `rust-version` (its own, or the workspace's through `rust-version.workspace = true`) is above the rustc that builds here: Cargo refuses to build that package before compiling anything. Checked per package, so one member's higher MSRV is not hidden by a lower one elsewhere: an error for the packages plain `cargo build` builds in that directory (default members), a warning for the others, which only `--workspace` or `-p` builds refuse; a nightly or beta of the same release satisfies it, as Cargo decides.",
+            "Build with a toolchain at least that new (`rustup toolchain install <version>`, or the tier's pin), or lower `rust-version` if the package really builds with the older rustc.",
+        ),
+        ToolchainEnvOverridesFile => (
+            "`RUSTUP_TOOLCHAIN` is set in the environment and names another toolchain than the project's rust-toolchain(.toml): rustup takes the variable first, so every cargo command here uses it and the project's pin is silently ignored.",
+            "Unset `RUSTUP_TOOLCHAIN` to build with the project's toolchain, or change the file if the other toolchain is meant.",
+        ),
         ToolchainFileUnfit => (
             "The project's rust-toolchain(.toml) names a toolchain that is not installed, is not the tier's channel, or lacks what the tier needs (a component): `build` overrode it with the tier's, so the binaries are not what plain `cargo build` in the project gives.",
             "Pin a toolchain that fits the tier in the file (`tiercheck init --toolchain-file` writes the tier's), install the one it names, or build under a tier that fits it.",

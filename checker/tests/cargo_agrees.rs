@@ -71,6 +71,21 @@ fn cargo_agrees_with_each_pitfall() {
         "a GNU ld link (no LLD in .comment)",
         &r,
     );
+    let r = cargo_build("strip-removes-debug", &[]);
+    check(
+        "strip-removes-debug",
+        r.ok && tiercheck::binary::inspect::inspect(&r.binary[..])
+            .is_ok_and(|f| !f.debug_sections.iter().any(|s| s == ".debug_info")),
+        "a binary without .debug_info although debug = 1",
+        &r,
+    );
+    let r = cargo_build("rust-version-above-toolchain", &[]);
+    check(
+        "rust-version-above-toolchain",
+        !r.ok && r.stderr.contains("b@0.1.0 requires rustc 1.999"),
+        "Cargo's refusal of package b",
+        &r,
+    );
     let r = cargo_build("clean-minimal", &[]);
     check(
         "clean-minimal",

@@ -506,6 +506,7 @@ const CLAIMS_FAILURE: &[&str] = &[
     "rustflags-element-whitespace",
     "cfg-key-too-deep",
     "cargo-refuses-workspace",
+    "rust-version-above-toolchain",
 ];
 
 fn claimed_failures(report: &serde_json::Value) -> Vec<String> {

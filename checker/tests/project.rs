@@ -245,6 +245,37 @@ const CASES: &[(&str, &[&str], Pairs, i32, Pairs)] = &[
         1,
         &[("error", "cfg-key-too-deep")],
     ),
+    (
+        "strip-removes-debug",
+        &[],
+        &[],
+        0,
+        &[
+            ("warning", "strip-removes-debug"),
+            ("warning", "strip-removes-debug"),
+        ],
+    ),
+    (
+        "rust-version-above-toolchain",
+        &[],
+        &[],
+        1,
+        &[("error", "rust-version-above-toolchain")],
+    ),
+    (
+        "toolchain-env-overrides-file",
+        &[],
+        &[("RUSTUP_TOOLCHAIN", "nightly")],
+        0,
+        &[("warning", "toolchain-env-overrides-file")],
+    ),
+    (
+        "toolchain-env-overrides-file",
+        &[],
+        &[("RUSTUP_TOOLCHAIN", "stable-x86_64-unknown-linux-gnu")],
+        0,
+        &[],
+    ),
     // Clean projects.
     ("clean-minimal", &[], &[], 0, &[]),
     ("clean-tier1", &["--tier", "tier1"], &[], 0, &[]),

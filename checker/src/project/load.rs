@@ -99,6 +99,7 @@ pub fn relevant_env() -> BTreeMap<String, String> {
         "RUSTC_WORKSPACE_WRAPPER",
         "RUST_TIERS_TIER",
         "RUST_TIERS_TECHNIQUES",
+        "RUSTUP_TOOLCHAIN",
     ];
     env::vars()
         .filter(|(k, _)| {

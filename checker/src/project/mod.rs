@@ -18,6 +18,7 @@ pub mod settings;
 pub mod tier_match;
 pub mod toml_doc;
 pub mod toolchain_file;
+pub mod toolchain_rules;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -134,3 +134,67 @@ fn check_value(key: &str, v: &toml::Value, def: &Def, shown: &str, out: &mut Vec
         out.push(invalid(def, shown, why, kind));
     }
 }
+
+/// Profile key `key` of profile `name` as Cargo resolves `inherits` (the variable over the
+/// files at each step; `test` and `bench` inherit `dev` and `release`). `None`: Cargo's default.
+fn inherited(ctx: &Ctx, name: &str, key: &str) -> Option<ProfileEntry> {
+    let mut current = name.to_string();
+    for _ in 0..64 {
+        if let Some(e) = ctx.p.profile_effective(&current, key) {
+            return Some(e);
+        }
+        let parent = match current.as_str() {
+            "dev" | "release" => return None,
+            "test" => "dev".to_string(),
+            "bench" => "release".to_string(),
+            _ => ctx
+                .p
+                .profile_effective(&current, "inherits")?
+                .value
+                .as_str()?
+                .to_string(),
+        };
+        current = parent;
+    }
+    None
+}
+
+fn shown_entry(key: &str, e: &ProfileEntry) -> String {
+    match e.def.pos() {
+        Some((l, c)) => format!("{key} = {} ({}:{l}:{c})", e.value, e.def.file),
+        None => format!("{key} = {} ({})", e.value, e.def.file),
+    }
+}
+
+/// A profile that asks for debuginfo and strips it: rustc builds it, the linker throws it away
+/// (with split-debuginfo the `.dwo`/`.dwp` files stay, but the stripped binary no longer has the
+/// skeleton units that point debuggers at them). Reported once per pair of definitions.
+pub fn strip_removes_debug(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let mut seen = vec![];
+    // The profiles that define keys first, so a pair is reported where it is written.
+    let mut names = profile_names(ctx);
+    names.sort_by_key(|n| match n.as_str() {
+        "dev" => 0,
+        "release" => 1,
+        "test" | "bench" => 3,
+        _ => 2,
+    });
+    for name in names {
+        let (Some(debug), Some(strip)) = (
+            inherited(ctx, &name, "debug"),
+            inherited(ctx, &name, "strip"),
+        ) else {
+            continue;
+        };
+        let wanted = matches!(settings::normalize("debug", &debug.value), Ok(settings::Setting::Debug(d)) if d != settings::Debuginfo::None);
+        let stripped = matches!(settings::normalize("strip", &strip.value), Ok(settings::Setting::Strip(s)) if s != settings::Strip::None);
+        if !wanted || !stripped || seen.contains(&(debug.def.clone(), strip.def.clone())) {
+            continue;
+        }
+        seen.push((debug.def.clone(), strip.def.clone()));
+        out.push(
+            at_def(Finding::new(Rule::StripRemovesDebug, format!("profile `{name}`: {} asks for debuginfo, and {} removes it from the binary: rustc builds it, the linker throws it away", shown_entry("debug", &debug), shown_entry("strip", &strip))), &strip.def, &format!("profile.{name}.strip"))
+                .fix("if the debuginfo is wanted, set strip = \"none\" (or strip only symbols in a separate step); otherwise set debug = false and save the compile time"),
+        );
+    }
+}

@@ -62,6 +62,9 @@ pub fn all(ctx: &Ctx, out: &mut Vec<Finding>) {
     overridden_profile_keys(ctx, out);
     crate::project::profile_rules::overridden_by_rustflags(ctx, out);
     crate::project::profile_rules::values_invalid(ctx, out);
+    crate::project::profile_rules::strip_removes_debug(ctx, out);
+    crate::project::toolchain_rules::rust_version_above_toolchain(ctx, out);
+    crate::project::toolchain_rules::env_overrides_file(ctx, out);
     build_linker_key(ctx, out);
     crate::project::linker_rules::findings(ctx, out);
     crate::project::probe::findings(ctx, out);
