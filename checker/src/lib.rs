@@ -18,6 +18,7 @@ pub mod fsread;
 pub mod init;
 pub mod per_platform;
 pub mod pgo;
+pub mod profile_intent;
 pub mod project;
 pub mod recovercmd;
 pub mod recovery;

@@ -1,11 +1,11 @@
 //! The manifest merge of `init`: the tier's profile settings and custom profiles added to a
 //! Cargo.toml with toml_edit, so comments, order and formatting stay; only missing keys and
-//! tables are added, and what the project chose (see `intent`) is kept and reported.
+//! tables are added, and what the project chose (see `crate::profile_intent`) is kept and reported.
 
 use anyhow::{bail, Context, Result};
 use toml_edit::{DocumentMut, Item, Table, TableLike};
 
-use super::intent;
+use crate::profile_intent as intent;
 use crate::resolve::Resolved;
 use crate::tiers::{Channel, TierData};
 

@@ -5,14 +5,13 @@
 //! `tiercheck env` and the tier shells); with `--toolchain-file` a rust-toolchain.toml pinning
 //! the tier's toolchain (the templates pin none, so switching tiers stays a one-line change).
 //!
-//! It never undoes what the project chose (`intent`): its own values stay (and are reported),
+//! It never undoes what the project chose (`crate::profile_intent`): its own values stay (and are reported),
 //! Cargo's defaults and settings that would strip debuginfo a profile asks for are not written,
 //! and no file is written that would hold nothing. A second run changes nothing. It shows the
 //! diff first, then writes (all files or none, `safe_write`) with `--yes` or after a "y" on a
 //! terminal; without a terminal and without `--yes` it only shows the diff (exit 1 when there is
 //! one).
 
-mod intent;
 mod merge;
 
 pub use merge::CUSTOM_PROFILES;

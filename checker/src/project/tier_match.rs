@@ -285,6 +285,43 @@ fn profile_status(
     }
 }
 
+/// Of the tier's custom profiles the project does not define, those another profile of the
+/// project already plays (as `init` decides: it does not add them) and those really missing.
+fn roles_played<'a>(
+    ctx: &Ctx,
+    wanted: &'a [String],
+    defined: &[String],
+) -> (Vec<(&'a str, String)>, Vec<&'a String>) {
+    // The manifest's profiles as `init` reads them (the same role test, on the same table).
+    let doc: Option<toml_edit::DocumentMut> = toml::to_string(&ctx.p.root.table)
+        .ok()
+        .and_then(|t| t.parse().ok());
+    let profiles = doc
+        .as_ref()
+        .and_then(|d| d.get("profile"))
+        .and_then(|p| p.as_table_like());
+    let mut played = vec![];
+    let mut missing = vec![];
+    for name in wanted.iter().filter(|p| !defined.contains(p)) {
+        match profiles.and_then(|p| crate::profile_intent::same_role(p, name)) {
+            Some(other) => played.push((name.as_str(), other)),
+            None => missing.push(name),
+        }
+    }
+    (played, missing)
+}
+
+fn profiles_defined(played: &[(&str, String)]) -> String {
+    if played.is_empty() {
+        return "profiles defined".into();
+    }
+    let roles: Vec<String> = played
+        .iter()
+        .map(|(name, other)| format!("{other} plays {name}"))
+        .collect();
+    format!("profiles defined ({})", roles.join(", "))
+}
+
 fn sign_status(
     ctx: &Ctx,
     tier: &str,
@@ -294,13 +331,9 @@ fn sign_status(
 ) -> (&'static str, String) {
     if !sign.custom_profiles.is_empty() {
         let defined: Vec<String> = ctx.p.profiles().map(|(n, _)| n.clone()).collect();
-        let missing: Vec<&String> = sign
-            .custom_profiles
-            .iter()
-            .filter(|p| !defined.contains(p))
-            .collect();
+        let (played, missing) = roles_played(ctx, &sign.custom_profiles, &defined);
         if missing.is_empty() {
-            return ("has", "profiles defined".into());
+            return ("has", profiles_defined(&played));
         }
         out.push(
             Finding::new(

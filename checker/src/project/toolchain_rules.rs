@@ -63,23 +63,44 @@ pub fn rust_version_above_toolchain(ctx: &Ctx, out: &mut Vec<Finding>) {
     let Some(rustc) = ctx.rustc_version.as_ref().map(release) else {
         return;
     };
-    for d in declared(ctx) {
-        if d.version <= rustc {
-            continue;
+    let above: Vec<Declared> = declared(ctx)
+        .into_iter()
+        .filter(|d| d.version > rustc)
+        .collect();
+    // One finding per definition and kind: the members sharing the workspace's rust-version
+    // are one fix, not one line each.
+    let mut groups: Vec<(&Declared, Vec<&str>)> = vec![];
+    for d in &above {
+        match groups.iter_mut().find(|(g, _)| {
+            g.file.shown == d.file.shown && g.keys == d.keys && g.by_default == d.by_default
+        }) {
+            Some((_, names)) => names.push(&d.package),
+            None => groups.push((d, vec![&d.package])),
         }
-        let (severity, when) = if d.by_default {
-            (Severity::Error, "Cargo refuses to build the package")
-        } else {
-            (Severity::Warning, "`cargo build --workspace` (or `-p` naming it) refuses to build it; plain `cargo build` here does not build it")
-        };
-        let f = Finding::new(Rule::RustVersionAboveToolchain, format!("package `{}` declares rust-version {}, above rustc {rustc} that builds it here: {when}", d.package, d.version))
-            .severity(severity)
-            .fix(format!("use a toolchain of {} or newer (`rustup toolchain install {}`), or lower rust-version if the package builds with {rustc}", d.version, d.version))
-            .at(&d.file.shown, d.keys.join("."));
-        out.push(match d.file.pos(d.keys) {
-            Some((l, c)) => f.span(l, c),
-            None => f,
-        });
+    }
+    for (d, names) in groups {
+        out.push(above_finding(d, &names, &rustc));
+    }
+}
+
+fn above_finding(d: &Declared, names: &[&str], rustc: &semver::Version) -> Finding {
+    let (severity, when) = if d.by_default {
+        (Severity::Error, "Cargo refuses to build it")
+    } else {
+        (Severity::Warning, "`cargo build --workspace` (or `-p` naming it) refuses to build it; plain `cargo build` here does not build it")
+    };
+    let who = match names {
+        [one] => format!("package `{one}` declares"),
+        many => format!("packages `{}` declare", many.join("`, `")),
+    };
+    let v = &d.version;
+    let f = Finding::new(Rule::RustVersionAboveToolchain, format!("{who} rust-version {v}, above rustc {rustc}, which builds here: {when}"))
+        .severity(severity)
+        .fix(format!("use a toolchain of {v} or newer (`rustup toolchain install {v}`), or lower rust-version if it builds with {rustc}"))
+        .at(&d.file.shown, d.keys.join("."));
+    match d.file.pos(d.keys) {
+        Some((l, c)) => f.span(l, c),
+        None => f,
     }
 }
 
