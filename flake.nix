@@ -60,7 +60,8 @@
       verifyTier = import ./nix/verify.nix { inherit tiersLib; };
       mkTierShell = import ./nix/shells.nix { inherit tiersLib toolchainFor; };
 
-      # tiercheck embeds nix/tiers.toml and nix/scripts (include_str!), so they go into its source.
+      # tiercheck embeds nix/tiers.toml and nix/scripts (include_str!) through checker/data, whose
+      # relative symlinks point into nix/: both go into its source, or the links would dangle.
       tiercheckFor =
         pkgs:
         buildTierPackage {
@@ -82,6 +83,7 @@
               ./checker/Cargo.toml
               ./checker/Cargo.lock
               ./checker/src
+              ./checker/data
               ./nix/tiers.toml
               ./nix/scripts
             ];

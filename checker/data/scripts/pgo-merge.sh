@@ -1,0 +1,1 @@
+../../../nix/scripts/pgo-merge.sh

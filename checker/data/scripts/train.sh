@@ -1,0 +1,1 @@
+../../../nix/scripts/train.sh
