@@ -39,6 +39,8 @@ if [[ " $parts " == *" cargo "* ]]; then
   msrv=$(python3 "$here/msrv.py" "$here/../checker" --print)
   [[ "$msrv" == *.*.* ]] || msrv="$msrv.0"
   rustup toolchain list | grep -q "^$msrv-" || { echo "install: rustup toolchain $msrv (MSRV)"; rustup toolchain install "$msrv" --profile minimal >/dev/null; }
+  # The differential test's beta cases pin `channel = "beta"` in a fixture and run real cargo.
+  rustup toolchain list | grep -q "^beta-" || { echo "install: rustup toolchain beta (differential beta cases)"; rustup toolchain install beta --profile minimal >/dev/null; }
   # command -> cargo install arguments. wild 0.11 needs rustc >= 1.99. One sccache build gives
   # both binaries: sccache (client: Redis backend + dist-client) and sccache-dist (scheduler and
   # build server: dist-server); the e2e tests rely on 0.19's behaviour, so it is pinned.
