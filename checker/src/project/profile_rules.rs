@@ -135,28 +135,14 @@ fn check_value(key: &str, v: &toml::Value, def: &Def, shown: &str, out: &mut Vec
     }
 }
 
-/// Profile key `key` of profile `name` as Cargo resolves `inherits` (the variable over the
-/// files at each step; `test` and `bench` inherit `dev` and `release`). `None`: Cargo's default.
+/// Profile key `key` of profile `name` as Cargo resolves `inherits` (`command_line::chain`,
+/// the variable over the files at each step). `None`: Cargo's default, or a broken chain.
 fn inherited(ctx: &Ctx, name: &str, key: &str) -> Option<ProfileEntry> {
-    let mut current = name.to_string();
-    for _ in 0..64 {
-        if let Some(e) = ctx.p.profile_effective(&current, key) {
-            return Some(e);
-        }
-        let parent = match current.as_str() {
-            "dev" | "release" => return None,
-            "test" => "dev".to_string(),
-            "bench" => "release".to_string(),
-            _ => ctx
-                .p
-                .profile_effective(&current, "inherits")?
-                .value
-                .as_str()?
-                .to_string(),
-        };
-        current = parent;
-    }
-    None
+    let chain = command_line::chain(ctx.p, name)?;
+    chain
+        .iter()
+        .rev()
+        .find_map(|prof| ctx.p.profile_effective(prof, key))
 }
 
 fn shown_entry(key: &str, e: &ProfileEntry) -> String {

@@ -45,7 +45,7 @@ pub fn at_def(f: Finding, def: &Def, key: &str) -> Finding {
 }
 
 /// A finding at a key of a TOML file, with its position.
-fn at_key(f: Finding, file: &TomlFile, keys: &[&str]) -> Finding {
+pub fn at_key(f: Finding, file: &TomlFile, keys: &[&str]) -> Finding {
     let f = f.at(&file.shown, keys.join("."));
     match file.pos(keys) {
         Some((l, c)) => f.span(l, c),

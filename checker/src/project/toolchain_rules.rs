@@ -3,7 +3,7 @@
 //! `RUSTUP_TOOLCHAIN` that silently replaces the project's toolchain file.
 
 use crate::project::load::{get, TomlFile};
-use crate::project::rules::Ctx;
+use crate::project::rules::{at_key, Ctx};
 use crate::project::toolchain_file::{parse_channel, Spec};
 use crate::report::{Finding, Rule, Severity};
 
@@ -96,12 +96,8 @@ fn above_finding(d: &Declared, names: &[&str], rustc: &semver::Version) -> Findi
     let v = &d.version;
     let f = Finding::new(Rule::RustVersionAboveToolchain, format!("{who} rust-version {v}, above rustc {rustc}, which builds here: {when}"))
         .severity(severity)
-        .fix(format!("use a toolchain of {v} or newer (`rustup toolchain install {v}`), or lower rust-version if it builds with {rustc}"))
-        .at(&d.file.shown, d.keys.join("."));
-    match d.file.pos(d.keys) {
-        Some((l, c)) => f.span(l, c),
-        None => f,
-    }
+        .fix(format!("use a toolchain of {v} or newer (`rustup toolchain install {v}`), or lower rust-version if it builds with {rustc}"));
+    at_key(f, d.file, d.keys)
 }
 
 /// rustup names a toolchain with or without the host triple (`stable` and
