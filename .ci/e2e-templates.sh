@@ -4,9 +4,12 @@
 # `tiercheck project` must find no error or warning and `tiercheck build` (dev and release; the
 # PGO template through its pipeline) must build and verify clean.
 #
-# Not on this host: the Cranelift component (rustup cannot add it here), so tier3/tier4 dev builds
-# run `--without cranelift` and say so; Nix builds (no nixpkgs here) are covered by the fixture
-# tests in .ci/nix-tests.sh.
+# tier3/tier4 dev builds run Cranelift with the dated nightly .ci/install-toolchains.sh installs
+# (the Nix pin's date has no Cranelift on rustup here; tiercheck says which nightly it used), and
+# each one's binaries must say `with cranelift` in .comment; the summary line counts them. Without
+# that nightly they are SKIPPED loudly (never built without Cranelift and counted as passes). One
+# check asks a nightly without the component for tier3 and expects the fallback message. Nix builds
+# (no nixpkgs here) are covered by the fixture tests in .ci/nix-tests.sh.
 #   TEMPLATES_DIR   the templates to test (default: templates/ of this checkout)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,15 +20,27 @@ mkdir -p "$work"
 . "$root/.ci/lib.sh"
 tc="$root/checker/target/release/tiercheck"
 (cd "$root/checker" && cargo build --release -q) || { echo "cannot build tiercheck"; exit 1; }
-passed=0 failed=0
+passed=0 failed=0 cranelift_builds=0 skipped=0
 ok() { passed=$((passed + 1)); printf 'ok    %s\n' "$*"; }
 bad() { failed=$((failed + 1)); printf 'FAIL  %s\n' "$*"; }
+skip() { skipped=$((skipped + 1)); printf 'SKIPPED %s\n' "$*"; }
+has_cranelift=1; cranelift_why=$(cranelift_status) || has_cranelift=0
+echo "$cranelift_why"
+
+# The fallback: a nightly without the component gets a message naming it and the way out.
+if [ "$(RUSTUP_AUTO_INSTALL=0 rustup run nightly rustc --print sysroot 2>/dev/null)" != "" ] &&
+   ! compgen -G "$(rustup run nightly rustc --print sysroot)/lib/rustlib/*/codegen-backends/*cranelift*" >/dev/null; then
+  if out=$(cd "$work" && clean_env env RUSTUP_TOOLCHAIN=nightly "$tc" env tier3 2>&1); then bad "tier3 on a nightly without Cranelift: env succeeded: $out"
+  elif grep -q "needs the rustc-codegen-cranelift-preview component" <<<"$out" && grep -q -- "--without cranelift" <<<"$out"; then
+    ok "tier3 on a nightly without Cranelift: refused, naming the component and --without cranelift"
+  else bad "tier3 on a nightly without Cranelift: unexpected message: $out"; fi
+else skip "the fallback message: the 'nightly' toolchain is missing or has Cranelift"; fi
 
 # The tiers each template offers (its README says the same).
 declare -A offers=([workspace]="tier1 tier2 tier3 tier4" [minimal]="tier1 tier2 tier3 tier4" [pgo]="tier3 tier4")
 
-summary() { # JSON report -> "errors warnings linkers"
-  python3 -c 'import json,sys; r=json.loads(sys.argv[1]); s=r["summary"]; b=r["facts"].get("binaries", []); print(s["errors"], s["warnings"], ",".join(x["elf"]["linker"] for x in b) or "-")' "$1" 2>/dev/null
+summary() { # JSON report -> "errors warnings linkers cranelift-binaries binaries"
+  python3 -c 'import json,sys; r=json.loads(sys.argv[1]); s=r["summary"]; b=r["facts"].get("binaries", []); print(s["errors"], s["warnings"], ",".join(x["elf"]["linker"] for x in b) or "-", sum(1 for x in b if x["elf"]["cranelift"]), len(b))' "$1" 2>/dev/null
 }
 
 for t in workspace minimal pgo; do
@@ -44,18 +59,28 @@ for t in workspace minimal pgo; do
     for what in "${builds[@]}"; do
       args=(--tier "$tier")
       note=""
+      cranelift=0
       if [ "$what" = dev ]; then
         args+=(--profile dev)
-        case $tier in tier3|tier4) args+=(--without cranelift); note=" (--without cranelift: no Cranelift component on this host)" ;; esac
+        case $tier in tier3|tier4) cranelift=1 ;; esac
+        if [ "$cranelift" = 1 ] && [ "$has_cranelift" = 0 ]; then
+          skip "$t under $tier: build dev with Cranelift ($cranelift_why)"; continue
+        fi
       elif [ "$t" = pgo ]; then
         args+=(--pgo '"$BIN" --bench 20000 1'); what="release, PGO + BOLT pipeline"
       else
         args+=(--release)
       fi
       if out=$(cd "$dir" && clean_env env CARGO_TARGET_DIR="$work/target-$t-$tier" "$tc" build "${args[@]}" --format json 2>"$work/build.log"); then
-        read -r errs warns linkers <<<"$(summary "$out")"
+        read -r errs warns linkers clifs bins <<<"$(summary "$out")"
+        if [ "$cranelift" = 1 ]; then
+          # Every binary's .comment names Cranelift (tiercheck binary reads it; build checks it too).
+          note=" with Cranelift ($clifs of $bins binaries say 'with cranelift', toolchain $(python3 -c 'import json,sys; print(next((x for x in json.loads(sys.argv[1])["facts"]["binaries"][0]["elf"]["rustc"] if "cranelift" in x), "?"))' "$out" 2>/dev/null))"
+          if [ "${bins:-0}" -ge 1 ] && [ "$clifs" = "$bins" ]; then cranelift_builds=$((cranelift_builds + 1))
+          else bad "$t under $tier: build dev: $clifs of $bins binaries compiled by Cranelift"; fi
+        fi
         if [ "${errs:-1}" = 0 ] && [ "${warns:-1}" = 0 ]; then ok "$t under $tier: build $what verified clean, linker $linkers$note"
-        else bad "$t under $tier: build $what: $errs error(s), $warns warning(s)"; fi
+        else bad "$t under $tier: build $what: $errs error(s), $warns warning(s): $(python3 -c 'import json,sys; print("; ".join(f["message"] for f in json.loads(sys.argv[1])["findings"] if f["severity"] in ("error","warning"))[:300])' "$out" 2>/dev/null)"; fi
         # The [pipeline] bolt_flags are spelled as this BOLT wants them (no deprecation warning).
         for log in "$work/target-$t-$tier"/rust-tiers-pgo/*.log; do
           [ -f "$log" ] || continue
@@ -69,5 +94,6 @@ for t in workspace minimal pgo; do
   done
 done
 
-echo "$passed passed, $failed failed"
+[ "$has_cranelift" = 1 ] || echo "$cranelift_why"
+echo "$passed passed, $failed failed, $cranelift_builds builds with Cranelift$([ "$skipped" = 0 ] || echo ", $skipped SKIPPED")"
 [ "$failed" = 0 ]

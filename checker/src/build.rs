@@ -345,6 +345,9 @@ fn announce(opts: &Options, p: &Project, env: &HostEnv) {
     let tc = env.toolchain.as_deref();
     let line = header(opts.tier, &opts.profile, tc, &dir, &env.resolved.techniques);
     crate::termsafe::eprint_line(&line);
+    if let Some(n) = &env.pin_note {
+        crate::termsafe::eprint_line(n);
+    }
 }
 
 /// `build tier1 (dev profile, toolchain stable) of DIR: techniques`: the report's first line,

@@ -44,6 +44,8 @@ pub struct HostEnv {
     pub project_toolchain: rustup::ProjectToolchain,
     /// This machine's `tiercheck tune` settings: applied (and which), or why not.
     pub tuned: Option<crate::tuned::Tuned>,
+    /// Which toolchain runs instead of the Nix pin, and why (`rustup::Choice::pin_note`).
+    pub pin_note: Option<String>,
 }
 
 /// The toolchain file rustup would use in `dir` (none where a `rustup override` decides), read
@@ -109,6 +111,7 @@ pub fn host_env(
         rustc: Some(info),
         project_toolchain: choice.project,
         tuned: None,
+        pin_note: choice.pin_note,
     })
 }
 
@@ -204,6 +207,9 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     if let Some(t) = &h.tuned {
         crate::termsafe::eprint_line(&t.note);
     }
+    if let Some(n) = &h.pin_note {
+        crate::termsafe::eprint_line(n);
+    }
     if let rustup::ProjectToolchain::Overridden { .. } = &h.project_toolchain {
         if let Some(m) = h.project_toolchain.message(&args.tier) {
             crate::termsafe::eprint_line(&m);
@@ -266,6 +272,7 @@ fn raw_host_env(
         rustc: None,
         project_toolchain: rustup::ProjectToolchain::None,
         tuned: None,
+        pin_note: None,
     })
 }
 
@@ -286,7 +293,7 @@ fn render(tier: &str, format: EnvFormat, h: &HostEnv, shadowing: &[&str]) -> Res
             "techniques": h.resolved.techniques, "left_out": h.resolved.left_out,
             "tools": h.tools, "toolchain": h.toolchain, "env": env, "unset": shadowing,
             "cargo_config": h.cargo_config, "project_toolchain": h.project_toolchain,
-            "tuned": h.tuned.as_ref().map(|t| &t.note),
+            "tuned": h.tuned.as_ref().map(|t| &t.note), "toolchain_note": h.pin_note,
         });
         return Ok(serde_json::to_string_pretty(&doc)? + "\n");
     }
@@ -303,6 +310,9 @@ fn render(tier: &str, format: EnvFormat, h: &HostEnv, shadowing: &[&str]) -> Res
     }
     if let Some(m) = h.project_toolchain.message(tier) {
         writeln!(s, "# toolchain: {}", comment(&m))?;
+    }
+    if let Some(n) = &h.pin_note {
+        writeln!(s, "# toolchain: {}", comment(n))?;
     }
     if let Some(t) = &h.tuned {
         writeln!(s, "# {}", comment(&t.note))?;

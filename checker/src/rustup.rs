@@ -19,6 +19,8 @@ pub struct Choice {
     pub rustup_toolchain: Option<String>,
     pub info: RustcInfo,
     pub project: ProjectToolchain,
+    /// Said when the tier pins a toolchain and this machine runs another one: which, and why.
+    pub pin_note: Option<String>,
 }
 
 /// A project's toolchain file as `choose` sees it: how to name the file, and the toolchain
@@ -79,14 +81,61 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// rustup toolchain names for a spec, most exact first: the pin, then the channel.
-pub fn candidates(spec: &ToolchainSpec) -> Vec<String> {
-    let pin = match spec.channel {
+/// The exact toolchain name the Nix shells pin for `spec` (`nightly-<date>`, `1.98.0`).
+pub fn pin_name(spec: &ToolchainSpec) -> Option<String> {
+    match spec.channel {
         Channel::Nightly => spec.date.as_ref().map(|d| format!("nightly-{d}")),
         _ => spec.version.clone(),
-    };
-    pin.into_iter()
+    }
+}
+
+/// rustup toolchain names for a spec, most exact first: the pin, then the channel, then (for a
+/// nightly) the other dated nightlies installed, newest first: rustup may not serve a component
+/// for the pinned date (Cranelift for nightly-2026-08-22), so a later dated nightly that has it
+/// is the closest the host gets.
+pub fn candidates(spec: &ToolchainSpec) -> Vec<String> {
+    candidates_with(spec, &installed_toolchains())
+}
+
+fn candidates_with(spec: &ToolchainSpec, installed: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = pin_name(spec)
+        .into_iter()
         .chain([spec.channel.as_str().to_string()])
+        .collect();
+    if spec.channel == Channel::Nightly {
+        let mut dated: Vec<String> = installed
+            .iter()
+            .filter_map(|n| dated_nightly(n))
+            .filter(|n| !out.contains(n))
+            .collect();
+        dated.sort_unstable_by(|a, b| b.cmp(a));
+        dated.dedup();
+        out.extend(dated);
+    }
+    out
+}
+
+/// `nightly-YYYY-MM-DD` from a rustup toolchain directory name (`nightly-2026-10-29-<triple>`).
+fn dated_nightly(dir_name: &str) -> Option<String> {
+    let rest = dir_name.strip_prefix("nightly-")?;
+    let date = rest.get(..10)?;
+    let b = date.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let shaped = digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10);
+    let tail = &rest[10..];
+    (shaped && (tail.is_empty() || tail.starts_with('-'))).then(|| format!("nightly-{date}"))
+}
+
+/// The toolchain directories under RUSTUP_HOME (read, never run: `rustup toolchain list` would
+/// look at the current directory's toolchain file).
+fn installed_toolchains() -> Vec<String> {
+    let home = std::env::var_os("RUSTUP_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".rustup")));
+    let Some(Ok(dir)) = home.map(|h| std::fs::read_dir(h.join("toolchains"))) else {
+        return vec![];
+    };
+    dir.filter_map(|e| e.ok()?.file_name().into_string().ok())
         .collect()
 }
 
@@ -112,6 +161,7 @@ pub fn choose(
             rustup_toolchain: None,
             info,
             project: ProjectToolchain::None,
+            pin_note: None,
         });
     }
     if let Some(user) = std::env::var_os("RUSTUP_TOOLCHAIN") {
@@ -129,6 +179,7 @@ pub fn choose(
             rustup_toolchain: Some(name.to_string()),
             info,
             project: ProjectToolchain::None,
+            pin_note: None,
         });
     }
     let project = match pin.map(|p| (p, follow(p, spec, accept))) {
@@ -141,6 +192,7 @@ pub fn choose(
                     file: p.file.clone(),
                     name,
                 },
+                pin_note: None,
             });
         }
         Some((p, Err(why))) => ProjectToolchain::Overridden {
@@ -158,25 +210,40 @@ pub fn choose(
         None => vec!["stable".to_string()],
     };
     let mut refused = vec![];
+    // Why the first candidate (the pin, when there is one) was not taken.
+    let mut pin_why: Option<String> = None;
     let mut installed = false;
     for name in &names {
         let info = match probe(name) {
             Ok(info) => info,
             Err(e) => {
                 refused.push(format!("{e:#}"));
+                pin_why.get_or_insert_with(|| "it is not installed".to_string());
                 continue;
             }
         };
         installed = true;
         match accept(&info) {
             Ok(()) => {
+                let pin = spec.and_then(pin_name);
+                let pin_note = pin.filter(|p| p != name).map(|p| {
+                    format!(
+                        "the Nix shells pin {p}; this machine uses {name} (rustc {}) because {p}: {}",
+                        info.release,
+                        pin_why.as_deref().unwrap_or("it is not installed")
+                    )
+                });
                 return Ok(Choice {
                     rustup_toolchain: Some(name.clone()),
                     info,
                     project,
-                })
+                    pin_note,
+                });
             }
-            Err(e) => refused.push(format!("{name}: {e:#}")),
+            Err(e) => {
+                pin_why.get_or_insert_with(|| format!("{e:#}"));
+                refused.push(format!("{name}: {e:#}"));
+            }
         }
     }
     let channel = spec.map_or("stable", |s| s.channel.as_str());
@@ -222,10 +289,35 @@ mod tests {
     fn candidates_pin_first() {
         let data = crate::tiers::TierData::embedded().unwrap();
         let nightly = &data.toolchains["nightly"];
-        let c = candidates(nightly);
+        let c = candidates_with(nightly, &[]);
         assert_eq!(c.last().map(String::as_str), Some("nightly"));
         assert!(c[0].starts_with("nightly-20"), "{c:?}");
-        let stable = candidates(&data.toolchains["stable"]);
+        let stable = candidates_with(&data.toolchains["stable"], &[]);
         assert_eq!(stable.last().map(String::as_str), Some("stable"));
+    }
+
+    #[test]
+    fn installed_dated_nightlies_follow_the_channel_newest_first() {
+        let data = crate::tiers::TierData::embedded().unwrap();
+        let spec = &data.toolchains["nightly-cranelift"];
+        let pin = pin_name(spec).unwrap();
+        let installed: Vec<String> = [
+            "nightly-2026-10-29-x86_64-unknown-linux-gnu",
+            "nightly-x86_64-unknown-linux-gnu",
+            "stable-x86_64-unknown-linux-gnu",
+            "nightly-2026-11-02-x86_64-unknown-linux-gnu",
+            "nightly-2026-1-02-x86_64-unknown-linux-gnu",
+            &format!("{pin}-x86_64-unknown-linux-gnu"),
+            "1.98.0-x86_64-unknown-linux-gnu",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            candidates_with(spec, &installed),
+            [&pin, "nightly", "nightly-2026-11-02", "nightly-2026-10-29"]
+        );
+        // A stable spec never picks up nightlies.
+        let stable = candidates_with(&data.toolchains["stable"], &installed);
+        assert_eq!(stable, ["1.98.0", "stable"]);
     }
 }

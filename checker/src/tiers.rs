@@ -166,6 +166,9 @@ pub struct BinarySign {
     pub bolt: Option<bool>,
     pub pgo_instrumented: Option<bool>,
     pub lto_hint: Option<bool>,
+    /// A codegen backend whose binaries cannot show the sign (`"cranelift"`: it writes no
+    /// `.dwo` files): a binary that backend compiled is not checked for it.
+    pub not_with_codegen: Option<String>,
     /// Profiles the sign applies to; empty = every profile.
     #[serde(default)]
     pub profiles: Vec<String>,
@@ -287,6 +290,13 @@ impl TierData {
                 if !self.platforms.contains_key(p) {
                     bail!("technique {id}: unknown platform {p:?}");
                 }
+            }
+            let backends = t
+                .binary
+                .iter()
+                .flat_map(|b| [&b.codegen, &b.not_with_codegen]);
+            if let Some(c) = backends.flatten().find(|c| *c != "cranelift") {
+                bail!("technique {id}: codegen backend {c:?} is not one tiercheck reads from a binary (cranelift)");
             }
         }
         for (id, tool) in &self.tools {

@@ -88,3 +88,30 @@ fn unset_undoes_env() {
         "{text}"
     );
 }
+
+/// rustup cannot serve Cranelift for the Nix pin's date here: tier3 then runs the installed
+/// dated nightly that has it, and says which instead of the pin (CI installs it, see
+/// .ci/install-toolchains.sh).
+#[test]
+fn tier3_runs_an_installed_cranelift_nightly_and_says_so() {
+    let nightly =
+        std::env::var("CRANELIFT_NIGHTLY").unwrap_or_else(|_| "nightly-2026-10-29".into());
+    if !rustup_has(&nightly) || rustup_has("nightly-2026-08-22") {
+        eprintln!("SKIPPED: {nightly} not installed (or the Nix pin is)");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let o = env_in(d.path(), &["tier3", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let doc = json(&o);
+    let chosen = doc["toolchain"].as_str().unwrap_or_default().to_string();
+    assert!(chosen.starts_with("nightly-20"), "{doc}");
+    let note = doc["toolchain_note"].as_str().unwrap_or_default();
+    assert!(
+        note.contains("pin nightly-2026-08-22") && note.contains(&chosen),
+        "{doc}"
+    );
+    assert_eq!(doc["env"]["CARGO_PROFILE_DEV_CODEGEN_BACKEND"], "cranelift");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(&format!("uses {chosen}")), "{err}");
+}

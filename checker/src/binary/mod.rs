@@ -286,8 +286,11 @@ fn signature_findings(
     if let Some(want) = &sign.linker {
         linker_finding(b, tier, id, want, out);
     }
+    // std is LLVM-built in every binary, so `.comment` naming Cranelift at all means the
+    // project's own code went through it.
+    let exempt = sign.not_with_codegen.as_deref() == Some("cranelift") && b.elf.cranelift;
     if let Some(want) = &sign.split_debuginfo {
-        if b.split_debuginfo != want && !b.elf.debug_sections.is_empty() {
+        if b.split_debuginfo != want && !b.elf.debug_sections.is_empty() && !exempt {
             out.push(mismatch(
                 b,
                 tier,
@@ -503,6 +506,47 @@ pub fn facts_text(r: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// tier3's dev profile compiles with Cranelift, which writes no .dwo files: a Cranelift
+    /// binary without split debuginfo is not a mismatch, an LLVM one still is.
+    #[test]
+    fn split_debuginfo_is_not_asked_of_cranelift_binaries() {
+        let data = TierData::embedded().unwrap();
+        let sign = data.techniques["split-debuginfo"].binary.clone().unwrap();
+        let sel = Selection::default();
+        let opts = Options {
+            tier: Some("tier3"),
+            profile: Some("dev"),
+            select: &sel,
+            pipeline: false,
+        };
+        let findings = |cranelift: bool| {
+            let elf = ElfFacts {
+                cranelift,
+                debug_sections: vec![".debug_info".into(), ".debug_line".into()],
+                ..ElfFacts::default()
+            };
+            let b = BinaryFacts {
+                file: "target/debug/app".into(),
+                size: 1,
+                profile: Some("dev".into()),
+                split_debuginfo: "off",
+                dwo_found: 0,
+                dwp: None,
+                elf,
+            };
+            let mut out = vec![];
+            signature_findings(&b, "tier3", "split-debuginfo", &sign, &opts, &mut out);
+            out
+        };
+        assert!(findings(true).is_empty(), "{:?}", findings(true));
+        let llvm = findings(false);
+        assert_eq!(llvm.len(), 1, "{llvm:?}");
+        assert!(
+            llvm[0].message.contains("split debuginfo is off"),
+            "{llvm:?}"
+        );
+    }
 
     #[test]
     fn profile_only_from_directories_cargo_made() {
