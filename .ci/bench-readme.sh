@@ -23,6 +23,8 @@ projects=${PROJECTS:-ripgrep workspace cpu-bound}
 for t in redis-server redis-cli sccache rsvg-convert git python3; do
   command -v "$t" >/dev/null || { echo "bench-readme: $t is not installed (.ci/install.sh)"; exit 1; }
 done
+# The tables promise tier3 with Cranelift: refuse to publish tier3 rows without it.
+cranelift_status >/dev/null || { cranelift_status; echo "bench-readme: bash .ci/install-toolchains.sh first"; exit 1; }
 (cd "$root/checker" && cargo build --release -q)
 scratch=$(mktemp -d /tmp/rust-tiers-bench.XXXXXX)
 # A private copy: the bench re-runs itself for PGO configurations, and a rebuild meanwhile must
@@ -41,8 +43,13 @@ for _ in $(seq 50); do redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && b
 redis="redis://127.0.0.1:$port"
 
 # The dev-loop configurations every project gets: the tiers and what users pick instead.
-dev=(--config stock --config gnu-ld-full-debug --config cargo-wizard --config bevy --config report-tier1
-     --config check --config tier1 --config tier2 --config tier3)
+# `stock+toolchain=PIN` is stock on the flake's stable pin: what the newer compiler alone buys.
+# `tier3+backend=llvm` is tier3 on the same nightly with LLVM: only the backend differs, so the pair
+# says what Cranelift itself buys.
+pin=$(sed -n '/^\[toolchains.stable\]/,/^\[/s/^version = "\(.*\)"/\1/p' "$root/nix/tiers.toml")
+dev=(--config stock --config "stock+toolchain=$pin" --config gnu-ld-full-debug --config cargo-wizard
+     --config bevy --config report-tier1 --config check --config tier1 --config tier2 --config tier3
+     --config tier3+backend=llvm)
 baselines=(--baseline stock --baseline gnu-ld-full-debug)
 # Release builds and held-out runs only where they tell something: the stock and tier1 release
 # profiles, and tier3 plain vs PGO-only vs PGO+BOLT.

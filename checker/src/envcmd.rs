@@ -215,6 +215,12 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
             crate::termsafe::eprint_line(&m);
         }
     }
+    if !args.raw && !args.unset {
+        let cwd = std::env::current_dir().context("the current directory")?;
+        for n in crate::project::replaced::notes_for(&cwd, &h.env) {
+            crate::termsafe::eprint_line(&n);
+        }
+    }
     if args.unset {
         out.push_str(&render_unset(args.format, &h)?);
         return Ok(0);

@@ -115,3 +115,21 @@ fn tier3_runs_an_installed_cranelift_nightly_and_says_so() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains(&format!("uses {chosen}")), "{err}");
 }
+
+#[test]
+fn env_says_which_of_the_projects_profile_keys_the_tier_replaces() {
+    let d = tempfile::tempdir().unwrap();
+    let manifest = "[package]\nname = \"p\"\nversion = \"0.1.0\"\n\n[profile.dev]\ndebug = 2\ncodegen-units = 16\n";
+    std::fs::write(d.path().join("Cargo.toml"), manifest).unwrap();
+    std::fs::create_dir(d.path().join("src")).unwrap();
+    // From a subdirectory, as Cargo finds the manifest.
+    let o = env_in(&d.path().join("src"), &["tier1"]);
+    assert!(o.status.success(), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("Cargo.toml:6: profile.dev.debug = 2 is replaced by CARGO_PROFILE_DEV_DEBUG=line-tables-only"),
+        "{err}"
+    );
+    // The tier sets the same 16 units: nothing is replaced.
+    assert!(!err.contains("codegen-units"), "{err}");
+}

@@ -12,6 +12,7 @@ pub mod members;
 pub mod model;
 pub mod probe;
 pub mod profile_rules;
+pub mod replaced;
 pub mod rules;
 pub mod rustflags;
 pub mod settings;

@@ -379,41 +379,24 @@ fn rustflags_shadowing(ctx: &Ctx, out: &mut Vec<Finding>) {
 
 /// Profile keys the files set that a `CARGO_PROFILE_*` variable replaces.
 fn overridden_profile_keys(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for (name, t) in ctx.p.profiles() {
-        for (key, e) in t {
-            let Some(env) = ctx.p.profile_env(name, key) else {
-                continue;
-            };
-            let var = env.def.file.trim_start_matches("env:");
-            let env_value = ctx.p.env.get(var).map_or("", |v| v.as_str());
-            if same_setting(key, &e.value, &env.value) {
-                // The variable sets what the file already says: nothing is replaced.
-                continue;
-            }
-            let rule = if ctx.tier_vars.iter().any(|v| v == var) {
-                Rule::OverriddenByTier
-            } else {
-                Rule::OverriddenByEnv
-            };
-            out.push(at_def(
-                Finding::new(
-                    rule,
-                    format!(
-                        "{} = {} here is replaced by {var}={}",
-                        key, e.value, env_value
-                    ),
+    for r in crate::project::replaced::replaced(ctx.p) {
+        let rule = if ctx.tier_vars.iter().any(|v| *v == r.var) {
+            Rule::OverriddenByTier
+        } else {
+            Rule::OverriddenByEnv
+        };
+        out.push(at_def(
+            Finding::new(
+                rule,
+                format!(
+                    "{} = {} here is replaced by {}={}",
+                    r.key, r.project.value, r.var, r.env_value
                 ),
-                &e.def,
-                &format!("profile.{name}.{key}"),
-            ));
-        }
+            ),
+            &r.project.def,
+            &format!("profile.{}.{}", r.profile, r.key),
+        ));
     }
-}
-
-/// Whether a profile value from a file and a `CARGO_PROFILE_*` value (typed as Cargo types the
-/// variable's text) are one setting, in any of its spellings (`settings::same`).
-fn same_setting(key: &str, file: &toml::Value, env: &toml::Value) -> bool {
-    crate::project::settings::same(key, file, env)
 }
 
 /// `[target.'cfg(..)']` keys nested deeper than Cargo's parser survives.
@@ -763,7 +746,7 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
-    use super::same_setting;
+    use crate::project::settings::same as same_setting;
 
     #[test]
     fn a_variable_that_repeats_the_file_replaces_nothing() {
