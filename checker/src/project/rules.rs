@@ -380,7 +380,7 @@ fn rustflags_shadowing(ctx: &Ctx, out: &mut Vec<Finding>) {
 /// Profile keys the files set that a `CARGO_PROFILE_*` variable replaces.
 fn overridden_profile_keys(ctx: &Ctx, out: &mut Vec<Finding>) {
     for r in crate::project::replaced::replaced(ctx.p) {
-        let rule = if ctx.tier_vars.iter().any(|v| *v == r.var) {
+        let rule = if ctx.tier_vars.contains(&r.var) {
             Rule::OverriddenByTier
         } else {
             Rule::OverriddenByEnv
