@@ -37,8 +37,13 @@ pub struct Record {
     pub cores: usize,
     /// UTC, `YYYY-MM-DD HH:MM`.
     pub date: String,
-    /// Changes as a configuration name spells them (`codegen-units=8`, `with=mold`).
+    /// Changes as a configuration name spells them (`codegen-units=8`, `with=mold`): this
+    /// machine's, which `env` and `build` apply.
     pub changes: Vec<String>,
+    /// The project's confirmed choices (`split-debuginfo=off`, `deps.debug=line-tables-only`):
+    /// never applied from here; `tiercheck init --tuned` writes them into Cargo.toml.
+    #[serde(default)]
+    pub project_changes: Vec<String>,
     /// What the confirmation run measured for them, one line per measurement.
     pub evidence: Vec<String>,
 }
@@ -152,6 +157,10 @@ pub fn apply(
         Ok(None) => return Ok(h),
         Err(e) => return Ok(noted(h, format!("tuned settings ignored: {e:#}"))),
     };
+    if r.changes.is_empty() {
+        // Only project choices: those are Cargo.toml's (`init --tuned`), not the environment's.
+        return Ok(h);
+    }
     let rustc = h
         .rustc
         .as_ref()
@@ -246,6 +255,7 @@ mod tests {
             cores: 2,
             date: "2026-12-03 20:00".into(),
             changes: vec!["codegen-units=8".into()],
+            project_changes: vec![],
             evidence: vec![],
         }
     }

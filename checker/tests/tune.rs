@@ -159,6 +159,7 @@ fn env_applies_fresh_tuned_settings_and_refuses_stale_ones() {
         cores: std::thread::available_parallelism().unwrap().get(),
         date: "2026-12-03 20:00".into(),
         changes: vec!["codegen-units=8".into()],
+        project_changes: vec![],
         evidence: vec![],
     };
     let env = |r: &tiercheck::tuned::Record| {
@@ -204,4 +205,74 @@ fn env_applies_fresh_tuned_settings_and_refuses_stale_ones() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("dropped"));
     assert!(!file.exists());
+}
+
+#[test]
+fn init_tuned_writes_the_project_choices_and_keeps_the_projects_own() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("p");
+    project(&p);
+    let p = p.canonicalize().unwrap();
+    let xdg = d.path().join("xdg");
+    let init = |p: &Path| {
+        tiercheck(
+            &[
+                "init",
+                "--tier",
+                "tier1",
+                "--tuned",
+                "--yes",
+                p.to_str().unwrap(),
+            ],
+            &[("XDG_CONFIG_HOME", xdg.to_str().unwrap())],
+        )
+    };
+    // No tune result yet: an error naming the project, nothing written.
+    let out = init(&p);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no `tiercheck tune --tier tier1` result")
+    );
+
+    let base = xdg.join("rust-tiers/tune");
+    std::fs::create_dir_all(&base).unwrap();
+    let record = tiercheck::tuned::Record {
+        schema: 1,
+        project: p.display().to_string(),
+        tier: "tier1".into(),
+        toolchain: None,
+        rustc: "1.95.0".into(),
+        cores: 2,
+        date: "2026-12-04 16:00".into(),
+        changes: vec![],
+        project_changes: vec![
+            "deps.debug=line-tables-only".into(),
+            "split-debuginfo=off".into(),
+        ],
+        evidence: vec![],
+    };
+    let file = tiercheck::tuned::file_in(&base, &p, "tier1");
+    std::fs::write(&file, serde_json::to_string(&record).unwrap()).unwrap();
+    // The project chose packed split debuginfo itself: kept, and said so.
+    let manifest = p.join("Cargo.toml");
+    let own = std::fs::read_to_string(&manifest).unwrap()
+        + "\n[profile.dev]\nsplit-debuginfo = \"packed\"\n";
+    std::fs::write(&manifest, own).unwrap();
+    let out = init(&p);
+    assert!(out.status.success(), "{out:?}");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    assert!(
+        text.contains("[profile.dev.package.\"*\"]\ndebug = \"line-tables-only\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("split-debuginfo = \"packed\"") && !text.contains("\"off\""),
+        "{text}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("kept profile.dev.split-debuginfo = \"packed\""),
+        "{out:?}"
+    );
 }

@@ -22,14 +22,13 @@ debug = "line-tables-only"
 strip = "none"
 "#;
 
+/// A key under `[profile]` (`["dev", "package", "*", "debug"]`) and its value.
+pub type Setting = (Vec<String>, toml::Value);
+
 /// What the tier wants in `[profile.*]`: the dependency profiles (which the environment cannot
 /// carry), and with `env_settings` also the profile keys its environment sets that Cargo.toml can
 /// hold on a stable toolchain (no tool paths, no rustflags, no nightly-only keys).
-fn profile_settings(
-    data: &TierData,
-    r: &Resolved,
-    env_settings: bool,
-) -> Vec<(Vec<String>, toml::Value)> {
+fn profile_settings(data: &TierData, r: &Resolved, env_settings: bool) -> Vec<Setting> {
     let mut out = vec![];
     for id in &r.techniques {
         let t = &data.techniques[id];
@@ -110,16 +109,22 @@ fn same_value(have: &toml_edit::Value, want: &toml::Value) -> bool {
 }
 
 /// Cargo.toml with the tier's settings merged in; notes name what the project keeps.
+/// `tuned` are `tiercheck tune`'s confirmed project choices: they replace the tier's value for
+/// the same key, never the project's own.
 pub fn merge_manifest(
     text: &str,
     data: &TierData,
     r: &Resolved,
     env_settings: bool,
+    tuned: &[Setting],
     notes: &mut Vec<String>,
 ) -> Result<String> {
     crate::project::toml_doc::parse(text.to_string(), "Cargo.toml")?;
     let mut doc: DocumentMut = text.parse().context("Cargo.toml: invalid TOML")?;
-    for (path, value) in profile_settings(data, r, env_settings) {
+    let mut settings = profile_settings(data, r, env_settings);
+    settings.retain(|(path, _)| !tuned.iter().any(|(p, _)| p == path));
+    settings.extend(tuned.iter().cloned());
+    for (path, value) in settings {
         merge_setting(&mut doc, &path, &value, notes)?;
     }
     if r.techniques.iter().any(|t| t == "custom-profiles") {
@@ -232,8 +237,8 @@ mod tests {
         let data = TierData::embedded().unwrap();
         let r = resolve(&data, "tier1", &Selection::default()).unwrap();
         let mut notes = vec![];
-        let once = merge_manifest(text, &data, &r, env_settings, &mut notes).unwrap();
-        let twice = merge_manifest(&once, &data, &r, env_settings, &mut vec![]).unwrap();
+        let once = merge_manifest(text, &data, &r, env_settings, &[], &mut notes).unwrap();
+        let twice = merge_manifest(&once, &data, &r, env_settings, &[], &mut vec![]).unwrap();
         assert_eq!(once, twice, "a second run changes nothing");
         (once, notes)
     }

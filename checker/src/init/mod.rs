@@ -13,6 +13,7 @@
 //! one).
 
 mod merge;
+mod tuned;
 
 pub use merge::CUSTOM_PROFILES;
 
@@ -47,6 +48,11 @@ pub struct Args {
     /// `tiercheck env` and the tier shells); the project's own values are kept
     #[arg(long)]
     env_settings: bool,
+    /// Also write the project choices `tiercheck tune --tier T` confirmed on this machine
+    /// (split debuginfo, dependency debuginfo) in place of the tier's; the project's own values
+    /// are kept
+    #[arg(long)]
+    tuned: bool,
     #[command(flatten)]
     select: SelectArgs,
 }
@@ -137,7 +143,12 @@ fn plan(args: &Args, data: &TierData, root: &Root, notes: &mut Vec<String>) -> R
     crate::env::ensure_shipped(data, &r)?;
     let (bytes, text) = read_opt(root, "Cargo.toml")?.context("Cargo.toml: disappeared")?;
     let plain = safe_write::plain(&text);
-    let merged = merge::merge_manifest(&plain, data, &r, args.env_settings, notes)?;
+    let tuned = if args.tuned {
+        tuned::settings(root.path(), &args.tier, notes)?
+    } else {
+        vec![]
+    };
+    let merged = merge::merge_manifest(&plain, data, &r, args.env_settings, &tuned, notes)?;
     let mut changes = vec![Change {
         new: safe_write::in_style_of(&text, &merged),
         old: Some(bytes),

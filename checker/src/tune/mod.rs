@@ -230,8 +230,10 @@ fn measure(
     Ok(doc)
 }
 
-/// The confirmed changes (none unless the confirmation agreed), split by where they may live;
-/// the LLVM fallbacks are the project's (its code decides which packages need them).
+/// The confirmed changes (none unless the confirmation agreed), split by where they may live.
+/// The LLVM fallbacks depend on the project's code, but Cargo.toml cannot hold them on stable
+/// (`codegen-backend` needs `cargo-features`), so they are kept with this machine's record, which
+/// `build` applies through `--config`.
 fn result(
     ctx: &search::Ctx,
     results: &[search::DecisionResult],
@@ -239,8 +241,8 @@ fn result(
     adopted: Vec<String>,
 ) -> report::TuneResult {
     let kept: Vec<String> = if c.confirmed { adopted } else { vec![] };
-    let (machine, mut project) = report::split_by_scope(results, &kept);
-    project.splice(0..0, ctx.fixes.iter().cloned());
+    let (mut machine, project) = report::split_by_scope(results, &kept);
+    machine.splice(0..0, ctx.fixes.iter().cloned());
     report::TuneResult {
         config: ctx.name(&kept),
         machine,
@@ -317,7 +319,7 @@ fn keep(args: &Args, ws: &Path, rustc: &str, doc: &mut report::Document) -> Resu
     if args.dry_run {
         return Ok(());
     }
-    if doc.result.machine.is_empty() {
+    if doc.result.machine.is_empty() && doc.result.project.is_empty() {
         if let Some(p) = tuned::reset(ws, &args.tier)? {
             doc.result.note = Some(format!(
                 "dropped this machine's earlier tuned settings ({}): this run kept the tier's defaults",
@@ -335,6 +337,7 @@ fn keep(args: &Args, ws: &Path, rustc: &str, doc: &mut report::Document) -> Resu
         cores: doc.machine.cpus,
         date: doc.date.clone(),
         changes: doc.result.machine.clone(),
+        project_changes: doc.result.project.clone(),
         evidence: report::evidence(&doc.confirmation),
     };
     doc.result.stored = Some(tuned::save(&record)?.display().to_string());

@@ -228,8 +228,9 @@ fn result(s: &mut String, doc: &Document) {
     if !r.project.is_empty() {
         let _ = writeln!(
             s,
-            "  the project's choices ({}): not kept per machine; put them in Cargo.toml for the whole team:",
-            r.project.join(", ")
+            "  the project's choices ({}): for Cargo.toml, shared with the whole team; `tiercheck init --tier {} --tuned` writes them (diff first):",
+            r.project.join(", "),
+            doc.tier
         );
         for p in &r.project {
             let _ = writeln!(s, "    {}", cargo_toml_line(p));
