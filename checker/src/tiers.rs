@@ -45,6 +45,10 @@ pub struct ToolchainSpec {
     pub version: Option<String>,
     pub date: Option<String>,
     pub components: Vec<String>,
+    /// What running this pin instead of an older compiler was measured to buy (a sentence with
+    /// its figures and where they come from), for `toolchain --tier`'s advice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]

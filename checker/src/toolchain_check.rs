@@ -231,14 +231,31 @@ fn toolchain_findings(data: &TierData, r: &Resolved, info: &RustcInfo, report: &
         .map(|v| format!("rustc {v}"))
         .or(spec.date.as_ref().map(|d| format!("nightly {d}")))
         .unwrap_or_default();
-    report.findings.push(Finding::new(
+    let mut f = Finding::new(
         Rule::ToolchainPin,
         format!(
             "the Nix shell pins {pinned}; this machine has {} (LLVM {})",
             info.release,
             info.llvm_version.as_deref().unwrap_or("?")
         ),
-    ));
+    );
+    if let Some(v) = spec.version.as_deref().filter(|v| *v != info.release) {
+        f = f.fix(pin_advice(v, spec.measured.as_deref(), &r.tier));
+    }
+    report.findings.push(f);
+}
+
+/// How to run the stable pin on this machine, and what it was measured to buy.
+fn pin_advice(version: &str, measured: Option<&str>, tier: &str) -> String {
+    let how = if crate::rustup::probe(version).is_ok() {
+        format!("rustup has {version}: `tiercheck env {tier}` and `tiercheck build --tier {tier}` run it")
+    } else {
+        format!("`rustup toolchain install {version} --profile minimal`; `tiercheck env {tier}` then runs it")
+    };
+    match measured {
+        Some(m) => format!("{how}. {m}"),
+        None => how,
+    }
 }
 
 /// Each technique's minimum rustc and components against the active toolchain.
