@@ -3,9 +3,11 @@
 # shell, must build every example with the tier's toolchain (no other setup). Then the quoting
 # test: sh and fish output with hostile tool directories, evaluated by the real bash and fish.
 #
-# Tiers on this machine (no Cranelift component can be installed here):
+# Tiers:
 #   tier1, tier2        every profile
-#   tier3, tier4        --profile release only (their dev profile uses Cranelift)
+#   tier3, tier4        release; dev with Cranelift when the Cranelift nightly is installed
+#                       (.ci/install-toolchains.sh; otherwise one loud SKIPPED line), and every dev
+#                       binary must say `with cranelift` in its .comment
 #   tier4               examples/cpu-bound only: with -Zpolonius, nightly 1.97 spent over 9 minutes
 #                       on serde_derive alone for examples/workspace here (killed; measured 2026-11-24)
 # Prints one line per check and "N passed, N failed".
@@ -23,8 +25,9 @@ bad() { failed=$((failed + 1)); printf 'FAIL  %s\n' "$*"; }
 tc=${TIERCHECK:-"$root/checker/target/release/tiercheck"}
 [ -x "$tc" ] || (cd "$root/checker" && cargo build --release -q) || { echo "cannot build tiercheck"; exit 1; }
 
-echo "== eval \"\$(tiercheck env TIER)\" in bash, then cargo build of each example"
-# tier  env args           cargo profile  channel the rustc must report  examples
+# Reads rows: tier, env args, cargo profile, the channel the rustc must report (cranelift: a
+# nightly whose dev binaries say `with cranelift`), examples.
+build_rows() {
 while read -r tier args profile channel examples; do
   [ "$args" = - ] && args=""
   [ "$examples" = all ] && examples=$(cd "$root/examples" && echo */ | tr -d /)
@@ -39,15 +42,27 @@ while read -r tier args profile channel examples; do
         cd "$5" && CARGO_TARGET_DIR="$4/target-$2" cargo build -q --profile "$6"
       ' bash "$tc" "$tier" "$args" "$work" "$root/examples/$ex" "$profile" >"$log" 2>&1; then
       release=$(cat "$work/rustc-release")
-      case "$channel:$release" in
-        stable:*-*|nightly:[0-9]*[0-9]) bad "$tier $args: $ex built, but with rustc $release (want $channel)" ;;
-        *) ok "$tier${args:+ $args}: examples/$ex builds ($profile profile, rustc $release)" ;;
+      want=$channel backend=""
+      if [ "$channel" = cranelift ]; then
+        want=nightly backend=", Cranelift"
+        bins=$(find "$work/target-$tier/debug" -maxdepth 1 -type f -executable)
+        # shellcheck disable=SC2086
+        if [ -z "$bins" ] || grep -L -a "with cranelift" $bins | grep -q .; then backend=", NOT Cranelift"; fi
+      fi
+      case "$want:$release:$backend" in
+        stable:*-*:*|nightly:[0-9]*[0-9]:*) bad "$tier $args: $ex built, but with rustc $release (want $want)" ;;
+        *:*:", NOT Cranelift") bad "$tier: examples/$ex built, but a binary's .comment does not say 'with cranelift'" ;;
+        *) ok "$tier${args:+ $args}: examples/$ex builds ($profile profile, rustc $release$backend)" ;;
       esac
     else
       bad "$tier${args:+ $args}: examples/$ex: $(grep -m2 -E 'error|tiercheck' "$log" | tr '\n' ' ')"
     fi
   done
-done <<'EOF'
+done
+}
+
+echo "== eval \"\$(tiercheck env TIER)\" in bash, then cargo build of each example"
+build_rows <<'EOF'
 tier1 -                 dev     stable  all
 tier1 --with=mold        dev     stable  cpu-bound
 tier1 -                 release stable  all
@@ -56,6 +71,16 @@ tier2 -                 release nightly all
 tier3 --profile=release release nightly all
 tier4 --profile=release release nightly cpu-bound
 EOF
+
+echo "== tier3 and tier4 dev with Cranelift"
+if cl=$(cranelift_status); then
+  build_rows <<'EOF'
+tier3 -                 dev     cranelift all
+tier4 -                 dev     cranelift cpu-bound
+EOF
+else
+  echo "$cl"
+fi
 
 echo "== the env of a nightly tier selects the toolchain itself"
 if out=$(clean_env "$tc" env tier2) && grep -qx "export RUSTUP_TOOLCHAIN='nightly[^']*'" <<<"$out"; then
