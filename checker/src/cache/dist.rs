@@ -494,9 +494,21 @@ pub fn check_here(
         env: &env,
         project_dir,
         rustc,
-        sccache,
+        sccache: sccache.clone(),
         timeout: PROBE_TIMEOUT,
     });
+    // `toolchain` only: asking the running server means running sccache, which `project` (an
+    // inspection of a checkout) leaves alone.
+    if let (None, Some(exe), Some(cfg)) = (project_dir, &sccache, &facts.config) {
+        if let Some(running) = super::server::running_dist_state(&env, exe) {
+            let shown = cfg.path.display().to_string();
+            out.extend(super::server::stale_finding(
+                cfg.scheduler_url.as_deref(),
+                &running,
+                &shown,
+            ));
+        }
+    }
     // `project` has its own incremental rule (profiles and config included).
     if project_dir.is_none() {
         if let Some(v) = env("CARGO_INCREMENTAL").filter(|v| v != "0") {
