@@ -210,6 +210,8 @@ def main():
                        dict(base, RUNNER_ARCH="X86", PATH="/usr/bin:/bin"))
         expect("no release binary for the runner and no cargo: a clear error",
                r.rc["install"] == 1 and "no cargo" in r.text)
+        r = run_action(action, root, ws, {"directory": "clean"}, dict(base, RUNNER_OS="Windows"))
+        expect("a Windows runner: a clear error, nothing built", r.rc["install"] == 1 and "not on Windows" in r.text)
         r = run_action(action, root, ws, {"directory": "clean", "version": "1.0; rm -rf /"}, base)
         expect("a version that is not one is refused", r.rc["install"] == 1 and "not a version" in r.text)
 
