@@ -254,6 +254,10 @@ if out=$(E2E_WORK="$work/env" TIERCHECK="$tc" bash "$root/.ci/e2e-env.sh" 2>&1);
 else bad "env e2e: $(grep -E '^FAIL' <<<"$out" | head -5 | tr '\n' ' ')"; fi
 grep -E '^(ok|FAIL)' <<<"$out" | sed 's/^/      /'
 
+echo "== the static musl build release.yml ships (.ci/e2e-musl.sh, about 70 s)"
+if out=$(E2E_WORK="$work/musl" TIERCHECK="$tc" bash "$root/.ci/e2e-musl.sh" 2>&1); then ok "musl: $(grep -E '^ok +(built|static)' <<<"$out" | sed 's/^ok *//' | tr '\n' ';')"
+else bad "musl: $(grep -E '^FAIL|error' <<<"$out" | head -3 | tr '\n' ' ')${out:+ }$(tail -2 <<<"$out" | tr '\n' ' ')"; fi
+
 echo "== fuzzing: the ELF inspector, and project loading + rules on generated TOML/cfg/rustflags (${fuzz_seconds}s each)"
 if [ "$fuzz_seconds" -gt 0 ]; then
   for target in inspect_elf project_config; do

@@ -9,7 +9,10 @@
 #  4. the scheduler down: the build succeeds locally, binary identical, and
 #     `tiercheck toolchain --with sccache-dist` reports the unreachable scheduler;
 #  5. a client with a wrong token: the scheduler refuses it (401) and `tiercheck toolchain` says
-#     so before any build; what its build does is reported as measured.
+#     so before any build; what its build does is reported as measured; the scheduler's log
+#     never holds the real token;
+#  6. a running sccache server and a config naming another scheduler: `tiercheck toolchain`
+#     reports the server's old one (sccache-server-stale).
 # Prints one line per check, a summary, and "N passed, N failed". Needs root, bubblewrap, and
 # sccache built with the dist-client and dist-server features (sccache, sccache-dist on PATH).
 #   DIST_BUILD_TIMEOUT=900   seconds one build may take
@@ -95,7 +98,10 @@ EOF
 }
 num_servers() { scheduler_status | python3 -c 'import json,sys; print(json.load(sys.stdin)["num_servers"])' 2>/dev/null || echo 0; }
 start_scheduler() {
-  spawn "$work/scheduler.log" env SCCACHE_NO_DAEMON=1 SCCACHE_LOG=info sccache-dist scheduler --config "$work/scheduler.toml"
+  # sccache-dist logs each refused client token with the real one ("User token X != expected
+  # token <real>", module sccache_dist::token_check, warn): that module is held to errors, as
+  # docs/team-scale.md tells users to do. "Bearer auth failed" (no token in it) stays.
+  spawn "$work/scheduler.log" env SCCACHE_NO_DAEMON=1 SCCACHE_LOG=info,sccache_dist::token_check=error sccache-dist scheduler --config "$work/scheduler.toml"
   sched_pid=$spawned
   for _ in $(seq 50); do scheduler_status >/dev/null && return 0; sleep 0.2; done
   return 1
@@ -282,7 +288,20 @@ case $wrong_build in
   *"401"*) ok "the wrong-token client's build $wrong_build: sccache 0.19 does not fall back on a 401, as tiercheck's sccache-dist-token-refused says" ;;
   *) bad "the wrong-token client's build failed for another reason: $(tail -3 "$work/wrong.log" | tr '\n' ' ')" ;;
 esac
+if grep -qF "$client_token" "$work/scheduler.log"; then bad "the scheduler's log holds the real client token"
+else ok "the scheduler's log does not hold the real client token after $refusals refusals (SCCACHE_LOG=...,sccache_dist::token_check=error)"; fi
 summary_wrong="wrong token refused $refusals times by the scheduler, 0 jobs on the servers; its build $wrong_build"
+
+echo "== a running sccache server keeps the config it started with"
+# The wrong-token client's server is still running. A config naming another scheduler (as after
+# moving it) must be reported against that server; its own config (same scheduler) must not.
+sed "s|127.0.0.1:$sched_port|127.0.0.1:$(free_port)|" "$work/client-wrong.toml" >"$work/client-moved.toml"
+chmod 600 "$work/client-moved.toml"
+stale_rules() { (cd "$root" && clean_env env SCCACHE_CONF="$1" SCCACHE_SERVER_PORT="$sc_port" "$tc" toolchain --tier tier1 --with sccache-dist --format json 2>/dev/null) \
+  | python3 -c 'import json,sys; [print(f["rule"]+": "+f["message"]) for f in json.load(sys.stdin)["findings"] if f["rule"]=="sccache-server-stale"]' 2>/dev/null; }
+moved=$(stale_rules "$work/client-moved.toml"); same=$(stale_rules "$work/client-wrong.toml")
+if [ -n "$moved" ] && [ -z "$same" ]; then ok "tiercheck toolchain reports the running server's old scheduler: ${moved:0:110}..."
+else bad "sccache-server-stale: moved config gave '${moved}', the server's own config gave '${same}'"; fi
 
 echo "== summary"
 echo "jobs distributed: ${summary_dist:-none}"

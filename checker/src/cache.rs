@@ -4,6 +4,7 @@
 
 pub mod dist;
 mod http;
+pub mod server;
 
 use std::time::Duration;
 

@@ -82,6 +82,7 @@ rules! {
     SccacheDistTokenRefused = "sccache-dist-token-refused", Error, "the scheduler refuses the client token (HTTP 401); sccache 0.19 then fails the compile";
     SccacheDistToolchain = "sccache-dist-toolchain", Error, "the rustc in use cannot be packaged for the build servers (not an ELF in its sysroot, or not Linux without a path_override)";
     SccacheDistToolchainCache = "sccache-dist-toolchain-cache", Warning, "`toolchain_cache_size` is below the size of the toolchain sccache would package";
+    SccacheServerStale = "sccache-server-stale", Warning, "a running sccache server was started with another scheduler than the client config names now; it keeps its config until `sccache --stop-server`";
     TierChannel = "tier-channel", Error, "the tier needs nightly, the project or rustc is stable";
     TierContradicts = "tier-contradicts", Warning, "the project sets another value than the tier";
     TierLacks = "tier-lacks", Info, "something the environment cannot supply (custom profiles)";

@@ -162,6 +162,10 @@ fn why_and_fix(r: Rule) -> (&'static str, &'static str) {
             "The packaged toolchain is larger than `toolchain_cache_size`; when the archive does not fit, every compile fails (sccache does not fall back).",
             "Raise `[dist] toolchain_cache_size` (default 10 GiB).",
         ),
+        SccacheServerStale => (
+            "sccache's server (started by the first compile) reads the client config once: after the config changes, a running server keeps distributing to the scheduler, and with the token, it started with. `tiercheck toolchain` asks a running server (`sccache --dist-status`) and compares its scheduler with the config; a changed token alone cannot be seen, so stop the server after any config change.",
+            "`sccache --stop-server`; the next compile starts one with the current config.",
+        ),
         TierChannel => (
             "The tier uses nightly-only techniques (`-Z` flags, Cranelift, per-profile rustflags); with a stable toolchain they fail or are dropped.",
             "Pin the tier's dated nightly (`tiercheck init --toolchain-file`, or rust-toolchain.toml), or choose tier1.",

@@ -17,8 +17,6 @@ use crate::toolchain::RustcInfo;
 
 /// sccache's default `toolchain_cache_size` (src/config.rs `default_toolchain_cache_size`).
 pub const DEFAULT_TOOLCHAIN_CACHE: u64 = 10 << 30;
-/// sccache's insecure default client token (`INSECURE_DIST_CLIENT_TOKEN`), sent without `[dist.auth]`.
-const INSECURE_TOKEN: &str = "dangerously_insecure_client";
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// The string only a `dist-client` (or `dist-server`) build of sccache contains.
 const DIST_CLIENT_MARK: &[u8] = b"/api/v1/scheduler/alloc_job";
@@ -244,10 +242,14 @@ pub fn probe_scheduler(url: &str, auth: &Auth, timeout: Duration) -> SchedulerPr
             return p;
         }
     }
+    // A refused token costs more than a 401: sccache-dist 0.19's scheduler logs every refusal
+    // as `User token <sent> != expected token <its real token>` (token_check.rs, at warn level,
+    // printed whenever SCCACHE_LOG is set). So a token known to be wrong is never sent: no
+    // `[dist.auth]` (sccache's insecure default, reported as sccache-dist-no-auth) or an empty
+    // one. A configured token is sent: the build would send the same one anyway.
     let token = match auth {
-        Auth::Token { token } => token.as_str(),
-        Auth::Insecure => INSECURE_TOKEN,
-        Auth::Oauth2 { .. } => return p,
+        Auth::Token { token } if !token.is_empty() => token.as_str(),
+        Auth::Token { .. } | Auth::Insecure | Auth::Oauth2 { .. } => return p,
     };
     if let Ok(r) =
         http::post_empty_with_bearer(&host, port, "/api/v1/scheduler/alloc_job", token, timeout)
@@ -492,9 +494,21 @@ pub fn check_here(
         env: &env,
         project_dir,
         rustc,
-        sccache,
+        sccache: sccache.clone(),
         timeout: PROBE_TIMEOUT,
     });
+    // `toolchain` only: asking the running server means running sccache, which `project` (an
+    // inspection of a checkout) leaves alone.
+    if let (None, Some(exe), Some(cfg)) = (project_dir, &sccache, &facts.config) {
+        if let Some(running) = super::server::running_dist_state(&env, exe) {
+            let shown = cfg.path.display().to_string();
+            out.extend(super::server::stale_finding(
+                cfg.scheduler_url.as_deref(),
+                &running,
+                &shown,
+            ));
+        }
+    }
     // `project` has its own incremental rule (profiles and config included).
     if project_dir.is_none() {
         if let Some(v) = env("CARGO_INCREMENTAL").filter(|v| v != "0") {
@@ -744,6 +758,16 @@ mod tests {
             }
         });
         port
+    }
+
+    #[test]
+    fn a_token_known_to_be_wrong_is_never_sent() {
+        // The fake refuses every token but "good": a POST would come back "refused".
+        for auth in [Auth::Insecure, Auth::Token { token: "".into() }] {
+            let url = format!("http://127.0.0.1:{}", fake_scheduler("good"));
+            let p = probe_scheduler(&url, &auth, Duration::from_secs(2));
+            assert_eq!((p.reachable, p.token), (true, "unchecked"), "{auth:?}");
+        }
     }
 
     #[test]
