@@ -9,7 +9,6 @@ pub mod cache;
 pub mod child;
 pub mod ci_output;
 pub mod cli;
-pub mod completions;
 pub mod env;
 pub mod envcmd;
 pub mod explain;
