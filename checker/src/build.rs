@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::binary;
 use crate::cli::{print_report, tier_parser, Out, ProjectArgs, ReportFormat, SelectArgs};
-use crate::envcmd::{host_env, HostEnv};
+use crate::host_env::{host_env, HostEnv};
 use crate::project::load::{profile_chain, Project};
 use crate::report::{Finding, Report, Rule, Severity};
 use crate::resolve::Selection;
@@ -154,7 +154,7 @@ pub const UNSET_FOR_CARGO: &[&str] = &["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"];
 pub fn profile_root_in(p: &Project, profile: &str) -> String {
     profile_chain(&p.root.table, profile)
         .root
-        .map_or_else(|| crate::envcmd::profile_root(profile), String::from)
+        .map_or_else(|| crate::host_env::profile_root(profile), String::from)
 }
 
 /// The finding that says which toolchain `build` ran when it is not what the project alone

@@ -14,6 +14,7 @@ pub mod envcmd;
 pub mod explain;
 pub mod flags;
 pub mod fsread;
+pub mod host_env;
 pub mod init;
 pub mod per_platform;
 pub mod pgo;

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::cache::dist::ClientFacts;
 use crate::cli::{print_report, Out, ReportFormat, SelectArgs, TierArg};
-use crate::envcmd::profile_root;
+use crate::host_env::profile_root;
 use crate::project::toolchain_file::{Spec, ToolchainPin};
 use crate::report::{Finding, Report, Rule};
 use crate::resolve::{resolve, Resolved, Selection};

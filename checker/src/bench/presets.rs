@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::env::{cargo_config_args, env_key};
-use crate::envcmd::host_env;
+use crate::host_env::host_env;
 use crate::resolve::{resolve, Selection};
 use crate::tiers::TierData;
 use crate::{rustup, toolchain, tools, variant};

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::cli::{print_report, Out, ReportFormat, SelectArgs, TierArg};
-use crate::envcmd::profile_root;
+use crate::host_env::profile_root;
 use crate::report::{Finding, Report, Rule};
 use crate::resolve::{resolve, Resolved, Selection};
 use crate::tiers::{BinarySign, Channel, TierData};

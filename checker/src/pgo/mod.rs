@@ -19,7 +19,7 @@ use serde_json::json;
 use crate::binary;
 use crate::build::{profile_root_in, run_cargo, Options};
 use crate::child::{self, Limit};
-use crate::envcmd::{host_env, HostEnv};
+use crate::host_env::{host_env, HostEnv};
 use crate::project::load::Project;
 use crate::report::{Finding, Report, Rule};
 use crate::tiers::TierData;
