@@ -35,15 +35,15 @@ LAYERS = [
     # tier data) are data too: every command takes them, none of them runs anything.
     ("data", [
         "crate", "tiers", "resolve", "per_platform", "env", "variant", "flags", "fsread",
-        "termsafe", "shell", "suggest", "rule_docs", "report", "cli",
+        "termsafe", "shell", "suggest", "rule_docs", "report", "cli", "toolchain_name",
     ]),
-    # Host services: what this machine has and how tiercheck acts on it. rustup and the
-    # toolchain probe, the one cargo launcher, the host environment, child processes, the
-    # TOML reader, atomic writes and their recovery records, the compile-cache probes,
-    # per-machine tune results.
+    # Host services: what this machine has and how tiercheck acts on it. rustup (its choice of
+    # toolchain and the toolchain file it reads) and the toolchain probe, tools on PATH, child
+    # processes, the one cargo launcher, the host environment of a tier, the TOML reader,
+    # atomic writes and their recovery records, the compile-cache probes.
     ("host", [
-        "rustup", "toolchain", "tools", "child", "cargo_run", "host_env", "toml_doc",
-        "safe_write", "recovery", "cache::*",
+        "rustup", "toolchain", "toolchain_file", "tools", "child", "cargo_run", "host_env",
+        "toml_doc", "safe_write", "recovery", "cache::*",
     ]),
     # The project model: what Cargo reads for a project, read the way Cargo reads it, and what
     # tiercheck keeps about it (allowed findings, tune results per machine).
@@ -52,7 +52,7 @@ LAYERS = [
         "project::load", "project::config", "project::members", "project::member_glob",
         "project::cfg", "project::model", "project::settings", "project::rustflags",
         "project::command_line", "project::linker", "project::probe",
-        "project::toolchain_file", "project::toml_doc", "profile_intent", "allow",
+        "profile_intent", "allow",
     ]),
     # Checks: the rules over the project model and over binaries, their typed facts, and the
     # one output layer (text, JSON, GitHub annotations, SARIF) that prints findings.
@@ -92,9 +92,6 @@ DEBT = {
     "project::member_glob -> project::members": "cycle: normalize lives in members",
     "safe_write -> recovery": "cycle: the journal and the writes need each other",
     "project -> explain": "project's text renderer lives in the explain command",
-    "cache::dist -> project::toml_doc": "the TOML reader sits in the project model",
-    "toolchain -> project::toolchain_file": "rustup's toolchain choice sits in the project model",
-    "variant -> project::toolchain_file": "toolchain name validity sits in the project model",
     "recovery -> project::load": "recovery finds the workspace root through the project model",
 }
 

@@ -10,9 +10,9 @@ use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
 use crate::env::{cargo_config_args, ensure_shipped, env_key, raw_env, substitute, tools_needed};
-use crate::project::toolchain_file;
 use crate::resolve::{resolve, Resolved, Selection};
 use crate::tiers::{Channel, TierData};
+use crate::toolchain_file;
 use crate::{rustup, toolchain, tools};
 
 /// "dev"/"release" for a built-in or custom profile (custom ones are looked up in no file here,
@@ -66,7 +66,7 @@ pub fn project_pin(dir: &Path) -> Option<rustup::ProjectPin> {
     let shown = file.display().to_string();
     let pin = toolchain_file::read(&file, &shown, dir);
     let name = match pin.spec {
-        toolchain_file::Spec::Named(n) if toolchain_file::valid_name(&n) => Some(n),
+        toolchain_file::Spec::Named(n) if crate::toolchain_name::valid_name(&n) => Some(n),
         _ => None,
     };
     Some(rustup::ProjectPin { file: shown, name })

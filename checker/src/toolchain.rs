@@ -7,8 +7,8 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
-use crate::project::toolchain_file;
 use crate::tiers::Channel;
+use crate::toolchain_file;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RustcInfo {
@@ -80,7 +80,7 @@ pub fn selection_for(dir: &Path) -> (Choice, Option<toolchain_file::ToolchainPin
     let Some(file) = toolchain_file::find(dir, |d| override_of(d).is_some()) else {
         // No file before the nearest `rustup override` (if any): that override decides.
         let choice = match dir.ancestors().find_map(override_of) {
-            Some(name) if toolchain_file::valid_name(name) => Choice::Named(name.clone()),
+            Some(name) if crate::toolchain_name::valid_name(name) => Choice::Named(name.clone()),
             _ => Choice::Default,
         };
         return (choice, None);
@@ -126,7 +126,7 @@ fn trusted_output<S: AsRef<std::ffi::OsStr>>(
         .stdin(std::process::Stdio::null())
         .current_dir("/");
     if let Choice::Named(n) = choice {
-        if !toolchain_file::valid_name(n) {
+        if !crate::toolchain_name::valid_name(n) {
             bail!("{n:?} is not a toolchain name; tiercheck hands rustup names only");
         }
         c.env("RUSTUP_TOOLCHAIN", n);

@@ -9,11 +9,11 @@ use serde::Serialize;
 use crate::cache::dist::ClientFacts;
 use crate::cli::{print_report, Out, ReportFormat, SelectArgs, TierArg};
 use crate::host_env::profile_root;
-use crate::project::toolchain_file::{Spec, ToolchainPin};
 use crate::report::{Finding, Report, Rule};
 use crate::resolve::{resolve, Resolved, Selection};
 use crate::tiers::{Channel, TierData};
 use crate::toolchain::RustcInfo;
+use crate::toolchain_file::{Spec, ToolchainPin};
 use crate::{toolchain, tools};
 
 /// Check the toolchain and tools on PATH (against a tier's needs with --tier)
@@ -54,7 +54,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
 /// it lies below the current directory (the repository in a workflow), else DIR's Cargo.toml.
 fn anchor(dir: &Path) -> PathBuf {
     let cwd = std::env::current_dir().unwrap_or_default();
-    crate::project::toolchain_file::find(dir, |_| false)
+    crate::toolchain_file::find(dir, |_| false)
         .filter(|f| f.starts_with(&cwd))
         .unwrap_or_else(|| dir.join("Cargo.toml"))
 }

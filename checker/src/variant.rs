@@ -189,7 +189,7 @@ fn parse_change(data: &TierData, item: &str) -> Result<Change> {
             "llvm" => Change::Cranelift(false),
             _ => bail!("backend={value}: cranelift or llvm"),
         },
-        "toolchain" if crate::project::toolchain_file::valid_name(value) => {
+        "toolchain" if crate::toolchain_name::valid_name(value) => {
             Change::Toolchain(value.to_string())
         }
         "toolchain" => bail!("toolchain={value}: not a rustup toolchain name"),

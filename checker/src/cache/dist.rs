@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use super::http;
 use crate::fsread;
-use crate::project::toml_doc::TomlFile;
 use crate::report::{Finding, Rule};
+use crate::toml_doc::TomlFile;
 use crate::toolchain::RustcInfo;
 
 /// sccache's default `toolchain_cache_size` (src/config.rs `default_toolchain_cache_size`).

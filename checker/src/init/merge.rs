@@ -117,7 +117,7 @@ pub fn merge_manifest(
     env_settings: bool,
     notes: &mut Vec<String>,
 ) -> Result<String> {
-    crate::project::toml_doc::parse(text.to_string(), "Cargo.toml")?;
+    crate::toml_doc::parse(text.to_string(), "Cargo.toml")?;
     let mut doc: DocumentMut = text.parse().context("Cargo.toml: invalid TOML")?;
     for (path, value) in profile_settings(data, r, env_settings) {
         merge_setting(&mut doc, &path, &value, notes)?;

@@ -13,7 +13,7 @@ use crate::fsread::Kind;
 use std::sync::Arc;
 
 use crate::project::members::normalize;
-use crate::project::toml_doc::{Spans, TomlFile};
+use crate::toml_doc::{Spans, TomlFile};
 
 /// Where a value was defined: a file and a byte offset in it (turned into line and column only
 /// when a finding needs them, so huge one-line arrays stay linear), or `env:NAME`.

@@ -11,9 +11,10 @@ use anyhow::{bail, Context, Result};
 use crate::fsread::Kind;
 use crate::project::config::{self, Config, Def, CV};
 use crate::project::members;
-pub use crate::project::toml_doc::TomlFile;
-pub use crate::project::toolchain_file::ToolchainPin;
-use crate::project::toolchain_file::{self, parse_channel};
+pub use crate::toml_doc::TomlFile;
+use crate::toolchain_file;
+pub use crate::toolchain_file::ToolchainPin;
+use crate::toolchain_name::parse_channel;
 
 /// Reads a TOML file; a syntax error becomes one line with the file, line and column.
 pub fn read_toml(path: &Path, shown: &str) -> Result<toml::Table> {

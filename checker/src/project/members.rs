@@ -11,7 +11,7 @@ use anyhow::{bail, Result};
 
 use crate::fsread::Kind;
 use crate::project::member_glob;
-use crate::project::toml_doc::TomlFile;
+use crate::toml_doc::TomlFile;
 
 /// Lexical normalisation as Cargo's `paths::normalize_path` (no filesystem access).
 pub fn normalize(p: &Path) -> PathBuf {

@@ -16,8 +16,6 @@ pub mod rules;
 pub mod rustflags;
 pub mod settings;
 pub mod tier_match;
-pub mod toml_doc;
-pub mod toolchain_file;
 pub mod toolchain_rules;
 
 use std::collections::BTreeMap;
@@ -244,7 +242,7 @@ fn build_toolchain(
     p: &load::Project,
     host: Option<&toolchain::RustcInfo>,
 ) -> (Option<Channel>, Option<semver::Version>) {
-    use toolchain_file::Spec;
+    use crate::toolchain_file::Spec;
     let probed = (host.map(|h| h.channel), host.map(|h| h.version.clone()));
     match p.toolchain.as_ref() {
         None => probed,

@@ -85,10 +85,8 @@ fn toolchain_file_problems(ctx: &Ctx, out: &mut Vec<Finding>) {
 
 /// A toolchain file tiercheck will not follow: a path (rustup would run that rustc), a file
 /// rustup cannot read or refuses, a symlink out of the tree. `project` and `toolchain` report it.
-pub fn toolchain_pin_finding(
-    pin: &crate::project::toolchain_file::ToolchainPin,
-) -> Option<Finding> {
-    use crate::project::toolchain_file::Spec;
+pub fn toolchain_pin_finding(pin: &crate::toolchain_file::ToolchainPin) -> Option<Finding> {
+    use crate::toolchain_file::Spec;
     let f = match &pin.spec {
         Spec::Named(_) | Spec::Default => return None,
         Spec::Path(path) => Finding::new(Rule::ToolchainPath, format!("the toolchain file names a toolchain by path ({path:?}); rustup would run the rustc there, so tiercheck does not: the channel and version are unknown and the checks that need them are skipped"))

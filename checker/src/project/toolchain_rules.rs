@@ -4,8 +4,9 @@
 
 use crate::project::load::{get, TomlFile};
 use crate::project::rules::{at_key, Ctx};
-use crate::project::toolchain_file::{parse_channel, Spec};
 use crate::report::{Finding, Rule, Severity};
+use crate::toolchain_file::Spec;
+use crate::toolchain_name::parse_channel;
 
 /// A package's `rust-version` and where it is written (its own key, or the workspace's for
 /// `rust-version.workspace = true`).
