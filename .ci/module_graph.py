@@ -78,7 +78,6 @@ COMMAND_FAMILY = {"tune": "bench", "pgo": "build"}
 # this list only shrinks. Never add to it to get a change through.
 DEBT = {
     "bench::sccache -> bench::runner": "cycle: sccache's loop uses the runner's sample types",
-    "pgo -> build": "cycle: pgo climbs into build for Options, run_cargo, profile_root_in",
     "child -> tools": "cycle: the PATH lookup of programs lives in tools, above child",
     "toolchain -> tools": "cycle: same lookup; tools needs toolchain's RustcInfo",
     "report -> cli": "cycle: report prints through cli::Out; one output module above report",

@@ -3,19 +3,16 @@
 //! and every executable cargo reports.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
 use anyhow::{bail, Context, Result};
 use serde_json::json;
 
 use crate::binary;
+use crate::cargo_run::{self, Options};
 use crate::cli::{print_report, tier_parser, Out, ProjectArgs, ReportFormat, SelectArgs};
 use crate::host_env::{host_env, HostEnv};
-use crate::project::load::{profile_chain, Project};
+use crate::project::load::{profile_root_in, Project};
 use crate::report::{Finding, Report, Rule, Severity};
-use crate::resolve::Selection;
 use crate::tiers::{Channel, TierData};
 use crate::{pgo, toolchain};
 
@@ -86,20 +83,6 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     print_report(out, &report, args.format, &facts_text, Some(&dir))
 }
 
-pub struct Options<'a> {
-    pub tier: &'a str,
-    pub profile: String,
-    pub dir: &'a Path,
-    pub select: &'a Selection,
-    pub cargo_args: &'a [String],
-    pub targets: &'a [String],
-    /// cargo's `--message-format`: JSON on stdout, for the executables, diagnostics rendered on
-    /// stderr (`json-render-diagnostics`), in the user's style when they asked for one.
-    pub message_format: String,
-    /// Say on stderr what is built, before cargo's output (the report follows on stdout).
-    pub announce: bool,
-}
-
 /// The user's `--message-format` taken out of the cargo arguments: tiercheck reads cargo's JSON
 /// messages itself, and cargo refuses two kinds ("cannot specify two kinds of `message-format`
 /// arguments"). As cargo-pgo does, it is parsed out; unlike cargo-pgo it is honoured where it
@@ -146,17 +129,6 @@ pub fn message_format(cargo_args: &[String]) -> Result<(Vec<String>, String)> {
     Ok((kept, format))
 }
 
-/// What `run_cargo` removes from cargo's environment: these would replace the tier's target
-/// rustflags (Cargo does not merge them).
-pub const UNSET_FOR_CARGO: &[&str] = &["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"];
-
-/// dev/release for a profile, following `inherits` in the project's Cargo.toml.
-pub fn profile_root_in(p: &Project, profile: &str) -> String {
-    profile_chain(&p.root.table, profile)
-        .root
-        .map_or_else(|| crate::host_env::profile_root(profile), String::from)
-}
-
 /// The finding that says which toolchain `build` ran when it is not what the project alone
 /// would get: the tier's channel differs from the default, or the project pins another one.
 fn toolchain_note(tier: &str, p: &Project, env: &HostEnv) -> Option<Finding> {
@@ -176,58 +148,6 @@ fn toolchain_note(tier: &str, p: &Project, env: &HostEnv) -> Option<Finding> {
             rustc.release
         ),
     ))
-}
-
-/// Runs cargo with the tier environment (plus `extra` variables, which win, and `extra_args`
-/// such as `--config`); returns the executables cargo reported.
-pub fn run_cargo(
-    opts: &Options,
-    env: &HostEnv,
-    toolchain: Option<&str>,
-    extra: &BTreeMap<String, String>,
-    extra_args: &[String],
-) -> Result<(bool, Vec<PathBuf>)> {
-    let mut c = crate::child::command("cargo")?;
-    c.arg("build")
-        .arg(format!("--message-format={}", opts.message_format))
-        .arg("--profile")
-        .arg(&opts.profile)
-        .args(extra_args);
-    // What the environment cannot carry (dependency profiles), as `tiercheck init` would write it.
-    for kv in &env.cargo_config {
-        c.arg("--config").arg(kv);
-    }
-    for t in opts.targets {
-        c.arg("--target").arg(t);
-    }
-    c.args(opts.cargo_args).current_dir(opts.dir);
-    for k in UNSET_FOR_CARGO {
-        c.env_remove(k);
-    }
-    c.envs(&env.env).envs(extra).env("RUSTUP_AUTO_INSTALL", "0");
-    if let Some(t) = toolchain {
-        c.env("RUSTUP_TOOLCHAIN", t);
-    }
-    c.stdout(Stdio::piped()).stderr(Stdio::inherit());
-    let mut child = crate::child::spawn(&mut c, "cargo").context("is cargo on PATH?")?;
-    let mut exes = vec![];
-    if let Some(out) = child.take_stdout() {
-        for line in BufReader::new(out).lines() {
-            let line = line.context("reading cargo's output")?;
-            let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else {
-                continue;
-            };
-            if msg["reason"] == "compiler-artifact" {
-                if let Some(exe) = msg["executable"].as_str() {
-                    exes.push(PathBuf::from(exe));
-                }
-            }
-        }
-    }
-    let status = child.wait(None)?;
-    exes.sort();
-    exes.dedup();
-    Ok((status.success(), exes))
 }
 
 pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
@@ -257,7 +177,7 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
         tier: Some(opts.tier),
         targets: opts.targets,
         tier_env: env.env.clone(),
-        unset: UNSET_FOR_CARGO,
+        unset: &cargo_run::tier_scrubbed(),
         toolchain: toolchain.clone().map(toolchain::Choice::Named),
     };
     let project = crate::project::check_with(data, &p.dir, opts.select, &popts)?;
@@ -267,7 +187,7 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
     if opts.announce {
         announce(opts, &p, &env);
     }
-    let (ok, exes) = run_cargo(opts, &env, toolchain.as_deref(), &BTreeMap::new(), &[])?;
+    let (ok, exes) = cargo_run::build(opts, &env, toolchain.as_deref(), &BTreeMap::new(), &[])?;
     let mut report = Report::new("build", Some(opts.tier), p.dir.display().to_string());
     report.findings.extend(project.findings.iter().cloned());
     report.findings.extend(toolchain_note(opts.tier, &p, &env));

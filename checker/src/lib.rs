@@ -6,6 +6,7 @@ pub mod bench;
 pub mod binary;
 pub mod build;
 pub mod cache;
+pub mod cargo_run;
 pub mod child;
 pub mod ci_output;
 pub mod cli;

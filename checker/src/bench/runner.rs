@@ -16,6 +16,7 @@ use super::presets::{Config, Release};
 use super::progress::Progress;
 use super::proof::Build;
 use super::sccache::Sccache;
+use crate::cargo_run::{self, Scrub};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -392,26 +393,6 @@ impl Runner<'_> {
     }
 }
 
-/// Variables a user's shell may carry that would change what a configuration measures.
-fn foreign_setting(k: &str) -> bool {
-    const EXACT: &[&str] = &[
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "RUSTC_WRAPPER",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "CARGO_INCREMENTAL",
-        "CARGO_TARGET_DIR",
-    ];
-    const PREFIX: &[&str] = &[
-        "CARGO_PROFILE_",
-        "CARGO_TARGET_",
-        "CARGO_BUILD_",
-        "CARGO_UNSTABLE_",
-        "RUST_TIERS_",
-    ];
-    EXACT.contains(&k) || PREFIX.iter().any(|p| k.starts_with(p))
-}
-
 pub fn cargo_in(
     dir: &Path,
     cfg: &Config,
@@ -419,21 +400,12 @@ pub fn cargo_in(
     extra: &[&str],
     log: &Path,
 ) -> Result<(f64, Build)> {
-    let mut c = crate::child::command("cargo")?;
+    let mut c = cargo_run::command(dir, Scrub::Measure, &cfg.env)?;
     c.arg(&cfg.command).args(extra).arg("--message-format=json");
     for kv in &cfg.cargo_config {
         c.arg("--config").arg(kv);
     }
-    for (k, _) in std::env::vars_os() {
-        if k.to_str().is_some_and(foreign_setting) {
-            c.env_remove(k);
-        }
-    }
-    c.current_dir(dir)
-        .envs(&cfg.env)
-        .env("CARGO_TARGET_DIR", target)
-        .env("RUSTUP_AUTO_INSTALL", "0")
-        .stdin(Stdio::null());
+    c.env("CARGO_TARGET_DIR", target).stdin(Stdio::null());
     let t = Instant::now();
     let out = crate::child::output(&mut c, "cargo", None)?;
     let secs = t.elapsed().as_secs_f64();

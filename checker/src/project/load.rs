@@ -47,6 +47,13 @@ pub struct ProfileChain {
     pub keys: Vec<String>,
 }
 
+/// dev/release for a profile, following `inherits` in the project's Cargo.toml.
+pub fn profile_root_in(p: &Project, profile: &str) -> String {
+    profile_chain(&p.root.table, profile)
+        .root
+        .map_or_else(|| crate::host_env::profile_root(profile), String::from)
+}
+
 pub fn profile_chain(manifest: &toml::Table, profile: &str) -> ProfileChain {
     let mut cur = profile.to_string();
     let mut keys = vec![];
