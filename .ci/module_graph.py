@@ -77,7 +77,6 @@ COMMAND_FAMILY = {"tune": "bench", "pgo": "build"}
 # and left out of the figures that fail the check; an entry whose edge is gone fails it, so
 # this list only shrinks. Never add to it to get a change through.
 DEBT = {
-    "bench::sccache -> bench::runner": "cycle: sccache's loop uses the runner's sample types",
     "child -> tools": "cycle: the PATH lookup of programs lives in tools, above child",
     "toolchain -> tools": "cycle: same lookup; tools needs toolchain's RustcInfo",
     "report -> cli": "cycle: report prints through cli::Out; one output module above report",

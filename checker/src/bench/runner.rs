@@ -14,9 +14,8 @@ use serde::{Deserialize, Serialize};
 use super::edit::Edit;
 use super::presets::{Config, Release};
 use super::progress::Progress;
-use super::proof::Build;
+use super::proof::{cargo_in, Build};
 use super::sccache::Sccache;
-use crate::cargo_run::{self, Scrub};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -120,7 +119,7 @@ pub fn run_all(plan: &Plan, cfgs: &[Config], quiet: bool) -> Result<Run> {
     };
     let mut caches = vec![];
     for c in cfgs.iter().filter(|c| c.sccache) {
-        caches.push(Sccache::warm(plan, c)?);
+        caches.push(Sccache::warm(&plan.dir, &plan.work, c)?);
     }
     if let Some(Err(e)) = plan.edit.as_ref().map(Edit::guard) {
         caches.iter().for_each(Sccache::stop);
@@ -391,34 +390,6 @@ impl Runner<'_> {
     ) -> Result<(f64, Build)> {
         cargo_in(&self.plan.dir, cfg, target, extra, log)
     }
-}
-
-pub fn cargo_in(
-    dir: &Path,
-    cfg: &Config,
-    target: &Path,
-    extra: &[&str],
-    log: &Path,
-) -> Result<(f64, Build)> {
-    let mut c = cargo_run::command(dir, Scrub::Measure, &cfg.env)?;
-    c.arg(&cfg.command).args(extra).arg("--message-format=json");
-    for kv in &cfg.cargo_config {
-        c.arg("--config").arg(kv);
-    }
-    c.env("CARGO_TARGET_DIR", target).stdin(Stdio::null());
-    let t = Instant::now();
-    let out = crate::child::output(&mut c, "cargo", None)?;
-    let secs = t.elapsed().as_secs_f64();
-    std::fs::write(log, &out.stderr).with_context(|| format!("{}: cannot write", log.display()))?;
-    if !out.status.success() {
-        bail!(
-            "{}: cargo {} failed; see {}",
-            cfg.name,
-            cfg.command,
-            log.display()
-        );
-    }
-    Ok((secs, Build::parse(&String::from_utf8_lossy(&out.stdout))))
 }
 
 fn remove_dir(p: &Path) -> Result<()> {
