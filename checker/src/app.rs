@@ -11,7 +11,8 @@ use clap::error::ErrorKind as ClapError;
 use clap::{CommandFactory, Parser, Subcommand};
 use clap_complete::Shell;
 
-use crate::cli::{Global, Out};
+use crate::cli::Global;
+use crate::output::Out;
 use crate::termsafe::eprint_line;
 use crate::tiers::TierData;
 use crate::{

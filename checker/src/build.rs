@@ -9,8 +9,9 @@ use serde_json::json;
 
 use crate::binary;
 use crate::cargo_run::{self, Options};
-use crate::cli::{print_report, tier_parser, Out, ProjectArgs, ReportFormat, SelectArgs};
+use crate::cli::{tier_parser, ProjectArgs, SelectArgs};
 use crate::host_env::{host_env, HostEnv};
+use crate::output::{print_report, Out, ReportFormat};
 use crate::project::load::{profile_root_in, Project};
 use crate::report::{Finding, Report, Rule, Severity};
 use crate::tiers::{Channel, TierData};
@@ -74,12 +75,12 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         };
         let mut report = pgo::pipeline(data, &opts, &pgo_args)?;
         crate::allow::apply(&mut report, &dir)?;
-        report.anchor = Some(crate::ci_output::manifest_anchor(&dir));
+        report.anchor = Some(crate::output::ci::manifest_anchor(&dir));
         return print_report(out, &report, args.format, &pgo::facts_text, Some(&dir));
     }
     let mut report = build_and_check(data, &opts)?;
     crate::allow::apply(&mut report, &dir)?;
-    report.anchor = Some(crate::ci_output::manifest_anchor(&dir));
+    report.anchor = Some(crate::output::ci::manifest_anchor(&dir));
     print_report(out, &report, args.format, &facts_text, Some(&dir))
 }
 

@@ -6,9 +6,10 @@ use std::fmt::Write as _;
 use anyhow::{Context, Result};
 use serde_json::json;
 
-use crate::cli::{tier_parser, Out, SelectArgs};
+use crate::cli::{tier_parser, SelectArgs};
 use crate::env::{cargo_config_args, raw_env};
 use crate::host_env::{host_env, profile_root, HostEnv};
+use crate::output::Out;
 use crate::resolve::{resolve, Selection};
 use crate::shell::{comment, fish_quote, sh_quote};
 use crate::tiers::TierData;

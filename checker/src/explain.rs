@@ -6,7 +6,7 @@ use anyhow::{bail, Result};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::cli::Out;
+use crate::output::Out;
 use crate::per_platform::{linker_of, platforms, wrap, TierOnPlatforms};
 use crate::report::{Report, Rule};
 use crate::resolve::{resolve, Selection};

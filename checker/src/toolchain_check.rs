@@ -7,8 +7,9 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::cache::dist::ClientFacts;
-use crate::cli::{print_report, Out, ReportFormat, SelectArgs, TierArg};
+use crate::cli::{SelectArgs, TierArg};
 use crate::host_env::profile_root;
+use crate::output::{print_report, Out, ReportFormat};
 use crate::report::{Finding, Report, Rule};
 use crate::resolve::{resolve, Resolved, Selection};
 use crate::tiers::{Channel, TierData};

@@ -12,8 +12,9 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::cli::{print_report, Out, ReportFormat, SelectArgs, TierArg};
+use crate::cli::{SelectArgs, TierArg};
 use crate::host_env::profile_root;
+use crate::output::{print_report, Out, ReportFormat};
 use crate::report::{Finding, Report, Rule};
 use crate::resolve::{resolve, Resolved, Selection};
 use crate::tiers::{BinarySign, Channel, TierData};

@@ -23,7 +23,8 @@ use std::path::Path;
 
 use anyhow::{bail, Result};
 
-use crate::cli::{print_report, Out, ProjectArgs, ReportFormat, SelectArgs, TierArg};
+use crate::cli::{ProjectArgs, SelectArgs, TierArg};
+use crate::output::{print_report, Out, ReportFormat};
 use crate::report::Report;
 use crate::resolve::{resolve, Selection};
 use crate::tiers::{Channel, TierData};
@@ -56,7 +57,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     let dir = args.project.dir();
     let mut report = check_with(data, &dir, &args.select.selection(), &opts)?;
     crate::allow::apply(&mut report, &dir)?;
-    report.anchor = Some(crate::ci_output::manifest_anchor(&dir));
+    report.anchor = Some(crate::output::ci::manifest_anchor(&dir));
     print_report(
         out,
         &report,
