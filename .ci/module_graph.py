@@ -87,7 +87,6 @@ DEBT = {
     "project::toolchain_rules -> project::rules": "cycle: Ctx, at_key live in rules",
     "project::member_glob -> project::members": "cycle: normalize lives in members",
     "safe_write -> recovery": "cycle: the journal and the writes need each other",
-    "project -> explain": "project's text renderer lives in the explain command",
     "recovery -> project::load": "recovery finds the workspace root through the project model",
 }
 

@@ -58,13 +58,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     let mut report = check_with(data, &dir, &args.select.selection(), &opts)?;
     crate::allow::apply(&mut report, &dir)?;
     report.anchor = Some(crate::output::ci::manifest_anchor(&dir));
-    print_report(
-        out,
-        &report,
-        args.format,
-        &crate::explain::project_facts_text,
-        Some(&dir),
-    )
+    print_report(out, &report, args.format, &facts::text, Some(&dir))
 }
 
 /// How `check_with` runs: the tier, the targets (empty: Cargo's default), and for `build` the
