@@ -17,6 +17,7 @@ pub mod fsread;
 pub mod host_env;
 pub mod init;
 pub mod output;
+pub mod path_search;
 pub mod per_platform;
 pub mod pgo;
 pub mod profile_intent;

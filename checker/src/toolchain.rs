@@ -97,7 +97,7 @@ pub fn selection_for(dir: &Path) -> (Choice, Option<toolchain_file::ToolchainPin
 }
 
 /// The one way tiercheck runs a toolchain program (`rustc`, `cargo`, `$RUSTC`): by its absolute
-/// path (`tools::program`), from `/`, with the toolchain named explicitly (a validated name),
+/// path (`path_search::program`), from `/`, with the toolchain named explicitly (a validated name),
 /// so rustup never reads (or hangs on, or follows) a toolchain file in a checkout.
 fn run(program: &str, args: &[&str], choice: &Choice) -> Result<String> {
     let out = trusted_output(program, args, choice)?;
@@ -118,7 +118,7 @@ fn trusted_output<S: AsRef<std::ffi::OsStr>>(
     args: &[S],
     choice: &Choice,
 ) -> Result<std::process::Output> {
-    let exe = crate::tools::program(program)?;
+    let exe = crate::path_search::program(program)?;
     let mut c = Command::new(&exe);
     // A toolchain named but not installed must not start a download.
     c.args(args)

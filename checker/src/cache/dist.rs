@@ -484,10 +484,10 @@ pub fn check_here(
             if w.contains('/') {
                 Some(PathBuf::from(w))
             } else {
-                crate::tools::which(&w)
+                crate::path_search::which(&w)
             }
         })
-        .unwrap_or_else(|| crate::tools::which("sccache"));
+        .unwrap_or_else(|| crate::path_search::which("sccache"));
     let (facts, mut out) = check_client(&ClientCheck {
         env: &env,
         project_dir,

@@ -103,7 +103,7 @@ pub struct Host {
 impl Host {
     pub fn current() -> Host {
         let path = std::env::var_os("PATH")
-            .map(|p| crate::tools::search_dirs(&p))
+            .map(|p| crate::path_search::search_dirs(&p))
             .unwrap_or_default();
         Host { path }
     }

@@ -712,7 +712,7 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
     let found = if prog.contains('/') {
         std::path::Path::new(&prog).is_file()
     } else {
-        crate::tools::which(&prog).is_some()
+        crate::path_search::which(&prog).is_some()
     };
     if !found {
         out.push(
