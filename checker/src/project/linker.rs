@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::flags::{self, Opt};
 use crate::project::config::Def;
-use crate::project::rules::Ctx;
+use crate::project::ctx::Ctx;
 use crate::project::rustflags::{self, Kind, Source};
 
 /// The linker that ends up linking.

@@ -3,6 +3,7 @@
 pub mod cfg;
 pub mod command_line;
 pub mod config;
+pub mod ctx;
 pub mod facts;
 pub mod linker;
 pub mod linker_rules;
@@ -165,7 +166,7 @@ pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) 
     let mut views = vec![];
     for (i, triple) in targets.iter().enumerate() {
         let target = cfg_set(&p, triple, &choice);
-        let ctx = rules::Ctx {
+        let ctx = ctx::Ctx {
             data,
             sources: rustflags::sources(&p, &target),
             p: &p,

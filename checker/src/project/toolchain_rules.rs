@@ -2,8 +2,8 @@
 //! `rust-version` (Cargo refuses to build a package above the active rustc), and a
 //! `RUSTUP_TOOLCHAIN` that silently replaces the project's toolchain file.
 
+use crate::project::ctx::{at_key, Ctx};
 use crate::project::load::{get, TomlFile};
-use crate::project::rules::{at_key, Ctx};
 use crate::report::{Finding, Rule, Severity};
 use crate::toolchain_file::Spec;
 use crate::toolchain_name::parse_channel;
