@@ -12,7 +12,7 @@ use anyhow::{bail, Result};
 use crate::fsread::Kind;
 use std::sync::Arc;
 
-use crate::project::members::normalize;
+use crate::project::member_glob::normalize;
 use crate::toml_doc::{Spans, TomlFile};
 
 /// Where a value was defined: a file and a byte offset in it (turned into line and column only

@@ -211,7 +211,7 @@ fn find_root(dir: &Path, current: TomlFile, shown: &dyn Fn(&Path) -> String) -> 
         .and_then(|p| p.get("workspace"))
         .and_then(|w| w.as_str())
     {
-        let m = members::normalize(&dir.join(ptr).join("Cargo.toml"));
+        let m = crate::project::member_glob::normalize(&dir.join(ptr).join("Cargo.toml"));
         return TomlFile::load(&m, &shown(&m));
     }
     for up in dir.ancestors().skip(1) {
