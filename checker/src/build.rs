@@ -3,6 +3,7 @@
 //! and every executable cargo reports.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use serde_json::json;
@@ -49,7 +50,7 @@ pub struct Args {
 
 pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     let dir = args.project.dir();
-    crate::recovery::recover_project(&dir)?;
+    recover_project(&dir)?;
     let sel = args.select.selection();
     let pipeline = args.pgo.wanted();
     let default_profile = if args.release || pipeline {
@@ -128,6 +129,16 @@ pub fn message_format(cargo_args: &[String]) -> Result<(Vec<String>, String)> {
         }
     }
     Ok((kept, format))
+}
+
+/// `recover` for the workspace that `dir` belongs to, its notes printed on stderr, before the
+/// build.
+fn recover_project(dir: &Path) -> Result<()> {
+    let root = crate::safe_write::Root::new(&crate::project::load::workspace_root_dir(dir)?)?;
+    for note in crate::recovery::recover(&root)? {
+        crate::termsafe::eprint_line(&note);
+    }
+    Ok(())
 }
 
 /// The finding that says which toolchain `build` ran when it is not what the project alone
