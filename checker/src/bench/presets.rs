@@ -158,7 +158,7 @@ fn preset(data: &TierData, spec: &str, triple: &str) -> Result<Config> {
         "report-tier1" => {
             let mut c = peer(
                 spec,
-                "the research report, tier 1 (DESIGN.md §9)",
+                "the research report, tier 1 (docs/report-errata.md)",
                 Debuggability::Full,
             );
             c.env.insert(linker, clang()?);

@@ -1,4 +1,4 @@
-//! Config pitfalls (DESIGN section 4), each a function that adds findings. Every one of them was
+//! Config pitfalls (docs/rules.md), each a function that adds findings. Every one of them was
 //! reproduced with Cargo 1.95; the integration tests run real cargo on a fixture per rule.
 
 use crate::flags;
