@@ -10,9 +10,9 @@ use serde_json::json;
 
 use crate::binary;
 use crate::cargo_run::{self, Options};
-use crate::cli::{tier_parser, ProjectArgs, SelectArgs};
+use crate::cli::{tier_parser, CheckArgs, ProjectArgs, ReportFormat};
 use crate::host_env::{host_env, HostEnv};
-use crate::output::{print_report, Out, ReportFormat};
+use crate::output::{print_report, Out};
 use crate::project::load::{profile_root_in, Project};
 use crate::report::{Finding, Report, Rule, Severity};
 use crate::tiers::{Channel, TierData};
@@ -32,10 +32,8 @@ pub struct Args {
     profile: Option<String>,
     #[command(flatten)]
     project: ProjectArgs,
-    #[arg(long, value_enum, default_value = "text")]
-    format: ReportFormat,
     #[command(flatten)]
-    select: SelectArgs,
+    check: CheckArgs,
     #[command(flatten)]
     pgo: pgo::Args,
     /// Build for this target triple (repeatable; passed to cargo as --target). A builtin target
@@ -51,7 +49,7 @@ pub struct Args {
 pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     let dir = args.project.dir();
     recover_project(&dir)?;
-    let sel = args.select.selection();
+    let sel = args.check.select.selection();
     let pipeline = args.pgo.wanted();
     let default_profile = if args.release || pipeline {
         "release"
@@ -67,7 +65,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         cargo_args: &cargo_args,
         targets: &args.targets,
         message_format,
-        announce: args.format == ReportFormat::Text && !out.quiet,
+        announce: args.check.format == ReportFormat::Text && !out.quiet,
     };
     if pipeline {
         let pgo_args = pgo::Args {
@@ -77,12 +75,18 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         let mut report = pgo::pipeline(data, &opts, &pgo_args)?;
         crate::allow::apply(&mut report, &dir)?;
         report.anchor = Some(crate::output::ci::manifest_anchor(&dir));
-        return print_report(out, &report, args.format, &pgo::facts_text, Some(&dir));
+        return print_report(
+            out,
+            &report,
+            args.check.format,
+            &pgo::facts_text,
+            Some(&dir),
+        );
     }
     let mut report = build_and_check(data, &opts)?;
     crate::allow::apply(&mut report, &dir)?;
     report.anchor = Some(crate::output::ci::manifest_anchor(&dir));
-    print_report(out, &report, args.format, &facts_text, Some(&dir))
+    print_report(out, &report, args.check.format, &facts_text, Some(&dir))
 }
 
 /// The user's `--message-format` taken out of the cargo arguments: tiercheck reads cargo's JSON

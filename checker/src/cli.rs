@@ -30,6 +30,30 @@ impl SelectArgs {
     }
 }
 
+/// How a report is printed.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// For people: facts, then `severity[rule] file:line:col: key: message`
+    Text,
+    /// The documented JSON report (checker/SCHEMA.md)
+    Json,
+    /// GitHub Actions workflow annotations (`::error file=...::...`)
+    Github,
+    /// SARIF 2.1.0, for code scanning
+    Sarif,
+}
+
+// What every checking command (project, binary, build, toolchain) takes after its inputs: how
+// the report is printed, and the techniques switched on or off. (No doc comment: clap would
+// take it as the command's about.)
+#[derive(clap::Args, Clone)]
+pub struct CheckArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+    #[command(flatten)]
+    pub select: SelectArgs,
+}
+
 /// The tiers of the embedded data, with their titles, as clap's possible values.
 pub fn tier_parser() -> PossibleValuesParser {
     let values: Vec<PossibleValue> = TierData::embedded()

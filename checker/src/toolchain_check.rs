@@ -7,9 +7,9 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::cache::dist::ClientFacts;
-use crate::cli::{SelectArgs, TierArg};
+use crate::cli::{CheckArgs, TierArg};
 use crate::host_env::profile_root;
-use crate::output::{print_report, Out, ReportFormat};
+use crate::output::{print_report, Out};
 use crate::report::{Finding, Report, Rule};
 use crate::resolve::{resolve, Resolved, Selection};
 use crate::tiers::{Channel, TierData};
@@ -28,10 +28,8 @@ pub struct Args {
     /// The project directory whose rust-toolchain file selects the toolchain
     #[arg(default_value = ".", value_parser = crate::cli::ExistingDir)]
     dir: PathBuf,
-    #[arg(long, value_enum, default_value = "text")]
-    format: ReportFormat,
     #[command(flatten)]
-    select: SelectArgs,
+    check: CheckArgs,
 }
 
 pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
@@ -45,10 +43,10 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         &dir,
         args.tier.tier.as_deref(),
         args.profile.as_deref(),
-        &args.select.selection(),
+        &args.check.select.selection(),
     )?;
     report.anchor = Some(anchor(&dir));
-    print_report(out, &report, args.format, &facts_text(&facts), None)
+    print_report(out, &report, args.check.format, &facts_text(&facts), None)
 }
 
 /// Where CI output places this report's findings: the toolchain file rustup would read, when

@@ -12,9 +12,9 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::cli::{SelectArgs, TierArg};
+use crate::cli::{CheckArgs, TierArg};
 use crate::host_env::profile_root;
-use crate::output::{print_report, Out, ReportFormat};
+use crate::output::{print_report, Out};
 use crate::report::{Finding, Report, Rule};
 use crate::resolve::{resolve, Resolved, Selection};
 use crate::tiers::{BinarySign, Channel, TierData};
@@ -31,16 +31,14 @@ pub struct Args {
     /// The files came out of the PGO/BOLT pipeline: require BOLT
     #[arg(long)]
     pipeline: bool,
-    #[arg(long, value_enum, default_value = "text")]
-    format: ReportFormat,
     #[command(flatten)]
-    select: SelectArgs,
+    check: CheckArgs,
     #[arg(required = true)]
     files: Vec<PathBuf>,
 }
 
 pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
-    let sel = args.select.selection();
+    let sel = args.check.select.selection();
     let opts = Options {
         tier: args.tier.tier.as_deref(),
         profile: args.profile.as_deref(),
@@ -56,7 +54,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         }
         return Ok(2);
     }
-    print_report(out, &report, args.format, &facts_text, None)
+    print_report(out, &report, args.check.format, &facts_text, None)
 }
 
 #[derive(Debug, Serialize)]

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::cli::Global;
+use crate::cli::{Global, ReportFormat};
 use crate::report::{place, Report, Severity};
 use crate::rule_docs::severity_word;
 
@@ -75,19 +75,6 @@ impl fmt::Write for Out {
         self.text.push_str(s);
         Ok(())
     }
-}
-
-/// How a report is printed.
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ReportFormat {
-    /// For people: facts, then `severity[rule] file:line:col: key: message`
-    Text,
-    /// The documented JSON report (checker/SCHEMA.md)
-    Json,
-    /// GitHub Actions workflow annotations (`::error file=...::...`)
-    Github,
-    /// SARIF 2.1.0, for code scanning
-    Sarif,
 }
 
 /// The text header of a report (its facts), for `print_report`.

@@ -24,8 +24,8 @@ use std::path::Path;
 
 use anyhow::{bail, Result};
 
-use crate::cli::{ProjectArgs, SelectArgs, TierArg};
-use crate::output::{print_report, Out, ReportFormat};
+use crate::cli::{CheckArgs, ProjectArgs, TierArg};
+use crate::output::{print_report, Out};
 use crate::report::Report;
 use crate::resolve::{resolve, Selection};
 use crate::tiers::{Channel, TierData};
@@ -38,10 +38,8 @@ pub struct Args {
     tier: TierArg,
     #[command(flatten)]
     project: ProjectArgs,
-    #[arg(long, value_enum, default_value = "text")]
-    format: ReportFormat,
     #[command(flatten)]
-    select: SelectArgs,
+    check: CheckArgs,
     /// Check for this target triple (repeatable; default: `[build] target`, else the host).
     /// Known without installing: every target rustc knows (x86_64/aarch64 Linux and macOS,
     /// x86_64-pc-windows-msvc, ...). Custom target specs (.json) are not supported.
@@ -56,10 +54,10 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         ..Options::default()
     };
     let dir = args.project.dir();
-    let mut report = check_with(data, &dir, &args.select.selection(), &opts)?;
+    let mut report = check_with(data, &dir, &args.check.select.selection(), &opts)?;
     crate::allow::apply(&mut report, &dir)?;
     report.anchor = Some(crate::output::ci::manifest_anchor(&dir));
-    print_report(out, &report, args.format, &facts::text, Some(&dir))
+    print_report(out, &report, args.check.format, &facts::text, Some(&dir))
 }
 
 /// How `check_with` runs: the tier, the targets (empty: Cargo's default), and for `build` the
