@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""tiercheck's module-level import graph: its cycles, and the imports that run back up the
-layer order declared below. Offline, about 0.1 s: reads checker/src only, no cargo.
+"""tiercheck's module-level import graph (the layers of ARCHITECTURE.md): its cycles, and the
+imports that run back up the layer order declared below. Offline, well under a second: reads
+checker/src only, no cargo.
 
   module_graph.py CRATE_SRC            cycles, back arrows, and the figures; exit 1 when there
                                        is a cycle, more than MAX_BACK back arrows, or a module
