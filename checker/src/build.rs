@@ -187,6 +187,12 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
         ..*opts
     };
     let toolchain = env.toolchain.clone();
+    // The tier's `rustc -vV`, probed once by host_env: the project and binary checks take it
+    // instead of asking the same rustc again (the toolchain by name, `rustc`, not `$RUSTC`).
+    let probed = env
+        .rustc
+        .clone()
+        .filter(|_| toolchain.is_some() && std::env::var_os("RUSTC").is_none());
     // The project as cargo will see it under the tier: its variables applied, so a setting the
     // tier replaces is reported as overridden, not as a failure of this build.
     let popts = crate::project::Options {
@@ -195,6 +201,7 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
         tier_env: env.env.clone(),
         unset: &cargo_run::tier_scrubbed(),
         toolchain: toolchain.clone().map(toolchain::Choice::Named),
+        rustc: probed.clone(),
     };
     let project = crate::project::check_with(data, &p.dir, opts.select, &popts)?;
     if let Some(report) = refused_before_build(opts, &p, &project, &env) {
@@ -232,6 +239,7 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
         profile: Some(&opts.profile),
         select: opts.select,
         pipeline: false,
+        host: probed.as_ref().map(|i| i.host.as_str()),
     };
     let (breport, errors) = binary::check(data, &exes, &bopts)?;
     if let Some(e) = errors.first() {

@@ -510,6 +510,7 @@ fn settings_the_tier_replaces_are_overridden_not_errors() {
         tier_env,
         unset: &["RUSTFLAGS"],
         toolchain: None,
+        rustc: None,
     };
     let built = tiercheck::project::check_with(&data, d, &sel, &opts).unwrap();
     assert_eq!(ids(&built), ["overridden-by-tier", "overridden-by-tier"]);

@@ -44,6 +44,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         profile: args.profile.as_deref(),
         select: &sel,
         pipeline: args.pipeline,
+        host: None,
     };
     let (mut report, errors) = check(data, &args.files, &opts)?;
     report.anchor = args.files.first().cloned();
@@ -135,6 +136,9 @@ pub struct Options<'a> {
     pub select: &'a Selection,
     /// The binaries came out of the PGO/BOLT pipeline: BOLT must be there.
     pub pipeline: bool,
+    /// The host triple when the command has probed its rustc already (`build`: the tier's);
+    /// `None`: the default rustc is asked.
+    pub host: Option<&'a str>,
 }
 
 /// Inspects every file; input errors are returned beside the report (exit 2 for the caller).
@@ -146,8 +150,11 @@ pub fn check(data: &TierData, files: &[PathBuf], opts: &Options) -> Result<(Repo
     // The host platform decides which of the tier's techniques apply; ask rustc once per run.
     let platform = opts
         .tier
-        .and_then(|_| crate::toolchain::rustc_info(None).ok())
-        .and_then(|i| data.platform_of_triple(&i.host).map(String::from));
+        .and_then(|_| match opts.host {
+            Some(h) => Some(h.to_string()),
+            None => crate::toolchain::rustc_info(None).ok().map(|i| i.host),
+        })
+        .and_then(|host| data.platform_of_triple(&host).map(String::from));
     let mut errors = vec![];
     let mut all = vec![];
     for path in files {
@@ -518,6 +525,7 @@ mod tests {
             profile: Some("dev"),
             select: &sel,
             pipeline: false,
+            host: None,
         };
         let findings = |cranelift: bool| {
             let elf = ElfFacts {

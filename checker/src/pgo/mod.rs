@@ -471,6 +471,7 @@ fn report(run: &Run, out: &Published) -> Result<Report> {
         profile: Some(&opts.profile),
         select: opts.select,
         pipeline: s.bolt,
+        host: None,
     };
     let (breport, errors) = binary::check(run.data, std::slice::from_ref(&out.final_bin), &bopts)?;
     if let Some(e) = errors.first() {

@@ -72,6 +72,9 @@ pub struct Options<'a> {
     /// The toolchain the command builds with (`build` passes the tier's); `None`: what rustup
     /// would select for the project, reduced to a validated name (`toolchain::choice_for`).
     pub toolchain: Option<toolchain::Choice>,
+    /// `rustc -vV` of `toolchain` when the command has probed it already (`build`: the tier's),
+    /// so it is not asked again; `None`: probed here.
+    pub rustc: Option<toolchain::RustcInfo>,
 }
 
 pub fn check(data: &TierData, dir: &Path, tier: Option<&str>, sel: &Selection) -> Result<Report> {
@@ -143,7 +146,10 @@ pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) 
         toolchain::choice_for(&dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()))
     });
     check_asked_targets(opts.targets, &choice)?;
-    let host = toolchain::rustc_info_for(&choice).ok();
+    let host = match &opts.rustc {
+        Some(info) => Some(info.clone()),
+        None => toolchain::rustc_info_for(&choice).ok(),
+    };
     let host_triple = host
         .as_ref()
         .map_or("x86_64-unknown-linux-gnu", |h| h.host.as_str())
