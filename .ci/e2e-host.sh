@@ -117,6 +117,16 @@ for ex in workspace cpu-bound; do
   done
 done
 
+echo "== rustc asked each question once per build (strace, a one-crate project; about 3 s)"
+# host_env probes the tier's rustc; the project and binary checks reuse what it found.
+(cd "$work" && rm -rf probe-once && cargo new -q --vcs none probe-once)
+if (cd "$work/probe-once" && clean_env strace -f -s 300 -e trace=execve,clone,clone3,vfork -o "$work/probe.strace" "$tc" build --tier tier1 >/dev/null 2>&1) \
+   && counts=$(python3 "$root/.ci/probe_count.py" "$work/probe.strace" --max 1); then
+  ok "tiercheck build: $(tr '\n' ';' <<<"$counts")"
+else
+  bad "tiercheck build asked rustc more than once: ${counts:-strace or the build failed}"
+fi
+
 echo "== PGO + BOLT pipeline on the host (tier3 release: no Cranelift needed)"
 ex="$root/examples/cpu-bound"
 out=$(cd "$ex" && clean_env env CARGO_TARGET_DIR="$work/pgo" "$tc" build --tier tier3 --format json \

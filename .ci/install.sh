@@ -18,7 +18,7 @@ if [[ " $parts " == *" apt "* ]]; then
                   [hyperfine]=hyperfine [setpriv]=util-linux [python3]=python3
                   [bwrap]=bubblewrap [pkg-config]=pkg-config
                   [rsvg-convert]=librsvg2-bin  # rsvg-convert: the benchmark charts as PNG
-                  [fish]=fish)
+                  [fish]=fish [strace]=strace)  # strace: rustc probes per run
   missing=()
   for cmd in "${!pkg[@]}"; do have "$cmd" || missing+=("${pkg[$cmd]}"); done
   # sccache's dist-server feature links OpenSSL (openssl-sys).

@@ -11,6 +11,9 @@ echo "== tiercheck: fmt, clippy, tests"
 cd "$root/checker"
 cargo fmt --check
 clean_env cargo clippy -q --all-targets -- -D warnings
+# The layers of ARCHITECTURE.md: no import cycle, no import back up (well under a second).
+graph=$(python3 "$root/.ci/module_graph.py" "$root/checker/src") || { echo "$graph"; exit 1; }
+tail -2 <<<"$graph"
 # The fuzz targets use the library's internals: a changed API must fail here, in a minute, not
 # 40 minutes later in the fuzzing step.
 (cd fuzz && clean_env cargo +nightly check -q --bins)

@@ -6,16 +6,17 @@ use std::ffi::OsString;
 use std::io::{ErrorKind, Write};
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::error::ErrorKind as ClapError;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use clap_complete::Shell;
 
-use crate::cli::{Global, Out};
+use crate::cli::Global;
+use crate::output::Out;
 use crate::termsafe::eprint_line;
 use crate::tiers::TierData;
 use crate::{
-    bench, binary, build, completions, envcmd, explain, init, project, recovercmd, toolchain_check,
-    tune,
+    bench, binary, build, envcmd, explain, init, project, recovercmd, toolchain_check, tune,
 };
 
 #[derive(Parser)]
@@ -44,7 +45,25 @@ enum Cmd {
     Toolchain(toolchain_check::Args),
     Init(init::Args),
     Recover(recovercmd::Args),
-    Completions(completions::Args),
+    Completions(CompletionsArgs),
+}
+
+/// Print a shell completion script: `source <(tiercheck completions bash)`,
+/// `tiercheck completions fish | source`, or save it where your shell loads completions
+#[derive(clap::Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    shell: Shell,
+}
+
+/// `tiercheck completions SHELL`: a completion script from the command line's own definition
+/// (clap_complete), tier names included.
+fn completions(args: CompletionsArgs, out: &mut Out) -> Result<i32> {
+    let mut cmd = Cli::command();
+    let mut buf = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "tiercheck", &mut buf);
+    out.push_str(&String::from_utf8(buf).context("completion script is not UTF-8")?);
+    Ok(0)
 }
 
 fn run(cmd: Cmd, out: &mut Out) -> Result<i32> {
@@ -61,7 +80,7 @@ fn run(cmd: Cmd, out: &mut Out) -> Result<i32> {
         Cmd::Toolchain(args) => toolchain_check::run(args, &data, out),
         Cmd::Init(args) => init::run(args, &data, out),
         Cmd::Recover(args) => recovercmd::run(args, out),
-        Cmd::Completions(args) => completions::run(args, out),
+        Cmd::Completions(args) => completions(args, out),
     }
 }
 

@@ -3,19 +3,18 @@
 //! and every executable cargo reports.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use serde_json::json;
 
 use crate::binary;
-use crate::cli::{print_report, tier_parser, Out, ProjectArgs, ReportFormat, SelectArgs};
-use crate::envcmd::{host_env, HostEnv};
-use crate::project::load::{profile_chain, Project};
+use crate::cargo_run::{self, Options};
+use crate::cli::{tier_parser, CheckArgs, ProjectArgs, ReportFormat};
+use crate::host_env::{host_env, HostEnv};
+use crate::output::{print_report, Out};
+use crate::project::load::{profile_root_in, Project};
 use crate::report::{Finding, Report, Rule, Severity};
-use crate::resolve::Selection;
 use crate::tiers::{Channel, TierData};
 use crate::{pgo, toolchain};
 
@@ -33,10 +32,8 @@ pub struct Args {
     profile: Option<String>,
     #[command(flatten)]
     project: ProjectArgs,
-    #[arg(long, value_enum, default_value = "text")]
-    format: ReportFormat,
     #[command(flatten)]
-    select: SelectArgs,
+    check: CheckArgs,
     #[command(flatten)]
     pgo: pgo::Args,
     /// Build for this target triple (repeatable; passed to cargo as --target). A builtin target
@@ -51,8 +48,8 @@ pub struct Args {
 
 pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     let dir = args.project.dir();
-    crate::recovery::recover_project(&dir)?;
-    let sel = args.select.selection();
+    recover_project(&dir)?;
+    let sel = args.check.select.selection();
     let pipeline = args.pgo.wanted();
     let default_profile = if args.release || pipeline {
         "release"
@@ -68,7 +65,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         cargo_args: &cargo_args,
         targets: &args.targets,
         message_format,
-        announce: args.format == ReportFormat::Text && !out.quiet,
+        announce: args.check.format == ReportFormat::Text && !out.quiet,
     };
     if pipeline {
         let pgo_args = pgo::Args {
@@ -77,27 +74,19 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         };
         let mut report = pgo::pipeline(data, &opts, &pgo_args)?;
         crate::allow::apply(&mut report, &dir)?;
-        report.anchor = Some(crate::ci_output::manifest_anchor(&dir));
-        return print_report(out, &report, args.format, &pgo::facts_text, Some(&dir));
+        report.anchor = Some(crate::output::ci::manifest_anchor(&dir));
+        return print_report(
+            out,
+            &report,
+            args.check.format,
+            &pgo::facts_text,
+            Some(&dir),
+        );
     }
     let mut report = build_and_check(data, &opts)?;
     crate::allow::apply(&mut report, &dir)?;
-    report.anchor = Some(crate::ci_output::manifest_anchor(&dir));
-    print_report(out, &report, args.format, &facts_text, Some(&dir))
-}
-
-pub struct Options<'a> {
-    pub tier: &'a str,
-    pub profile: String,
-    pub dir: &'a Path,
-    pub select: &'a Selection,
-    pub cargo_args: &'a [String],
-    pub targets: &'a [String],
-    /// cargo's `--message-format`: JSON on stdout, for the executables, diagnostics rendered on
-    /// stderr (`json-render-diagnostics`), in the user's style when they asked for one.
-    pub message_format: String,
-    /// Say on stderr what is built, before cargo's output (the report follows on stdout).
-    pub announce: bool,
+    report.anchor = Some(crate::output::ci::manifest_anchor(&dir));
+    print_report(out, &report, args.check.format, &facts_text, Some(&dir))
 }
 
 /// The user's `--message-format` taken out of the cargo arguments: tiercheck reads cargo's JSON
@@ -146,15 +135,14 @@ pub fn message_format(cargo_args: &[String]) -> Result<(Vec<String>, String)> {
     Ok((kept, format))
 }
 
-/// What `run_cargo` removes from cargo's environment: these would replace the tier's target
-/// rustflags (Cargo does not merge them).
-pub const UNSET_FOR_CARGO: &[&str] = &["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"];
-
-/// dev/release for a profile, following `inherits` in the project's Cargo.toml.
-pub fn profile_root_in(p: &Project, profile: &str) -> String {
-    profile_chain(&p.root.table, profile)
-        .root
-        .map_or_else(|| crate::envcmd::profile_root(profile), String::from)
+/// `recover` for the workspace that `dir` belongs to, its notes printed on stderr, before the
+/// build.
+fn recover_project(dir: &Path) -> Result<()> {
+    let root = crate::safe_write::Root::new(&crate::project::load::workspace_root_dir(dir)?)?;
+    for note in crate::recovery::recover(&root)? {
+        crate::termsafe::eprint_line(&note);
+    }
+    Ok(())
 }
 
 /// The finding that says which toolchain `build` ran when it is not what the project alone
@@ -178,58 +166,6 @@ fn toolchain_note(tier: &str, p: &Project, env: &HostEnv) -> Option<Finding> {
     ))
 }
 
-/// Runs cargo with the tier environment (plus `extra` variables, which win, and `extra_args`
-/// such as `--config`); returns the executables cargo reported.
-pub fn run_cargo(
-    opts: &Options,
-    env: &HostEnv,
-    toolchain: Option<&str>,
-    extra: &BTreeMap<String, String>,
-    extra_args: &[String],
-) -> Result<(bool, Vec<PathBuf>)> {
-    let mut c = crate::child::command("cargo")?;
-    c.arg("build")
-        .arg(format!("--message-format={}", opts.message_format))
-        .arg("--profile")
-        .arg(&opts.profile)
-        .args(extra_args);
-    // What the environment cannot carry (dependency profiles), as `tiercheck init` would write it.
-    for kv in &env.cargo_config {
-        c.arg("--config").arg(kv);
-    }
-    for t in opts.targets {
-        c.arg("--target").arg(t);
-    }
-    c.args(opts.cargo_args).current_dir(opts.dir);
-    for k in UNSET_FOR_CARGO {
-        c.env_remove(k);
-    }
-    c.envs(&env.env).envs(extra).env("RUSTUP_AUTO_INSTALL", "0");
-    if let Some(t) = toolchain {
-        c.env("RUSTUP_TOOLCHAIN", t);
-    }
-    c.stdout(Stdio::piped()).stderr(Stdio::inherit());
-    let mut child = crate::child::spawn(&mut c, "cargo").context("is cargo on PATH?")?;
-    let mut exes = vec![];
-    if let Some(out) = child.take_stdout() {
-        for line in BufReader::new(out).lines() {
-            let line = line.context("reading cargo's output")?;
-            let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else {
-                continue;
-            };
-            if msg["reason"] == "compiler-artifact" {
-                if let Some(exe) = msg["executable"].as_str() {
-                    exes.push(PathBuf::from(exe));
-                }
-            }
-        }
-    }
-    let status = child.wait(None)?;
-    exes.sort();
-    exes.dedup();
-    Ok((status.success(), exes))
-}
-
 pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
     data.tier(opts.tier)?;
     let p = Project::load(opts.dir)?;
@@ -251,14 +187,21 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
         ..*opts
     };
     let toolchain = env.toolchain.clone();
+    // The tier's `rustc -vV`, probed once by host_env: the project and binary checks take it
+    // instead of asking the same rustc again (the toolchain by name, `rustc`, not `$RUSTC`).
+    let probed = env
+        .rustc
+        .clone()
+        .filter(|_| toolchain.is_some() && std::env::var_os("RUSTC").is_none());
     // The project as cargo will see it under the tier: its variables applied, so a setting the
     // tier replaces is reported as overridden, not as a failure of this build.
     let popts = crate::project::Options {
         tier: Some(opts.tier),
         targets: opts.targets,
         tier_env: env.env.clone(),
-        unset: UNSET_FOR_CARGO,
+        unset: &cargo_run::tier_scrubbed(),
         toolchain: toolchain.clone().map(toolchain::Choice::Named),
+        rustc: probed.clone(),
     };
     let project = crate::project::check_with(data, &p.dir, opts.select, &popts)?;
     if let Some(report) = refused_before_build(opts, &p, &project, &env) {
@@ -267,7 +210,7 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
     if opts.announce {
         announce(opts, &p, &env);
     }
-    let (ok, exes) = run_cargo(opts, &env, toolchain.as_deref(), &BTreeMap::new(), &[])?;
+    let (ok, exes) = cargo_run::build(opts, &env, toolchain.as_deref(), &BTreeMap::new(), &[])?;
     let mut report = Report::new("build", Some(opts.tier), p.dir.display().to_string());
     report.findings.extend(project.findings.iter().cloned());
     report.findings.extend(toolchain_note(opts.tier, &p, &env));
@@ -296,6 +239,7 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
         profile: Some(&opts.profile),
         select: opts.select,
         pipeline: false,
+        host: probed.as_ref().map(|i| i.host.as_str()),
     };
     let (breport, errors) = binary::check(data, &exes, &bopts)?;
     if let Some(e) = errors.first() {

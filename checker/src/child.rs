@@ -10,7 +10,7 @@
 //! reads the terminal would be stopped (SIGTTIN).
 //!
 //! A program is always started by its absolute path (`command` looks a bare name up as
-//! `tools::which` does), never through the OS's PATH search, and a child gets PATH without its
+//! `path_search::which` does), never through the OS's PATH search, and a child gets PATH without its
 //! empty and relative entries: either would run a file of the checkout tiercheck runs in.
 //!
 //! ```no_run
@@ -183,9 +183,9 @@ fn forget(pgid: i32) {
 }
 
 /// A command for the program `name`: a bare name looked up in PATH's absolute entries, a path
-/// made absolute (see `tools::program`).
+/// made absolute (see `path_search::program`).
 pub fn command(name: &str) -> Result<Command> {
-    Ok(Command::new(crate::tools::program(name)?))
+    Ok(Command::new(crate::path_search::program(name)?))
 }
 
 /// Starts `cmd` in a new process group with stdin from /dev/null. `what` names the child in
@@ -200,7 +200,7 @@ pub fn spawn(cmd: &mut Command, what: &str) -> Result<Running> {
         );
     }
     if !cmd.get_envs().any(|(k, _)| k == "PATH") {
-        if let Some(path) = crate::tools::safe_path_var() {
+        if let Some(path) = crate::path_search::safe_path_var() {
             cmd.env("PATH", path);
         }
     }

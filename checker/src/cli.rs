@@ -1,15 +1,12 @@
 //! The command line: what every command's arguments share (`--tier`, `--with`, the global
-//! `--color`/`-q`/`-v`), the output buffer commands write into, and how it reaches stdout.
-//! Both binaries (`tiercheck`, `cargo-tiercheck`) parse with `app::Cli` and run `main`.
+//! `--color`/`-q`/`-v`) and the value parsers of paths and targets. What commands print goes
+//! through `output`. Both binaries (`tiercheck`, `cargo-tiercheck`) parse with `app::Cli` and run `main`.
 
-use std::fmt;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::builder::{PossibleValue, PossibleValuesParser};
 
-use crate::report::Report;
 use crate::resolve::Selection;
 use crate::tiers::TierData;
 
@@ -31,6 +28,30 @@ impl SelectArgs {
             ..Default::default()
         }
     }
+}
+
+/// How a report is printed.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// For people: facts, then `severity[rule] file:line:col: key: message`
+    Text,
+    /// The documented JSON report (checker/SCHEMA.md)
+    Json,
+    /// GitHub Actions workflow annotations (`::error file=...::...`)
+    Github,
+    /// SARIF 2.1.0, for code scanning
+    Sarif,
+}
+
+// What every checking command (project, binary, build, toolchain) takes after its inputs: how
+// the report is printed, and the techniques switched on or off. (No doc comment: clap would
+// take it as the command's about.)
+#[derive(clap::Args, Clone)]
+pub struct CheckArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+    #[command(flatten)]
+    pub select: SelectArgs,
 }
 
 /// The tiers of the embedded data, with their titles, as clap's possible values.
@@ -59,34 +80,6 @@ pub fn technique_parser() -> PossibleValuesParser {
         })
         .unwrap_or_default();
     PossibleValuesParser::new(values)
-}
-
-/// A unified diff in colour when colour is on: headers bold, hunks cyan, `-` red, `+` green.
-pub fn paint_diff(out: &Out, diff: &str) -> String {
-    if !out.color {
-        return diff.to_string();
-    }
-    use anstyle::{AnsiColor, Style};
-    let fg = |c: AnsiColor| Style::new().fg_color(Some(c.into()));
-    let mut s = String::new();
-    for line in diff.split_inclusive('\n') {
-        let (body, nl) = line.strip_suffix('\n').map_or((line, ""), |b| (b, "\n"));
-        let style = if body.starts_with("---") || body.starts_with("+++") {
-            Style::new().bold()
-        } else if body.starts_with("@@") {
-            fg(AnsiColor::Cyan)
-        } else if body.starts_with('-') {
-            fg(AnsiColor::Red)
-        } else if body.starts_with('+') {
-            fg(AnsiColor::Green)
-        } else {
-            s.push_str(line);
-            continue;
-        };
-        s.push_str(&out.paint(style, body));
-        s.push_str(nl);
-    }
-    s
 }
 
 /// A directory argument that must exist: anything else is a usage error (exit 2, one line
@@ -302,170 +295,6 @@ impl Global {
     }
 }
 
-/// What a command prints, buffered: it reaches stdout only when the command exits 0 or 1, so
-/// exit 2 always leaves stdout empty. Carries the presentation choices the printers need.
-#[derive(Default)]
-pub struct Out {
-    pub text: String,
-    pub color: bool,
-    pub quiet: bool,
-    pub verbose: bool,
-    /// The SGR sequences `paint` wrote: the only escape sequences `termsafe` lets through.
-    painted: std::cell::RefCell<Vec<String>>,
-}
-
-impl Out {
-    pub fn new(g: &Global) -> Out {
-        Out {
-            text: String::new(),
-            color: g.color_on(),
-            quiet: g.quiet,
-            verbose: g.verbose,
-            painted: Default::default(),
-        }
-    }
-    /// The buffer as it may reach a terminal (see `termsafe`).
-    pub fn safe_text(&self) -> std::borrow::Cow<'_, str> {
-        crate::termsafe::escape(&self.text, &self.painted.borrow())
-    }
-    pub fn push_str(&mut self, s: &str) {
-        self.text.push_str(s);
-    }
-    /// Writes what is buffered now (an interactive command showing something before it asks).
-    pub fn flush_now(&mut self) -> std::io::Result<()> {
-        use std::io::Write as _;
-        let mut stdout = std::io::stdout().lock();
-        stdout.write_all(self.safe_text().as_bytes())?;
-        stdout.flush()?;
-        self.text.clear();
-        Ok(())
-    }
-    /// `s` in `style` when colour is on.
-    pub fn paint(&self, style: anstyle::Style, s: &str) -> String {
-        if self.color {
-            let (on, off) = (style.render().to_string(), style.render_reset().to_string());
-            let mut painted = self.painted.borrow_mut();
-            for seq in [&on, &off] {
-                if !painted.contains(seq) {
-                    painted.push(seq.clone());
-                }
-            }
-            format!("{on}{s}{off}")
-        } else {
-            s.to_string()
-        }
-    }
-}
-
-impl fmt::Write for Out {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.text.push_str(s);
-        Ok(())
-    }
-}
-
-/// How a report is printed.
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ReportFormat {
-    /// For people: facts, then `severity[rule] file:line:col: key: message`
-    Text,
-    /// The documented JSON report (checker/SCHEMA.md)
-    Json,
-    /// GitHub Actions workflow annotations (`::error file=...::...`)
-    Github,
-    /// SARIF 2.1.0, for code scanning
-    Sarif,
-}
-
-/// The text header of a report (its facts), for `print_report`.
-pub trait TextFacts {
-    /// `shown` is the report as `Report::for_text` gives it: every string already escaped.
-    fn render(&self, shown: &Report) -> String;
-}
-
-/// A renderer reading the report: what every command should pass.
-impl<F: Fn(&Report) -> String> TextFacts for F {
-    fn render(&self, shown: &Report) -> String {
-        self(shown)
-    }
-}
-
-/// Text rendered beforehand: printed as it is, so it must hold no checkout-chosen value (or
-/// escape each with `termsafe::field`).
-impl TextFacts for String {
-    fn render(&self, _: &Report) -> String {
-        self.clone()
-    }
-}
-
-/// Renders a finished report into `out` (facts text first in text mode); returns the exit code.
-/// `base` is the directory relative file names in findings are relative to. Text is rendered
-/// from `Report::for_text`, so no value from the checkout can start a line of its own.
-pub fn print_report(
-    out: &mut Out,
-    report: &Report,
-    format: ReportFormat,
-    text_facts: &(impl TextFacts + ?Sized),
-    base: Option<&Path>,
-) -> Result<i32> {
-    match format {
-        ReportFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(report)?)?,
-        ReportFormat::Sarif => {
-            let log = crate::ci_output::sarif(report, base);
-            writeln!(out, "{}", serde_json::to_string_pretty(&log)?)?;
-        }
-        // Workflow commands have their own escaping of newline and `%` (`ci_output::gh_data`).
-        ReportFormat::Github => out.push_str(&crate::ci_output::github(report, base)),
-        ReportFormat::Text => {
-            let shown = report.for_text();
-            if !out.quiet {
-                let facts = paint_facts(out, &text_facts.render(&shown));
-                out.push_str(&facts);
-            }
-            let findings = crate::report::findings_text(&shown, out);
-            out.push_str(&findings);
-        }
-    }
-    Ok(report.exit_code())
-}
-
-/// Colours a facts block (when colour is on): a header line (no indent) in bold, and in each
-/// indented `label  value ...` line the label in cyan and the first value word in bold: the key
-/// facts (linker, strip state, rustc, channel ...) stand out.
-pub fn paint_facts(out: &Out, text: &str) -> String {
-    if !out.color {
-        return text.to_string();
-    }
-    use anstyle::{AnsiColor, Style};
-    let bold = Style::new().bold();
-    let label_style = Style::new().fg_color(Some(AnsiColor::Cyan.into()));
-    let mut s = String::new();
-    for line in text.split_inclusive('\n') {
-        let (body, nl) = match line.strip_suffix('\n') {
-            Some(b) => (b, "\n"),
-            None => (line, ""),
-        };
-        let Some(rest) = body.strip_prefix("  ") else {
-            s.push_str(&out.paint(bold, body));
-            s.push_str(nl);
-            continue;
-        };
-        let label_end = rest.find(' ').unwrap_or(rest.len());
-        let (label, tail) = rest.split_at(label_end);
-        let value_start = tail.len() - tail.trim_start().len();
-        let (pad, value) = tail.split_at(value_start);
-        let word_end = value.find([' ', ';']).unwrap_or(value.len());
-        let (word, after) = value.split_at(word_end);
-        s.push_str("  ");
-        s.push_str(&out.paint(label_style, label));
-        s.push_str(pad);
-        s.push_str(&out.paint(bold, word));
-        s.push_str(after);
-        s.push_str(nl);
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -494,18 +323,5 @@ mod tests {
         ] {
             assert!(target_name(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn facts_painting_keeps_the_text() {
-        let text =
-            "a.out: ELF64\n  linker     mold  (mold 1.10.1)\n  strip      none stripped; 7\n";
-        let mut out = Out::default();
-        assert_eq!(paint_facts(&out, text), text);
-        out.color = true;
-        let painted = paint_facts(&out, text);
-        let plain: String = anstream::adapter::strip_str(&painted).to_string();
-        assert_eq!(plain, text);
-        assert!(painted.contains("\u{1b}[1mmold\u{1b}[0m"), "{painted:?}");
     }
 }

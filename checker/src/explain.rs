@@ -6,9 +6,9 @@ use anyhow::{bail, Result};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::cli::Out;
+use crate::output::Out;
 use crate::per_platform::{linker_of, platforms, wrap, TierOnPlatforms};
-use crate::report::{Report, Rule};
+use crate::report::Rule;
 use crate::resolve::{resolve, Selection};
 use crate::rule_docs::{severity_word, RuleDoc, DOCS_URL};
 use crate::suggest;
@@ -412,41 +412,4 @@ fn list_rules(format: Format, out: &mut Out) -> Result<i32> {
 struct RuleList {
     schema: &'static str,
     rules: Vec<RuleDoc>,
-}
-
-/// The text header of a `project` report.
-pub fn project_facts_text(r: &Report) -> String {
-    let f = &r.facts;
-    let mut s = format!("project {}\n", r.subject);
-    let opt = |v: &serde_json::Value| v.as_str().map(String::from).unwrap_or_else(|| "-".into());
-    let _ = writeln!(
-        s,
-        "  channel {}   rust-version {}   triple {}",
-        opt(&f["channel"]),
-        opt(&f["rust_version"]),
-        opt(&f["triple"])
-    );
-    if let Some(list) = f["tier_techniques"].as_array() {
-        // What the tier's environment supplies is no task for the user: one line for all.
-        let (env, own): (Vec<_>, Vec<_>) =
-            list.iter().partition(|t| t["supplied_by"] == "tier-env");
-        for t in own {
-            let _ = writeln!(
-                s,
-                "  {:12} {:24} {}",
-                opt(&t["status"]),
-                opt(&t["id"]),
-                opt(&t["detail"])
-            );
-        }
-        if !env.is_empty() {
-            let tier = r.tier.as_deref().unwrap_or("");
-            let _ = writeln!(
-                s,
-                "  {} settings come from the tier's environment (`tiercheck env {tier}` / `nix develop .#{tier}`)",
-                env.len()
-            );
-        }
-    }
-    s
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::cli::Out;
+use crate::output::Out;
 use crate::safe_write::Root;
 use crate::termsafe::field;
 

@@ -209,16 +209,6 @@ impl EditGuard {
     }
 }
 
-/// `recover` for the workspace that `dir` belongs to, its notes printed on stderr: what
-/// commands that build or change a project run first.
-pub fn recover_project(dir: &Path) -> Result<()> {
-    let root = Root::new(&crate::project::load::workspace_root_dir(dir)?)?;
-    for note in recover(&root)? {
-        crate::termsafe::eprint_line(&note);
-    }
-    Ok(())
-}
-
 /// Finishes or undoes what an earlier, killed run left in `root`; returns one line per file
 /// it put right. Refuses (error) when a file changed since, naming both copies.
 pub fn recover(root: &Root) -> Result<Vec<String>> {

@@ -312,24 +312,6 @@ fn text_field(s: &str) -> String {
     crate::termsafe::field(s).into_owned()
 }
 
-fn severity_word(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
-}
-
-fn severity_style(s: Severity) -> anstyle::Style {
-    use anstyle::{AnsiColor, Style};
-    let c = match s {
-        Severity::Error => AnsiColor::Red,
-        Severity::Warning => AnsiColor::Yellow,
-        Severity::Info => AnsiColor::Cyan,
-    };
-    Style::new().fg_color(Some(c.into())).bold()
-}
-
 /// `file:line:col`, `file:line` or `file`.
 pub fn place(f: &Finding) -> Option<String> {
     let file = f.file.as_ref()?;
@@ -338,48 +320,6 @@ pub fn place(f: &Finding) -> Option<String> {
         (Some(l), None) => format!("{file}:{l}"),
         _ => file.clone(),
     })
-}
-
-/// The findings as text, one per line (cargo style: `error[rule] file:line:col: key: message`),
-/// then a summary line. Quiet: findings only; verbose: each rule's documentation too.
-pub fn findings_text(r: &Report, out: &crate::cli::Out) -> String {
-    let mut s = String::new();
-    for f in &r.findings {
-        let sev = out.paint(severity_style(f.severity), severity_word(f.severity));
-        s.push_str(&format!("{sev}[{}]", f.rule));
-        match (place(f), &f.key) {
-            (Some(place), Some(key)) => s.push_str(&format!(" {place}: {key}:")),
-            (Some(place), None) => s.push_str(&format!(" {place}:")),
-            _ => s.push(':'),
-        }
-        s.push_str(&format!(" {}", f.message));
-        if let Some(fix) = &f.fix {
-            s.push_str(&format!(" (fix: {fix})"));
-        }
-        s.push('\n');
-        if out.verbose {
-            s.push_str(&format!("  = {}: {}\n", f.rule, f.rule.doc()));
-        }
-    }
-    if !out.quiet {
-        let bold = anstyle::Style::new().bold();
-        let mut line = format!(
-            "{}: {} error(s), {} warning(s), {} info",
-            r.subject, r.summary.errors, r.summary.warnings, r.summary.infos
-        );
-        if !r.allowed.is_empty() {
-            let mut ids: Vec<&str> = r.allowed.iter().map(|f| f.rule.id()).collect();
-            ids.dedup();
-            line.push_str(&format!(
-                ", {} allowed ({})",
-                r.allowed.len(),
-                ids.join(", ")
-            ));
-        }
-        s.push_str(&out.paint(bold, &line));
-        s.push('\n');
-    }
-    s
 }
 
 #[cfg(test)]
@@ -419,23 +359,5 @@ mod tests {
             assert_eq!(r.id().parse::<Rule>(), Ok(*r));
             assert_eq!(serde_json::to_value(r).unwrap(), r.id());
         }
-    }
-
-    #[test]
-    fn text_shows_file_line_column() {
-        let mut rep = Report::new("project", None, "x");
-        rep.findings.push(
-            Finding::new(Rule::MinRust, "m")
-                .severity(Severity::Warning)
-                .at("Cargo.toml", "rust-version")
-                .span(3, 1),
-        );
-        rep.finish();
-        let text = findings_text(&rep, &crate::cli::Out::default());
-        assert!(
-            text.starts_with("warning[min-rust] Cargo.toml:3:1: rust-version: m\n"),
-            "{text}"
-        );
-        assert_eq!(rep.summary.warnings, 1);
     }
 }

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::path_search::which;
 use crate::tiers::{Channel, ToolchainSpec};
 use crate::toolchain::{self, RustcInfo};
-use crate::tools::which;
 
 /// The toolchain a tier's environment uses.
 pub struct Choice {

@@ -7,8 +7,8 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
-use crate::project::toolchain_file;
 use crate::tiers::Channel;
+use crate::toolchain_file;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RustcInfo {
@@ -80,7 +80,7 @@ pub fn selection_for(dir: &Path) -> (Choice, Option<toolchain_file::ToolchainPin
     let Some(file) = toolchain_file::find(dir, |d| override_of(d).is_some()) else {
         // No file before the nearest `rustup override` (if any): that override decides.
         let choice = match dir.ancestors().find_map(override_of) {
-            Some(name) if toolchain_file::valid_name(name) => Choice::Named(name.clone()),
+            Some(name) if crate::toolchain_name::valid_name(name) => Choice::Named(name.clone()),
             _ => Choice::Default,
         };
         return (choice, None);
@@ -97,7 +97,7 @@ pub fn selection_for(dir: &Path) -> (Choice, Option<toolchain_file::ToolchainPin
 }
 
 /// The one way tiercheck runs a toolchain program (`rustc`, `cargo`, `$RUSTC`): by its absolute
-/// path (`tools::program`), from `/`, with the toolchain named explicitly (a validated name),
+/// path (`path_search::program`), from `/`, with the toolchain named explicitly (a validated name),
 /// so rustup never reads (or hangs on, or follows) a toolchain file in a checkout.
 fn run(program: &str, args: &[&str], choice: &Choice) -> Result<String> {
     let out = trusted_output(program, args, choice)?;
@@ -118,7 +118,7 @@ fn trusted_output<S: AsRef<std::ffi::OsStr>>(
     args: &[S],
     choice: &Choice,
 ) -> Result<std::process::Output> {
-    let exe = crate::tools::program(program)?;
+    let exe = crate::path_search::program(program)?;
     let mut c = Command::new(&exe);
     // A toolchain named but not installed must not start a download.
     c.args(args)
@@ -126,7 +126,7 @@ fn trusted_output<S: AsRef<std::ffi::OsStr>>(
         .stdin(std::process::Stdio::null())
         .current_dir("/");
     if let Choice::Named(n) = choice {
-        if !toolchain_file::valid_name(n) {
+        if !crate::toolchain_name::valid_name(n) {
             bail!("{n:?} is not a toolchain name; tiercheck hands rustup names only");
         }
         c.env("RUSTUP_TOOLCHAIN", n);

@@ -7,13 +7,14 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::cache::dist::ClientFacts;
-use crate::cli::{print_report, Out, ReportFormat, SelectArgs, TierArg};
-use crate::envcmd::profile_root;
-use crate::project::toolchain_file::{Spec, ToolchainPin};
+use crate::cli::{CheckArgs, TierArg};
+use crate::host_env::profile_root;
+use crate::output::{print_report, Out};
 use crate::report::{Finding, Report, Rule};
 use crate::resolve::{resolve, Resolved, Selection};
 use crate::tiers::{Channel, TierData};
 use crate::toolchain::RustcInfo;
+use crate::toolchain_file::{Spec, ToolchainPin};
 use crate::{toolchain, tools};
 
 /// Check the toolchain and tools on PATH (against a tier's needs with --tier)
@@ -27,10 +28,8 @@ pub struct Args {
     /// The project directory whose rust-toolchain file selects the toolchain
     #[arg(default_value = ".", value_parser = crate::cli::ExistingDir)]
     dir: PathBuf,
-    #[arg(long, value_enum, default_value = "text")]
-    format: ReportFormat,
     #[command(flatten)]
-    select: SelectArgs,
+    check: CheckArgs,
 }
 
 pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
@@ -44,17 +43,17 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         &dir,
         args.tier.tier.as_deref(),
         args.profile.as_deref(),
-        &args.select.selection(),
+        &args.check.select.selection(),
     )?;
     report.anchor = Some(anchor(&dir));
-    print_report(out, &report, args.format, &facts_text(&facts), None)
+    print_report(out, &report, args.check.format, &facts_text(&facts), None)
 }
 
 /// Where CI output places this report's findings: the toolchain file rustup would read, when
 /// it lies below the current directory (the repository in a workflow), else DIR's Cargo.toml.
 fn anchor(dir: &Path) -> PathBuf {
     let cwd = std::env::current_dir().unwrap_or_default();
-    crate::project::toolchain_file::find(dir, |_| false)
+    crate::toolchain_file::find(dir, |_| false)
         .filter(|f| f.starts_with(&cwd))
         .unwrap_or_else(|| dir.join("Cargo.toml"))
 }

@@ -10,20 +10,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::envcmd::{host_env, HostEnv};
+use crate::host_env::{host_env, HostEnv, Tuned};
 use crate::resolve::Selection;
 use crate::tiers::TierData;
 use crate::variant;
-
-/// What `apply` did, for the line that says so and for the checks of a build.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Tuned {
-    /// The line: applied (which, from where) or why not.
-    pub note: String,
-    /// Techniques the tuned settings switched on or off (empty when not applied).
-    pub with: Vec<String>,
-    pub without: Vec<String>,
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Record {

@@ -8,7 +8,7 @@
 //!   `package.NAME.codegen-backend=llvm` one package's (both through `cargo --config`);
 //! - `rustflags=-Cdwarf-version=5`: appended to the target's rustflags;
 //! - `linker=rust-lld|mold|wild|lld|gnu-ld`: replaces whatever linker the base sets (mold, Wild and
-//!   the system's lld through clang, as DESIGN.md §8 verified them);
+//!   the system's lld through clang, as the tiers link with them: docs/tiers.md);
 //! - `threads=N`: the parallel front-end (`-Z threads=N`, nightly; 1 = off);
 //! - `backend=cranelift|llvm`: the dev profile's codegen backend;
 //! - `toolchain=NAME`: the rustup toolchain (`RUSTUP_TOOLCHAIN`);
@@ -189,7 +189,7 @@ fn parse_change(data: &TierData, item: &str) -> Result<Change> {
             "llvm" => Change::Cranelift(false),
             _ => bail!("backend={value}: cranelift or llvm"),
         },
-        "toolchain" if crate::project::toolchain_file::valid_name(value) => {
+        "toolchain" if crate::toolchain_name::valid_name(value) => {
             Change::Toolchain(value.to_string())
         }
         "toolchain" => bail!("toolchain={value}: not a rustup toolchain name"),

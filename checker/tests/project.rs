@@ -191,55 +191,56 @@ const CASES: &[(&str, &[&str], Pairs, i32, Pairs)] = &[
         0,
         &[("warning", "sccache-backend-unreachable")],
     ),
-    // Issue 9: where tiercheck disagreed with Cargo, each built by real cargo in differential.rs.
-    ("issue9-exclude-beats-glob", &[], &[], 0, &[]),
-    ("issue9-cfg-never-matches", &[], &[], 0, &[]),
-    ("issue9-empty-target-array", &[], &[], 0, &[]),
-    ("issue9-linker-cc-keeps-lld", &[], &[], 0, &[]),
-    ("issue9-profile-split", &[], &[], 0, &[]),
+    // Where tiercheck once disagreed with Cargo (issue 9), each built by real cargo in
+    // differential.rs (BUILT_FIXTURES).
+    ("member-exclude-beats-glob", &[], &[], 0, &[]),
+    ("cfg-never-matches", &[], &[], 0, &[]),
+    ("empty-target-rustflags", &[], &[], 0, &[]),
+    ("linker-cc-keeps-lld", &[], &[], 0, &[]),
+    ("profile-split-across-files", &[], &[], 0, &[]),
     // rustup uses rust-toolchain (nightly) over rust-toolchain.toml (stable).
-    ("issue9-both-toolchain-files", &[], &[], 0, &[]),
-    ("issue9-nightly-only-no-min-rust", &[], &[], 0, &[]),
-    ("issue9-toolchain-components-only", &[], &[], 0, &[]),
-    ("issue9-member-parent-dir", &[], &[], 0, &[]),
+    ("toolchain-legacy-file-wins", &[], &[], 0, &[]),
+    ("nightly-only-no-min-rust", &[], &[], 0, &[]),
+    ("toolchain-components-only", &[], &[], 0, &[]),
+    ("member-parent-dir", &[], &[], 0, &[]),
     (
-        "issue9-config-beats-config-toml",
+        "config-beats-config-toml",
         &[],
         &[],
         1,
         &[("error", "nightly-flag-on-stable")],
     ),
     (
-        "issue9-include-followed",
+        "config-include-followed",
         &[],
         &[],
         1,
         &[("error", "build-linker-key")],
     ),
     (
-        "issue9-whitespace-element",
+        "rustflags-whitespace-element",
         &[],
         &[],
         1,
         &[("error", "rustflags-element-whitespace")],
     ),
     (
-        "issue9-triple-gcc-drops-lld",
+        "triple-gcc-drops-lld",
         &[],
         &[],
         0,
         &[("warning", "cc-linker-drops-rust-lld")],
     ),
-    ("issue9-msvc-table-shadows-build", &[], &[], 0, &[]),
+    ("msvc-table-shadows-build", &[], &[], 0, &[]),
     (
-        "issue9-msvc-table-shadows-build",
+        "msvc-table-shadows-build",
         &["--target", "x86_64-pc-windows-msvc"],
         &[],
         0,
         &[("warning", "build-rustflags-ignored")],
     ),
     (
-        "issue9-deep-cfg",
+        "cfg-key-too-deep",
         &[],
         &[],
         1,
@@ -430,10 +431,7 @@ fn explain_covers_every_technique_and_tier() {
 #[test]
 fn an_invalid_member_is_exit_2_naming_it() {
     let out = tiercheck(
-        &[
-            "project",
-            fixture("issue9-missing-member").to_str().unwrap(),
-        ],
+        &["project", fixture("member-missing").to_str().unwrap()],
         &[],
     );
     assert_eq!(out.status.code(), Some(2));
@@ -449,7 +447,7 @@ fn findings_from_files_carry_line_and_column() {
             "project",
             "--format",
             "json",
-            fixture("issue9-whitespace-element").to_str().unwrap(),
+            fixture("rustflags-whitespace-element").to_str().unwrap(),
         ],
         &[],
     );
@@ -512,6 +510,7 @@ fn settings_the_tier_replaces_are_overridden_not_errors() {
         tier_env,
         unset: &["RUSTFLAGS"],
         toolchain: None,
+        rustc: None,
     };
     let built = tiercheck::project::check_with(&data, d, &sel, &opts).unwrap();
     assert_eq!(ids(&built), ["overridden-by-tier", "overridden-by-tier"]);

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
-use tiercheck::project::{cfg::CfgSet, load::Project, model, rules, rustflags, tier_match};
+use tiercheck::project::{cfg::CfgSet, ctx, load::Project, model, rules, rustflags, tier_match};
 use tiercheck::resolve::{resolve, Selection};
 use tiercheck::tiers::{Channel, TierData};
 
@@ -265,7 +265,7 @@ fn run(input: &Input) {
         .flat_map(|s| s.opts().iter().cloned())
         .collect();
     let target = base.with_flags(&opts);
-    let ctx = rules::Ctx {
+    let ctx = ctx::Ctx {
         data: data(),
         sources: rustflags::sources(&p, &target),
         p: &p,

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
-use crate::cli::Out;
+use crate::output::Out;
 use crate::safe_write::Root;
 use crate::tiers::TierData;
 use crate::toolchain;

@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::env::{cargo_config_args, env_key};
-use crate::envcmd::host_env;
+use crate::host_env::host_env;
 use crate::resolve::{resolve, Selection};
 use crate::tiers::TierData;
 use crate::{rustup, toolchain, tools, variant};
@@ -158,7 +158,7 @@ fn preset(data: &TierData, spec: &str, triple: &str) -> Result<Config> {
         "report-tier1" => {
             let mut c = peer(
                 spec,
-                "the research report, tier 1 (DESIGN.md §9)",
+                "the research report, tier 1 (docs/report-errata.md)",
                 Debuggability::Full,
             );
             c.env.insert(linker, clang()?);

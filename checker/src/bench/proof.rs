@@ -3,9 +3,14 @@
 //! show this is refused, so a wrong target dir or a no-op build never becomes a fast number.
 
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Instant;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use serde::Deserialize;
+
+use super::presets::Config;
+use crate::cargo_run::{self, Scrub};
 
 #[derive(Deserialize)]
 #[serde(tag = "reason", rename_all = "kebab-case")]
@@ -112,6 +117,36 @@ pub fn owning_manifest(file: &Path) -> Result<PathBuf> {
         }
     }
     bail!("{}: no Cargo.toml with [package] above it", file.display())
+}
+
+/// Runs `cargo <command> <extra>` for `cfg` in `dir`, into `target`, its stderr into `log`:
+/// the wall time and what cargo did.
+pub fn cargo_in(
+    dir: &Path,
+    cfg: &Config,
+    target: &Path,
+    extra: &[&str],
+    log: &Path,
+) -> Result<(f64, Build)> {
+    let mut c = cargo_run::command(dir, Scrub::Measure, &cfg.env)?;
+    c.arg(&cfg.command).args(extra).arg("--message-format=json");
+    for kv in &cfg.cargo_config {
+        c.arg("--config").arg(kv);
+    }
+    c.env("CARGO_TARGET_DIR", target).stdin(Stdio::null());
+    let t = Instant::now();
+    let out = crate::child::output(&mut c, "cargo", None)?;
+    let secs = t.elapsed().as_secs_f64();
+    std::fs::write(log, &out.stderr).with_context(|| format!("{}: cannot write", log.display()))?;
+    if !out.status.success() {
+        bail!(
+            "{}: cargo {} failed; see {}",
+            cfg.name,
+            cfg.command,
+            log.display()
+        );
+    }
+    Ok((secs, Build::parse(&String::from_utf8_lossy(&out.stdout))))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::edit::Edit;
 use super::presets::{Config, Release};
 use super::progress::Progress;
-use super::proof::Build;
+use super::proof::{cargo_in, Build};
 use super::sccache::Sccache;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -119,7 +119,7 @@ pub fn run_all(plan: &Plan, cfgs: &[Config], quiet: bool) -> Result<Run> {
     };
     let mut caches = vec![];
     for c in cfgs.iter().filter(|c| c.sccache) {
-        caches.push(Sccache::warm(plan, c)?);
+        caches.push(Sccache::warm(&plan.dir, &plan.work, c)?);
     }
     if let Some(Err(e)) = plan.edit.as_ref().map(Edit::guard) {
         caches.iter().for_each(Sccache::stop);
@@ -390,63 +390,6 @@ impl Runner<'_> {
     ) -> Result<(f64, Build)> {
         cargo_in(&self.plan.dir, cfg, target, extra, log)
     }
-}
-
-/// Variables a user's shell may carry that would change what a configuration measures.
-fn foreign_setting(k: &str) -> bool {
-    const EXACT: &[&str] = &[
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "RUSTC_WRAPPER",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "CARGO_INCREMENTAL",
-        "CARGO_TARGET_DIR",
-    ];
-    const PREFIX: &[&str] = &[
-        "CARGO_PROFILE_",
-        "CARGO_TARGET_",
-        "CARGO_BUILD_",
-        "CARGO_UNSTABLE_",
-        "RUST_TIERS_",
-    ];
-    EXACT.contains(&k) || PREFIX.iter().any(|p| k.starts_with(p))
-}
-
-pub fn cargo_in(
-    dir: &Path,
-    cfg: &Config,
-    target: &Path,
-    extra: &[&str],
-    log: &Path,
-) -> Result<(f64, Build)> {
-    let mut c = crate::child::command("cargo")?;
-    c.arg(&cfg.command).args(extra).arg("--message-format=json");
-    for kv in &cfg.cargo_config {
-        c.arg("--config").arg(kv);
-    }
-    for (k, _) in std::env::vars_os() {
-        if k.to_str().is_some_and(foreign_setting) {
-            c.env_remove(k);
-        }
-    }
-    c.current_dir(dir)
-        .envs(&cfg.env)
-        .env("CARGO_TARGET_DIR", target)
-        .env("RUSTUP_AUTO_INSTALL", "0")
-        .stdin(Stdio::null());
-    let t = Instant::now();
-    let out = crate::child::output(&mut c, "cargo", None)?;
-    let secs = t.elapsed().as_secs_f64();
-    std::fs::write(log, &out.stderr).with_context(|| format!("{}: cannot write", log.display()))?;
-    if !out.status.success() {
-        bail!(
-            "{}: cargo {} failed; see {}",
-            cfg.name,
-            cfg.command,
-            log.display()
-        );
-    }
-    Ok((secs, Build::parse(&String::from_utf8_lossy(&out.stdout))))
 }
 
 fn remove_dir(p: &Path) -> Result<()> {

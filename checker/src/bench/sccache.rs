@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use anyhow::{bail, Context, Result};
 
 use super::presets::Config;
-use super::runner::{cargo_in, Plan};
+use super::proof::cargo_in;
 
 /// Variables that name a shared sccache backend (a local disk cache is not shared).
 const SHARED_BACKENDS: &[&str] = &[
@@ -55,8 +55,9 @@ pub struct Sccache {
 }
 
 impl Sccache {
-    /// Starts the server and fills the cache from a first checkout (a copy of the project).
-    pub fn warm(plan: &Plan, cfg: &Config) -> Result<Sccache> {
+    /// Starts the server and fills the cache from a first checkout (a copy of `project` in
+    /// `work`).
+    pub fn warm(project: &Path, work: &Path, cfg: &Config) -> Result<Sccache> {
         let exe = PathBuf::from(
             cfg.env
                 .get("RUSTC_WRAPPER")
@@ -69,12 +70,12 @@ impl Sccache {
         };
         s.command(&["--start-server"])?;
         let dir = crate::variant::dir_name(&cfg.name);
-        let first = plan.work.join(format!("{dir}.first-checkout"));
+        let first = work.join(format!("{dir}.first-checkout"));
         let _ = std::fs::remove_dir_all(&first);
-        copy_tree(&plan.dir, &first)?;
-        let target = plan.work.join(&dir);
+        copy_tree(project, &first)?;
+        let target = work.join(&dir);
         let _ = std::fs::remove_dir_all(&target);
-        let log = plan.work.join(format!("{dir}.first-checkout.log"));
+        let log = work.join(format!("{dir}.first-checkout.log"));
         cargo_in(&first, cfg, &target, &[], &log)?;
         let _ = std::fs::remove_dir_all(&target);
         Ok(s)

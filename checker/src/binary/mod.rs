@@ -12,8 +12,9 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::cli::{print_report, Out, ReportFormat, SelectArgs, TierArg};
-use crate::envcmd::profile_root;
+use crate::cli::{CheckArgs, TierArg};
+use crate::host_env::profile_root;
+use crate::output::{print_report, Out};
 use crate::report::{Finding, Report, Rule};
 use crate::resolve::{resolve, Resolved, Selection};
 use crate::tiers::{BinarySign, Channel, TierData};
@@ -30,21 +31,20 @@ pub struct Args {
     /// The files came out of the PGO/BOLT pipeline: require BOLT
     #[arg(long)]
     pipeline: bool,
-    #[arg(long, value_enum, default_value = "text")]
-    format: ReportFormat,
     #[command(flatten)]
-    select: SelectArgs,
+    check: CheckArgs,
     #[arg(required = true)]
     files: Vec<PathBuf>,
 }
 
 pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
-    let sel = args.select.selection();
+    let sel = args.check.select.selection();
     let opts = Options {
         tier: args.tier.tier.as_deref(),
         profile: args.profile.as_deref(),
         select: &sel,
         pipeline: args.pipeline,
+        host: None,
     };
     let (mut report, errors) = check(data, &args.files, &opts)?;
     report.anchor = args.files.first().cloned();
@@ -55,7 +55,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         }
         return Ok(2);
     }
-    print_report(out, &report, args.format, &facts_text, None)
+    print_report(out, &report, args.check.format, &facts_text, None)
 }
 
 #[derive(Debug, Serialize)]
@@ -136,6 +136,9 @@ pub struct Options<'a> {
     pub select: &'a Selection,
     /// The binaries came out of the PGO/BOLT pipeline: BOLT must be there.
     pub pipeline: bool,
+    /// The host triple when the command has probed its rustc already (`build`: the tier's);
+    /// `None`: the default rustc is asked.
+    pub host: Option<&'a str>,
 }
 
 /// Inspects every file; input errors are returned beside the report (exit 2 for the caller).
@@ -147,8 +150,11 @@ pub fn check(data: &TierData, files: &[PathBuf], opts: &Options) -> Result<(Repo
     // The host platform decides which of the tier's techniques apply; ask rustc once per run.
     let platform = opts
         .tier
-        .and_then(|_| crate::toolchain::rustc_info(None).ok())
-        .and_then(|i| data.platform_of_triple(&i.host).map(String::from));
+        .and_then(|_| match opts.host {
+            Some(h) => Some(h.to_string()),
+            None => crate::toolchain::rustc_info(None).ok().map(|i| i.host),
+        })
+        .and_then(|host| data.platform_of_triple(&host).map(String::from));
     let mut errors = vec![];
     let mut all = vec![];
     for path in files {
@@ -519,6 +525,7 @@ mod tests {
             profile: Some("dev"),
             select: &sel,
             pipeline: false,
+            host: None,
         };
         let findings = |cranelift: bool| {
             let elf = ElfFacts {

@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use super::http;
 use crate::fsread;
-use crate::project::toml_doc::TomlFile;
 use crate::report::{Finding, Rule};
+use crate::toml_doc::TomlFile;
 use crate::toolchain::RustcInfo;
 
 /// sccache's default `toolchain_cache_size` (src/config.rs `default_toolchain_cache_size`).
@@ -486,10 +486,10 @@ pub fn check_here(
             if w.contains('/') {
                 Some(PathBuf::from(w))
             } else {
-                crate::tools::which(&w)
+                crate::path_search::which(&w)
             }
         })
-        .unwrap_or_else(|| crate::tools::which("sccache"));
+        .unwrap_or_else(|| crate::path_search::which("sccache"));
     let (facts, mut out) = check_client(&ClientCheck {
         env: &env,
         project_dir,

@@ -119,7 +119,7 @@ pub fn merge_manifest(
     tuned: &[Setting],
     notes: &mut Vec<String>,
 ) -> Result<String> {
-    crate::project::toml_doc::parse(text.to_string(), "Cargo.toml")?;
+    crate::toml_doc::parse(text.to_string(), "Cargo.toml")?;
     let mut doc: DocumentMut = text.parse().context("Cargo.toml: invalid TOML")?;
     let mut settings = profile_settings(data, r, env_settings);
     settings.retain(|(path, _)| !tuned.iter().any(|(p, _)| p == path));

@@ -24,7 +24,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use toml_edit::DocumentMut;
 
-use crate::cli::{tier_parser, Out, SelectArgs};
+use crate::cli::{tier_parser, SelectArgs};
+use crate::output::Out;
 use crate::resolve::{resolve, Resolved, Selection};
 use crate::safe_write::{self, Planned, Root};
 use crate::tiers::{Channel, TierData};
@@ -237,7 +238,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         return Ok(0);
     }
     for c in &changes {
-        let painted = crate::cli::paint_diff(out, &diff(c));
+        let painted = crate::output::paint_diff(out, &diff(c));
         out.push_str(&painted);
     }
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();

@@ -17,9 +17,10 @@ use anyhow::{bail, Context, Result};
 use serde_json::json;
 
 use crate::binary;
-use crate::build::{profile_root_in, run_cargo, Options};
+use crate::cargo_run::{self, Options};
 use crate::child::{self, Limit};
-use crate::envcmd::{host_env, HostEnv};
+use crate::host_env::{host_env, HostEnv};
+use crate::project::load::profile_root_in;
 use crate::project::load::Project;
 use crate::report::{Finding, Report, Rule};
 use crate::tiers::TierData;
@@ -256,7 +257,7 @@ impl Run<'_> {
             utf8(&self.work.root.join(dir))?.to_string(),
         )]);
         let config = rustflags_config(&self.s.env.triple, &flags);
-        let (ok, exes) = run_cargo(
+        let (ok, exes) = cargo_run::build(
             self.opts,
             &self.s.env,
             self.s.toolchain.as_deref(),
@@ -470,6 +471,7 @@ fn report(run: &Run, out: &Published) -> Result<Report> {
         profile: Some(&opts.profile),
         select: opts.select,
         pipeline: s.bolt,
+        host: None,
     };
     let (breport, errors) = binary::check(run.data, std::slice::from_ref(&out.final_bin), &bopts)?;
     if let Some(e) = errors.first() {

@@ -12,8 +12,8 @@ use anyhow::{bail, Result};
 use crate::fsread::Kind;
 use std::sync::Arc;
 
-use crate::project::members::normalize;
-use crate::project::toml_doc::{Spans, TomlFile};
+use crate::project::member_glob::normalize;
+use crate::toml_doc::{Spans, TomlFile};
 
 /// Where a value was defined: a file and a byte offset in it (turned into line and column only
 /// when a finding needs them, so huge one-line arrays stay linear), or `env:NAME`.

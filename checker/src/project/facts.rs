@@ -1,5 +1,6 @@
 //! What `project` found: the report's `facts` (SCHEMA.md), as one typed document.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use serde::Serialize;
@@ -9,6 +10,7 @@ use super::model::CargoView;
 use super::rules::Used;
 use super::tier_match::TechniqueStatus;
 use crate::cache::dist::ClientFacts;
+use crate::report::Report;
 use crate::tiers::Channel;
 
 #[derive(Serialize)]
@@ -91,4 +93,41 @@ pub fn of(p: &Project, g: Gathered) -> ProjectFacts<'_> {
         cargo: g.views,
         sccache_dist: g.dist,
     }
+}
+
+/// The text header of a `project` report.
+pub fn text(r: &Report) -> String {
+    let f = &r.facts;
+    let mut s = format!("project {}\n", r.subject);
+    let opt = |v: &serde_json::Value| v.as_str().map(String::from).unwrap_or_else(|| "-".into());
+    let _ = writeln!(
+        s,
+        "  channel {}   rust-version {}   triple {}",
+        opt(&f["channel"]),
+        opt(&f["rust_version"]),
+        opt(&f["triple"])
+    );
+    if let Some(list) = f["tier_techniques"].as_array() {
+        // What the tier's environment supplies is no task for the user: one line for all.
+        let (env, own): (Vec<_>, Vec<_>) =
+            list.iter().partition(|t| t["supplied_by"] == "tier-env");
+        for t in own {
+            let _ = writeln!(
+                s,
+                "  {:12} {:24} {}",
+                opt(&t["status"]),
+                opt(&t["id"]),
+                opt(&t["detail"])
+            );
+        }
+        if !env.is_empty() {
+            let tier = r.tier.as_deref().unwrap_or("");
+            let _ = writeln!(
+                s,
+                "  {} settings come from the tier's environment (`tiercheck env {tier}` / `nix develop .#{tier}`)",
+                env.len()
+            );
+        }
+    }
+    s
 }

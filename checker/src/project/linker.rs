@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::flags::{self, Opt};
 use crate::project::config::Def;
-use crate::project::rules::Ctx;
+use crate::project::ctx::Ctx;
 use crate::project::rustflags::{self, Kind, Source};
 
 /// The linker that ends up linking.
@@ -103,7 +103,7 @@ pub struct Host {
 impl Host {
     pub fn current() -> Host {
         let path = std::env::var_os("PATH")
-            .map(|p| crate::tools::search_dirs(&p))
+            .map(|p| crate::path_search::search_dirs(&p))
             .unwrap_or_default();
         Host { path }
     }

@@ -3,8 +3,8 @@
 
 use crate::flags;
 use crate::project::config::Def;
+use crate::project::ctx::{at_def, Ctx};
 use crate::project::linker::{self, Failure, LinkerKind, Outcome, Resolution};
-use crate::project::rules::{at_def, Ctx};
 use crate::report::{Finding, Rule};
 
 fn located(f: Finding, at: &Option<(String, Def)>) -> Finding {

@@ -11,9 +11,10 @@ use anyhow::{bail, Context, Result};
 use crate::fsread::Kind;
 use crate::project::config::{self, Config, Def, CV};
 use crate::project::members;
-pub use crate::project::toml_doc::TomlFile;
-pub use crate::project::toolchain_file::ToolchainPin;
-use crate::project::toolchain_file::{self, parse_channel};
+pub use crate::toml_doc::TomlFile;
+use crate::toolchain_file;
+pub use crate::toolchain_file::ToolchainPin;
+use crate::toolchain_name::parse_channel;
 
 /// Reads a TOML file; a syntax error becomes one line with the file, line and column.
 pub fn read_toml(path: &Path, shown: &str) -> Result<toml::Table> {
@@ -44,6 +45,13 @@ pub struct ProfileChain {
     /// "dev" or "release"; `None` when the chain is broken or the profile is not in the file.
     pub root: Option<&'static str>,
     pub keys: Vec<String>,
+}
+
+/// dev/release for a profile, following `inherits` in the project's Cargo.toml.
+pub fn profile_root_in(p: &Project, profile: &str) -> String {
+    profile_chain(&p.root.table, profile)
+        .root
+        .map_or_else(|| crate::host_env::profile_root(profile), String::from)
 }
 
 pub fn profile_chain(manifest: &toml::Table, profile: &str) -> ProfileChain {
@@ -203,7 +211,7 @@ fn find_root(dir: &Path, current: TomlFile, shown: &dyn Fn(&Path) -> String) -> 
         .and_then(|p| p.get("workspace"))
         .and_then(|w| w.as_str())
     {
-        let m = members::normalize(&dir.join(ptr).join("Cargo.toml"));
+        let m = crate::project::member_glob::normalize(&dir.join(ptr).join("Cargo.toml"));
         return TomlFile::load(&m, &shown(&m));
     }
     for up in dir.ancestors().skip(1) {

@@ -13,7 +13,20 @@ use std::path::{is_separator, Component, Path, PathBuf};
 use anyhow::{anyhow, Result};
 use glob::{MatchOptions, Pattern};
 
-use super::members::normalize;
+/// Lexical normalisation as Cargo's `paths::normalize_path` (no filesystem access).
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c.as_os_str()),
+        }
+    }
+    out
+}
 
 /// A directory the walk reached again through another path, and the path it first came by.
 pub struct Alias {

@@ -5,28 +5,13 @@
 //! transitively), `default-members`, paths normalised lexically so `sub/..` is the root.
 
 use std::collections::HashSet;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 
 use crate::fsread::Kind;
-use crate::project::member_glob;
-use crate::project::toml_doc::TomlFile;
-
-/// Lexical normalisation as Cargo's `paths::normalize_path` (no filesystem access).
-pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            c => out.push(c.as_os_str()),
-        }
-    }
-    out
-}
+use crate::project::member_glob::{self, normalize};
+use crate::toml_doc::TomlFile;
 
 fn strings(v: Option<&toml::Value>) -> Vec<String> {
     v.and_then(|v| v.as_array())

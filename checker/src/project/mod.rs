@@ -3,6 +3,7 @@
 pub mod cfg;
 pub mod command_line;
 pub mod config;
+pub mod ctx;
 pub mod facts;
 pub mod linker;
 pub mod linker_rules;
@@ -17,8 +18,6 @@ pub mod rules;
 pub mod rustflags;
 pub mod settings;
 pub mod tier_match;
-pub mod toml_doc;
-pub mod toolchain_file;
 pub mod toolchain_rules;
 
 use std::collections::BTreeMap;
@@ -26,7 +25,8 @@ use std::path::Path;
 
 use anyhow::{bail, Result};
 
-use crate::cli::{print_report, Out, ProjectArgs, ReportFormat, SelectArgs, TierArg};
+use crate::cli::{CheckArgs, ProjectArgs, TierArg};
+use crate::output::{print_report, Out};
 use crate::report::Report;
 use crate::resolve::{resolve, Selection};
 use crate::tiers::{Channel, TierData};
@@ -39,10 +39,8 @@ pub struct Args {
     tier: TierArg,
     #[command(flatten)]
     project: ProjectArgs,
-    #[arg(long, value_enum, default_value = "text")]
-    format: ReportFormat,
     #[command(flatten)]
-    select: SelectArgs,
+    check: CheckArgs,
     /// Check for this target triple (repeatable; default: `[build] target`, else the host).
     /// Known without installing: every target rustc knows (x86_64/aarch64 Linux and macOS,
     /// x86_64-pc-windows-msvc, ...). Custom target specs (.json) are not supported.
@@ -57,16 +55,10 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         ..Options::default()
     };
     let dir = args.project.dir();
-    let mut report = check_with(data, &dir, &args.select.selection(), &opts)?;
+    let mut report = check_with(data, &dir, &args.check.select.selection(), &opts)?;
     crate::allow::apply(&mut report, &dir)?;
-    report.anchor = Some(crate::ci_output::manifest_anchor(&dir));
-    print_report(
-        out,
-        &report,
-        args.format,
-        &crate::explain::project_facts_text,
-        Some(&dir),
-    )
+    report.anchor = Some(crate::output::ci::manifest_anchor(&dir));
+    print_report(out, &report, args.check.format, &facts::text, Some(&dir))
 }
 
 /// How `check_with` runs: the tier, the targets (empty: Cargo's default), and for `build` the
@@ -81,6 +73,9 @@ pub struct Options<'a> {
     /// The toolchain the command builds with (`build` passes the tier's); `None`: what rustup
     /// would select for the project, reduced to a validated name (`toolchain::choice_for`).
     pub toolchain: Option<toolchain::Choice>,
+    /// `rustc -vV` of `toolchain` when the command has probed it already (`build`: the tier's),
+    /// so it is not asked again; `None`: probed here.
+    pub rustc: Option<toolchain::RustcInfo>,
 }
 
 pub fn check(data: &TierData, dir: &Path, tier: Option<&str>, sel: &Selection) -> Result<Report> {
@@ -152,7 +147,10 @@ pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) 
         toolchain::choice_for(&dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()))
     });
     check_asked_targets(opts.targets, &choice)?;
-    let host = toolchain::rustc_info_for(&choice).ok();
+    let host = match &opts.rustc {
+        Some(info) => Some(info.clone()),
+        None => toolchain::rustc_info_for(&choice).ok(),
+    };
     let host_triple = host
         .as_ref()
         .map_or("x86_64-unknown-linux-gnu", |h| h.host.as_str())
@@ -173,7 +171,7 @@ pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) 
     let mut views = vec![];
     for (i, triple) in targets.iter().enumerate() {
         let target = cfg_set(&p, triple, &choice);
-        let ctx = rules::Ctx {
+        let ctx = ctx::Ctx {
             data,
             sources: rustflags::sources(&p, &target),
             p: &p,
@@ -245,7 +243,7 @@ fn build_toolchain(
     p: &load::Project,
     host: Option<&toolchain::RustcInfo>,
 ) -> (Option<Channel>, Option<semver::Version>) {
-    use toolchain_file::Spec;
+    use crate::toolchain_file::Spec;
     let probed = (host.map(|h| h.channel), host.map(|h| h.version.clone()));
     match p.toolchain.as_ref() {
         None => probed,

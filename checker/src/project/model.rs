@@ -8,8 +8,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::project::command_line;
+use crate::project::ctx::Ctx;
 use crate::project::linker::{self, Outcome};
-use crate::project::rules::Ctx;
 
 #[derive(Debug, Serialize)]
 pub struct CargoView {

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::project::config::Def;
-use crate::project::rules::{at_def, Ctx};
+use crate::project::ctx::{at_def, Ctx};
 use crate::report::{Finding, Rule};
 use crate::tiers::Channel;
 use crate::toolchain::{self, Choice};

@@ -4,8 +4,8 @@
 
 use crate::project::command_line::{self, Arg, Origin};
 use crate::project::config::{env_key, Def};
+use crate::project::ctx::{at_def, Ctx};
 use crate::project::load::ProfileEntry;
-use crate::project::rules::{at_def, Ctx};
 use crate::project::settings;
 use crate::report::{Finding, Rule};
 

@@ -1,57 +1,15 @@
-//! Config pitfalls (DESIGN section 4), each a function that adds findings. Every one of them was
+//! Config pitfalls (docs/rules.md), each a function that adds findings. Every one of them was
 //! reproduced with Cargo 1.95; the integration tests run real cargo on a fixture per rule.
 
 use crate::flags;
-use crate::project::cfg::{CfgSet, Match};
+use crate::project::cfg::Match;
 use crate::project::config::Def;
+use crate::project::ctx::{at_def, at_key, Ctx};
 use crate::project::linker::{LinkerKind, Outcome};
 use crate::project::load::{get, Project, TomlFile};
-use crate::project::rustflags::{self, Kind, Source};
+use crate::project::rustflags::{self, Kind};
 use crate::report::{Finding, Rule, Severity};
-use crate::tiers::{Channel, TierData};
-
-pub struct Ctx<'a> {
-    pub data: &'a TierData,
-    pub p: &'a Project,
-    /// The target checked, with its cfg set.
-    pub target: CfgSet,
-    /// The channel builds will use: the toolchain pin, else the active rustc.
-    pub channel: Option<Channel>,
-    pub rustc_version: Option<semver::Version>,
-    pub sources: Vec<Source>,
-    /// Variables the tier's environment sets (`build`): what they replace is intended.
-    pub tier_vars: Vec<String>,
-    /// The toolchain to ask rustc with (`probe`): `None` when it cannot be run.
-    pub toolchain: Option<crate::toolchain::Choice>,
-}
-
-impl Ctx<'_> {
-    pub fn triple(&self) -> &str {
-        &self.target.triple
-    }
-    /// The rustflags sources Cargo passes for this target (profile rustflags aside).
-    pub fn effective(&self) -> Vec<&Source> {
-        rustflags::effective(&self.sources)
-    }
-}
-
-/// A finding located at a definition (file or `env:NAME`, with line and column when known).
-pub fn at_def(f: Finding, def: &Def, key: &str) -> Finding {
-    let f = f.at(&def.file, key);
-    match def.pos() {
-        Some((l, c)) => f.span(l, c),
-        None => f,
-    }
-}
-
-/// A finding at a key of a TOML file, with its position.
-pub fn at_key(f: Finding, file: &TomlFile, keys: &[&str]) -> Finding {
-    let f = f.at(&file.shown, keys.join("."));
-    match file.pos(keys) {
-        Some((l, c)) => f.span(l, c),
-        None => f,
-    }
-}
+use crate::tiers::Channel;
 
 const BUILTIN_PROFILES: &[&str] = &["dev", "release", "test", "bench", "doc"];
 
@@ -85,10 +43,8 @@ fn toolchain_file_problems(ctx: &Ctx, out: &mut Vec<Finding>) {
 
 /// A toolchain file tiercheck will not follow: a path (rustup would run that rustc), a file
 /// rustup cannot read or refuses, a symlink out of the tree. `project` and `toolchain` report it.
-pub fn toolchain_pin_finding(
-    pin: &crate::project::toolchain_file::ToolchainPin,
-) -> Option<Finding> {
-    use crate::project::toolchain_file::Spec;
+pub fn toolchain_pin_finding(pin: &crate::toolchain_file::ToolchainPin) -> Option<Finding> {
+    use crate::toolchain_file::Spec;
     let f = match &pin.spec {
         Spec::Named(_) | Spec::Default => return None,
         Spec::Path(path) => Finding::new(Rule::ToolchainPath, format!("the toolchain file names a toolchain by path ({path:?}); rustup would run the rustc there, so tiercheck does not: the channel and version are unknown and the checks that need them are skipped"))
@@ -697,7 +653,7 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
     let found = if prog.contains('/') {
         std::path::Path::new(&prog).is_file()
     } else {
-        crate::tools::which(&prog).is_some()
+        crate::path_search::which(&prog).is_some()
     };
     if !found {
         out.push(

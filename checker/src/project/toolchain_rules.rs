@@ -2,10 +2,11 @@
 //! `rust-version` (Cargo refuses to build a package above the active rustc), and a
 //! `RUSTUP_TOOLCHAIN` that silently replaces the project's toolchain file.
 
+use crate::project::ctx::{at_key, Ctx};
 use crate::project::load::{get, TomlFile};
-use crate::project::rules::{at_key, Ctx};
-use crate::project::toolchain_file::{parse_channel, Spec};
 use crate::report::{Finding, Rule, Severity};
+use crate::toolchain_file::Spec;
+use crate::toolchain_name::parse_channel;
 
 /// A package's `rust-version` and where it is written (its own key, or the workspace's for
 /// `rust-version.workspace = true`).

@@ -21,7 +21,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 
 use crate::bench::{self, presets};
-use crate::cli::{tier_parser, Out};
+use crate::cli::tier_parser;
+use crate::output::Out;
 use crate::resolve::{resolve, Selection};
 use crate::safe_write::Root;
 use crate::tiers::TierData;

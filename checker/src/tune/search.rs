@@ -140,7 +140,8 @@ pub fn llvm_fallbacks(ctx: &mut Ctx) -> Result<()> {
         let dir = crate::variant::dir_name(&name);
         std::fs::create_dir_all(&ctx.work)?;
         let log = ctx.work.join(format!("{dir}.fallback.log"));
-        let Err(e) = runner::cargo_in(&ctx.dir, &cfg, &ctx.work.join(&dir), &[], &log) else {
+        let Err(e) = crate::bench::proof::cargo_in(&ctx.dir, &cfg, &ctx.work.join(&dir), &[], &log)
+        else {
             return Ok(());
         };
         let text = std::fs::read_to_string(&log).unwrap_or_default();
