@@ -19,6 +19,28 @@ def cell(s):
     return f"{s['median']:.2f} s ({s['min']:.2f}–{s['max']:.2f}){ratio}"
 
 
+# Pairs that differ in one thing only, so their ratio is what that thing buys: (configuration,
+# the one it is compared with, what the ratio says). A name ending in "=" matches any value.
+PAIRS = [("tier3", "tier3+backend=llvm", "Cranelift itself (tier3 against the same nightly and settings with LLVM)"),
+         ("stock+toolchain=", "stock", "the newer compiler alone (stock settings on the flake's stable pin against the installed stable)")]
+
+
+def pair_lines(series, names, measures):
+    out = []
+    for a, b, what in PAIRS:
+        a = next((n for n in names if n == a or (a.endswith("=") and n.startswith(a))), None)
+        if a is None or b not in names:
+            continue
+        cells = []
+        for m, t in measures:
+            x, y = series.get((m, a)), series.get((m, b))
+            if x and y and x["median"] > 0:
+                cells.append(f"{t} {y['median'] / x['median']:.2f}x")
+        if cells:
+            out += ["", f"{what}: `{a}` against `{b}`, median over median: {', '.join(cells)}."]
+    return out
+
+
 def block(name):
     with open(f"{docs}/bench-{name}.json") as f:
         d = json.load(f)
@@ -42,6 +64,7 @@ def block(name):
         if all(c == "–" for c in row):
             continue
         out.append(f"| `{n}` | {debug.get(n, 'as ' + n.rsplit('+', 1)[0])} | " + " | ".join(row) + " |")
+    out += pair_lines(series, names, measures)
     for v in d["release_verdicts"]:
         out += ["", f"Release, {v['tier']}: ship `{v['ship']}` ({v['why']})."]
     out += ["", f"All tables, each tier against the presets, and what each configuration sets: "
