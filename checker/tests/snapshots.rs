@@ -1,0 +1,123 @@
+//! Snapshot tests of what users read: the text output of commands whose output does not depend
+//! on this machine (the tier data, `env --raw`, `project` findings on fixtures), compared with
+//! tests/snapshots/<name>.txt, so a change in what users read shows up in review.
+//! `TIERCHECK_BLESS=1 cargo test --test snapshots` rewrites the files.
+
+mod common;
+
+use std::path::Path;
+
+use common::clean;
+
+/// `tiercheck ARGS` from the crate's directory, as text without colour: stdout, then stderr
+/// under a `--- stderr` line when there is any, then the exit code.
+fn shown(args: &[&str]) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut c = clean(env!("CARGO_BIN_EXE_tiercheck"));
+    c.args(args).current_dir(dir).env("NO_COLOR", "1");
+    let out = c.output().expect("run tiercheck");
+    let mut s = String::from_utf8_lossy(&out.stdout).into_owned();
+    if !out.stderr.is_empty() {
+        s.push_str("--- stderr\n");
+        s.push_str(&String::from_utf8_lossy(&out.stderr));
+    }
+    s.push_str(&format!("--- exit {}\n", out.status.code().unwrap_or(-1)));
+    s
+}
+
+fn snapshot(name: &str, args: &[&str]) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(format!("{name}.txt"));
+    let got = format!("$ tiercheck {}\n{}", args.join(" "), shown(args));
+    if std::env::var_os("TIERCHECK_BLESS").is_some() {
+        std::fs::write(&path, &got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        want == got,
+        "{}: the output changed (TIERCHECK_BLESS=1 cargo test --test snapshots rewrites it):\n{}",
+        path.display(),
+        similar_lines(&want, &got)
+    );
+}
+
+/// The lines that differ, `-` for the snapshot and `+` for now.
+fn similar_lines(want: &str, got: &str) -> String {
+    let w: Vec<&str> = want.lines().collect();
+    let g: Vec<&str> = got.lines().collect();
+    let mut out = String::new();
+    for i in 0..w.len().max(g.len()) {
+        let (a, b) = (w.get(i), g.get(i));
+        if a != b {
+            if let Some(a) = a {
+                out.push_str(&format!("-{a}\n"));
+            }
+            if let Some(b) = b {
+                out.push_str(&format!("+{b}\n"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn tiers() {
+    snapshot("tiers", &["tiers"]);
+}
+
+#[test]
+fn explain_a_tier_a_technique_and_a_rule() {
+    snapshot("explain-tier3", &["explain", "tier3"]);
+    snapshot("explain-cranelift", &["explain", "cranelift"]);
+    snapshot(
+        "explain-parallel-frontend",
+        &["explain", "parallel-frontend"],
+    );
+    snapshot(
+        "explain-strip-removes-debug",
+        &["explain", "strip-removes-debug"],
+    );
+}
+
+#[test]
+fn env_raw_for_other_machines() {
+    snapshot(
+        "env-raw-tier1-x86_64-linux",
+        &["env", "tier1", "--raw", "--platform", "x86_64-linux"],
+    );
+    snapshot(
+        "env-raw-tier3-aarch64-darwin",
+        &["env", "tier3", "--raw", "--platform", "aarch64-darwin"],
+    );
+    snapshot(
+        "env-raw-tier1-fish",
+        &[
+            "env",
+            "tier1",
+            "--raw",
+            "--platform",
+            "x86_64-linux",
+            "--format",
+            "fish",
+        ],
+    );
+}
+
+#[test]
+fn project_findings_on_fixtures() {
+    for f in [
+        "split-debuginfo-value",
+        "build-linker-key",
+        "strip-removes-debug",
+        "custom-profile-inherits",
+        "broken-toml",
+    ] {
+        let dir = format!("tests/fixtures/{f}");
+        snapshot(
+            &format!("project-{f}"),
+            &["project", "-q", "--tier", "tier1", &dir],
+        );
+    }
+}
