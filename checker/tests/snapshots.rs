@@ -1,5 +1,6 @@
 //! Snapshot tests of what users read: the text output of commands whose output does not depend
-//! on this machine (the tier data, `env --raw`, `project` findings on fixtures), compared with
+//! on this machine (the tier data, `env --raw`, `project` findings on fixtures, `init`'s diff),
+//! compared with
 //! tests/snapshots/<name>.txt, so a change in what users read shows up in review.
 //! `TIERCHECK_BLESS=1 cargo test --test snapshots` rewrites the files.
 
@@ -120,4 +121,30 @@ fn project_findings_on_fixtures() {
             &["project", "-q", "--tier", "tier1", &dir],
         );
     }
+}
+
+#[test]
+fn init_shows_its_diff_and_writes_nothing_without_a_terminal() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/custom-profile-inherits");
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(src.join("Cargo.toml"), d.path().join("Cargo.toml")).unwrap();
+    std::fs::create_dir(d.path().join("src")).unwrap();
+    std::fs::write(d.path().join("src/main.rs"), "fn main() {}\n").unwrap();
+    let before = std::fs::read(d.path().join("Cargo.toml")).unwrap();
+    let dir = d.path().to_str().unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/init-tier1.txt");
+    let got = shown(&["init", "--tier", "tier1", dir]).replace(dir, "<DIR>");
+    let got = format!("$ tiercheck init --tier tier1 <DIR>\n{got}");
+    if std::env::var_os("TIERCHECK_BLESS").is_some() {
+        std::fs::write(&path, &got).unwrap();
+    } else {
+        let want = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            want == got,
+            "{}:\n{}",
+            path.display(),
+            similar_lines(&want, &got)
+        );
+    }
+    assert_eq!(std::fs::read(d.path().join("Cargo.toml")).unwrap(), before);
 }
