@@ -165,35 +165,19 @@ pub fn choose(
         });
     }
     if let Some(user) = std::env::var_os("RUSTUP_TOOLCHAIN") {
-        let Some(name) = user.to_str() else {
-            bail!(
-                "RUSTUP_TOOLCHAIN is not UTF-8: {}",
-                PathBuf::from(&user).display()
-            );
-        };
-        // The user's own choice (it may be a path): rustup reads it from the environment.
-        let info = toolchain::rustc_info_of("rustc", &toolchain::Choice::UserEnv)
-            .context("RUSTUP_TOOLCHAIN")?;
-        accept(&info).with_context(|| format!("RUSTUP_TOOLCHAIN={name}"))?;
-        return Ok(Choice {
-            rustup_toolchain: Some(name.to_string()),
-            info,
-            project: ProjectToolchain::None,
-            pin_note: None,
-        });
+        return users_choice(&user, accept);
     }
     let project = match pin.map(|p| (p, follow(p, spec, accept))) {
         Some((p, Ok(info))) => {
-            let name = p.name.clone().unwrap_or_default();
             return Ok(Choice {
                 rustup_toolchain: None,
                 info,
                 project: ProjectToolchain::Followed {
                     file: p.file.clone(),
-                    name,
+                    name: p.name.clone().unwrap_or_default(),
                 },
                 pin_note: None,
-            });
+            })
         }
         Some((p, Err(why))) => ProjectToolchain::Overridden {
             file: p.file.clone(),
@@ -205,6 +189,38 @@ pub fn choose(
         },
         None => ProjectToolchain::None,
     };
+    first_fitting(spec, project, accept)
+}
+
+/// The user's `RUSTUP_TOOLCHAIN` (it may be a path: rustup reads it from the environment).
+fn users_choice(
+    user: &std::ffi::OsStr,
+    accept: &dyn Fn(&RustcInfo) -> Result<()>,
+) -> Result<Choice> {
+    let Some(name) = user.to_str() else {
+        bail!(
+            "RUSTUP_TOOLCHAIN is not UTF-8: {}",
+            PathBuf::from(user).display()
+        );
+    };
+    let info = toolchain::rustc_info_of("rustc", &toolchain::Choice::UserEnv)
+        .context("RUSTUP_TOOLCHAIN")?;
+    accept(&info).with_context(|| format!("RUSTUP_TOOLCHAIN={name}"))?;
+    Ok(Choice {
+        rustup_toolchain: Some(name.to_string()),
+        info,
+        project: ProjectToolchain::None,
+        pin_note: None,
+    })
+}
+
+/// The first installed candidate for `spec` that `accept` takes, with a note when it is not the
+/// Nix pin; an error naming why each was refused otherwise.
+fn first_fitting(
+    spec: Option<&ToolchainSpec>,
+    project: ProjectToolchain,
+    accept: &dyn Fn(&RustcInfo) -> Result<()>,
+) -> Result<Choice> {
     let names = match spec {
         Some(s) => candidates(s),
         None => vec!["stable".to_string()],
@@ -223,28 +239,24 @@ pub fn choose(
             }
         };
         installed = true;
-        match accept(&info) {
-            Ok(()) => {
-                let pin = spec.and_then(pin_name);
-                let pin_note = pin.filter(|p| p != name).map(|p| {
-                    format!(
-                        "the Nix shells pin {p}; this machine uses {name} (rustc {}) because {p}: {}",
-                        info.release,
-                        pin_why.as_deref().unwrap_or("it is not installed")
-                    )
-                });
-                return Ok(Choice {
-                    rustup_toolchain: Some(name.clone()),
-                    info,
-                    project,
-                    pin_note,
-                });
-            }
-            Err(e) => {
-                pin_why.get_or_insert_with(|| format!("{e:#}"));
-                refused.push(format!("{name}: {e:#}"));
-            }
+        if let Err(e) = accept(&info) {
+            pin_why.get_or_insert_with(|| format!("{e:#}"));
+            refused.push(format!("{name}: {e:#}"));
+            continue;
         }
+        let pin_note = spec.and_then(pin_name).filter(|p| p != name).map(|p| {
+            format!(
+                "the Nix shells pin {p}; this machine uses {name} (rustc {}) because {p}: {}",
+                info.release,
+                pin_why.as_deref().unwrap_or("it is not installed")
+            )
+        });
+        return Ok(Choice {
+            rustup_toolchain: Some(name.clone()),
+            info,
+            project,
+            pin_note,
+        });
     }
     let channel = spec.map_or("stable", |s| s.channel.as_str());
     let hint = if installed {
