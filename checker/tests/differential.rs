@@ -452,7 +452,14 @@ fn run_cargo(
     for (k, v) in env {
         c.env(k, v);
     }
-    c.output().expect("cargo")
+    let out = c.output().expect("cargo");
+    // Once (2026-12-04, 2 of 136 cases) rustup answered "toolchain 'beta-…' is not installed"
+    // for an installed beta, and the next run agreed everywhere: a flake of the proxy, not of
+    // Cargo. Ask again once, and keep the second answer whatever it is.
+    if !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("is not installed") {
+        return c.output().expect("cargo");
+    }
+    out
 }
 
 fn tiercheck_in(dir: &Path, env: &[(String, String)]) -> std::process::Output {
