@@ -7,6 +7,10 @@
 //!   original bytes and the edited text. Recovery writes the original back when the file still
 //!   holds the edit, and refuses (naming both copies) when someone changed it since.
 //!
+//! Each record has a `.lock` beside it that the run which wrote it holds (an advisory lock the
+//! kernel drops when the process dies, SIGKILL included): `recover` leaves a record alone while
+//! its lock is held, so a second tiercheck (or bench's own PGO build) never undoes a live edit.
+//!
 //! Paths in records are relative to the root and resolved again through `safe_write::Root`, and
 //! only files named as our temp files are ever removed: a record found in a checkout cannot make
 //! tiercheck write outside the project or delete a file it did not create.
@@ -42,6 +46,7 @@ pub struct Journal {
     path: PathBuf,
     record: TxRecord,
     root: PathBuf,
+    lock: Held,
 }
 
 impl Journal {
@@ -60,6 +65,7 @@ impl Journal {
         let dir = records_dir(root)?;
         let path = dir.join(format!("tx-{}.json", std::process::id()));
         let j = Journal {
+            lock: Held::take(&path)?,
             path,
             record,
             root: root.path().to_path_buf(),
@@ -89,8 +95,62 @@ impl Journal {
     }
 
     pub fn finish(self) -> Result<()> {
-        remove_record(&self.path)
+        remove_record(&self.path)?;
+        self.lock.release();
+        Ok(())
     }
+}
+
+/// The lock file of a record (`x.json` -> `x.lock`).
+fn lock_path(record: &Path) -> PathBuf {
+    record.with_extension("lock")
+}
+
+/// A record's lock, held by the run that wrote the record for as long as it is live.
+struct Held {
+    path: PathBuf,
+    // Holding the open file holds the lock; the kernel releases it when the process dies.
+    _file: std::fs::File,
+}
+
+impl Held {
+    /// Creates (or opens) `record`'s lock file and locks it; taken before the record is written.
+    fn take(record: &Path) -> Result<Held> {
+        let path = lock_path(record);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("{}: cannot create", path.display()))?;
+        file.try_lock().map_err(|e| {
+            anyhow::anyhow!("{}: held by another tiercheck run ({e})", path.display())
+        })?;
+        Ok(Held { path, _file: file })
+    }
+
+    /// Removes the lock file (after the record), lets go of the lock, and tidies the records
+    /// directory.
+    fn release(self) {
+        let _ = std::fs::remove_file(&self.path);
+        let dir = self.path.parent().map(Path::to_path_buf);
+        drop(self);
+        if let Some(dir) = dir {
+            tidy(&dir);
+        }
+    }
+}
+
+/// Whether a live run holds `record`'s lock (then its record must be left alone). Without a
+/// lock file (a run killed before it made one, or after it removed its record) nobody does.
+fn held_by_a_live_run(record: &Path) -> bool {
+    let Ok(file) = std::fs::OpenOptions::new()
+        .write(true)
+        .open(lock_path(record))
+    else {
+        return false;
+    };
+    matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock))
 }
 
 /// Marks a records directory whose `target/` tiercheck created, so that only then is the
@@ -120,6 +180,10 @@ fn records_dir(root: &Root) -> Result<PathBuf> {
 /// when tiercheck created it and it is empty).
 fn remove_record(path: &Path) -> Result<()> {
     std::fs::remove_file(path).with_context(|| format!("{}: cannot remove", path.display()))?;
+    if !held_by_a_live_run(path) {
+        // A dead run's lock file; a live run removes its own after this.
+        let _ = std::fs::remove_file(lock_path(path));
+    }
     if let Some(dir) = path.parent() {
         tidy(dir);
     }
@@ -135,7 +199,9 @@ fn tidy(dir: &Path) {
     let names: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     let ours = |p: &PathBuf| {
         let n = p.file_name().unwrap_or_default().to_string_lossy();
-        n == MADE_TARGET || (n.starts_with('.') && n.contains(".tiercheck-") && n.ends_with(".tmp"))
+        n == MADE_TARGET
+            || (n.ends_with(".lock") && !held_by_a_live_run(&p.with_extension("json")))
+            || (n.starts_with('.') && n.contains(".tiercheck-") && n.ends_with(".tmp"))
     };
     if !names.iter().all(ours) {
         return;
@@ -164,6 +230,7 @@ fn put(path: &Path, bytes: &[u8]) -> Result<()> {
 pub struct EditGuard {
     record: PathBuf,
     orig: PathBuf,
+    lock: std::sync::Arc<std::sync::Mutex<Option<Held>>>,
 }
 
 impl EditGuard {
@@ -182,13 +249,24 @@ impl EditGuard {
                 rel.display()
             );
         }
+        let lock = Held::take(&record)?;
         put(&orig, original)?;
         let r = EditRecord {
             file: rel.to_path_buf(),
             edited: edited.to_string(),
         };
         put(&record, &serde_json::to_vec_pretty(&r)?)?;
-        Ok(EditGuard { record, orig })
+        Ok(EditGuard {
+            record,
+            orig,
+            lock: std::sync::Arc::new(std::sync::Mutex::new(Some(lock))),
+        })
+    }
+
+    fn release(&self) {
+        if let Some(h) = self.lock.lock().ok().and_then(|mut l| l.take()) {
+            h.release();
+        }
     }
 
     /// Where the original bytes are kept while the edit runs.
@@ -200,12 +278,16 @@ impl EditGuard {
     pub fn end(&self) -> Result<()> {
         std::fs::remove_file(&self.orig)
             .with_context(|| format!("{}: cannot remove", self.orig.display()))?;
-        remove_record(&self.record)
+        remove_record(&self.record)?;
+        self.release();
+        Ok(())
     }
 
     /// Drops the record but keeps the copy of the original (the user changed the file).
     pub fn abandon(&self) -> Result<()> {
-        remove_record(&self.record)
+        remove_record(&self.record)?;
+        self.release();
+        Ok(())
     }
 }
 
@@ -226,6 +308,13 @@ pub fn recover(root: &Root) -> Result<Vec<String>> {
     let mut notes = vec![];
     for path in names {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if held_by_a_live_run(&path) {
+            notes.push(format!(
+                "{}: left alone: a running tiercheck is editing or writing this project",
+                path.display()
+            ));
+            continue;
+        }
         if name.starts_with("tx-") {
             notes.extend(recover_tx(root, &path)?);
         } else if name.starts_with("edit-") {
@@ -361,14 +450,30 @@ mod tests {
     fn a_file_changed_since_the_edit_is_not_restored() {
         let (d, root) = project();
         let f = d.path().join("src/main.rs");
-        let _g = EditGuard::begin(&root, Path::new("src/main.rs"), b"a", "b").unwrap();
+        let g = EditGuard::begin(&root, Path::new("src/main.rs"), b"a", "b").unwrap();
         std::fs::write(&f, "user's").unwrap();
+        drop(g); // killed
         let err = recover(&root).unwrap_err().to_string();
         assert!(
             err.contains("changed since") && err.contains(".orig"),
             "{err}"
         );
         assert_eq!(std::fs::read_to_string(&f).unwrap(), "user's");
+    }
+
+    #[test]
+    fn a_live_runs_edit_is_left_alone() {
+        let (d, root) = project();
+        let f = d.path().join("src/main.rs");
+        let g = EditGuard::begin(&root, Path::new("src/main.rs"), b"a", "b").unwrap();
+        std::fs::write(&f, "b").unwrap();
+        // Another tiercheck run (bench's own PGO build, a second terminal) recovers meanwhile.
+        let notes = recover(&root).unwrap();
+        assert!(notes[0].contains("left alone"), "{notes:?}");
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "b");
+        std::fs::write(&f, "a").unwrap();
+        g.end().unwrap();
+        assert!(!d.path().join("target").exists(), "record, copy and lock are gone");
     }
 
     #[test]
@@ -390,7 +495,7 @@ mod tests {
             if committed {
                 j.commit().unwrap();
             }
-            std::mem::forget(j);
+            drop(j); // killed: the record stays, its lock goes
             recover(&root).unwrap();
             assert!(!temp.exists());
             let want = if committed { "new" } else { "a" };
