@@ -473,7 +473,10 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&f).unwrap(), "b");
         std::fs::write(&f, "a").unwrap();
         g.end().unwrap();
-        assert!(!d.path().join("target").exists(), "record, copy and lock are gone");
+        assert!(
+            !d.path().join("target").exists(),
+            "record, copy and lock are gone"
+        );
     }
 
     #[test]

@@ -98,7 +98,11 @@ pub fn decision_text(r: &DecisionResult) -> String {
             s,
             " ({} rounds{})",
             sh.rounds,
-            if sh.clean { ", clean builds" } else { "" }
+            if sh.clean {
+                ", clean builds"
+            } else {
+                "; no clean builds: the budget left no room"
+            }
         );
     }
     s.push('\n');
@@ -179,7 +183,11 @@ fn confirmation(s: &mut String, doc: &Document) {
         s,
         "\nconfirmation ({} rounds{}{}):",
         sh.rounds,
-        if sh.clean { ", clean builds" } else { "" },
+        if sh.clean {
+            ", clean builds"
+        } else {
+            "; no clean builds: the budget left no room"
+        },
         if c.over_budget {
             ", over the budget"
         } else {
