@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs `tiercheck tune` where the book shows it: ripgrep 15.1.0 (tier1, tier3) and both examples
 # (tier1, tier3), each on a scratch copy with --dry-run (nothing is kept on this machine), and
-# writes docs/tune/<project>-<tier>.{txt,json,svg}. Not part of CI: about 10 min per ripgrep run
+# writes docs/tune/<project>-<tier>.{txt,json,svg} and the Results block of docs/tune.md. Not part of CI: about 10 min per ripgrep run
 # and TUNE_BUDGET_SMALL per example run on 2 cores. Run it on the quietest machine you have.
 #   RIPGREP_DIR=/path          a ripgrep 15.1.0 checkout (default: cloned into a temp dir)
 #   TUNE_BUDGET=10m            ripgrep's budget (tune's default)
@@ -38,8 +38,9 @@ source_of() {
 for run in $runs; do
   project=${run%%:*} tier=${run#*:}
   src=$(source_of "$project")
-  copy=$scratch/$project-$tier
-  rm -rf "$copy"; cp -a "$src" "$copy"; rm -rf "$copy/target"
+  # A directory named as the project: tune names the project after it.
+  copy=$scratch/$tier/$project
+  rm -rf "$copy"; mkdir -p "$scratch/$tier"; cp -a "$src" "$copy"; rm -rf "$copy/target"
   (cd "$copy" && cargo fetch -q)
   budget=${TUNE_BUDGET_SMALL:-4m}
   edit=()
@@ -54,4 +55,7 @@ for run in $runs; do
   grep -E '^result:' "$scratch/$project-$tier.txt" || true
   rm -rf "$copy"
 done
-echo "tune-docs: docs/tune/ regenerated for: $runs"
+names=()
+for run in $runs; do names+=("${run%%:*}-${run#*:}"); done
+python3 "$root/.ci/tune_docs.py" "$root/docs/tune.md" "$out" "${names[@]}"
+echo "tune-docs: docs/tune/ and the Results block of docs/tune.md regenerated for: $runs"
