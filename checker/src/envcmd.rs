@@ -42,12 +42,19 @@ pub struct Args {
 pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     let sel = args.select.selection();
     let profile = args.profile.as_deref();
-    let h = if args.raw {
-        raw_host_env(data, &args.tier, profile, args.platform.as_deref(), &sel)?
+    // The directory Cargo would run in: the tuned settings and the project's own profile keys
+    // are looked up from it (not for --raw, which describes another machine).
+    let cwd = if args.raw {
+        None
     } else {
-        let cwd = std::env::current_dir().context("the current directory")?;
-        let h = host_env(data, &args.tier, profile, &sel, Some(&cwd))?;
-        crate::tuned::apply(data, &args.tier, profile, &sel, &cwd, h)?
+        Some(std::env::current_dir().context("the current directory")?)
+    };
+    let h = match &cwd {
+        None => raw_host_env(data, &args.tier, profile, args.platform.as_deref(), &sel)?,
+        Some(cwd) => {
+            let h = host_env(data, &args.tier, profile, &sel, Some(cwd))?;
+            crate::tuned::apply(data, &args.tier, profile, &sel, cwd, h)?
+        }
     };
     if let Some(t) = &h.tuned {
         crate::termsafe::eprint_line(&t.note);
@@ -60,9 +67,8 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
             crate::termsafe::eprint_line(&m);
         }
     }
-    if !args.raw && !args.unset {
-        let cwd = std::env::current_dir().context("the current directory")?;
-        for n in crate::project::replaced::notes_for(&cwd, &h.env) {
+    if let Some(cwd) = cwd.as_deref().filter(|_| !args.unset) {
+        for n in crate::project::replaced::notes_for(cwd, &h.env) {
             crate::termsafe::eprint_line(&n);
         }
     }

@@ -27,12 +27,19 @@ fn shown(args: &[&str]) -> String {
 }
 
 fn snapshot(name: &str, args: &[&str]) {
+    matches_file(
+        name,
+        &format!("$ tiercheck {}\n{}", args.join(" "), shown(args)),
+    );
+}
+
+/// `got` against tests/snapshots/<name>.txt (rewritten with TIERCHECK_BLESS).
+fn matches_file(name: &str, got: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/snapshots")
         .join(format!("{name}.txt"));
-    let got = format!("$ tiercheck {}\n{}", args.join(" "), shown(args));
     if std::env::var_os("TIERCHECK_BLESS").is_some() {
-        std::fs::write(&path, &got).unwrap();
+        std::fs::write(&path, got).unwrap();
         return;
     }
     let want = std::fs::read_to_string(&path).unwrap_or_default();
@@ -40,7 +47,7 @@ fn snapshot(name: &str, args: &[&str]) {
         want == got,
         "{}: the output changed (TIERCHECK_BLESS=1 cargo test --test snapshots rewrites it):\n{}",
         path.display(),
-        similar_lines(&want, &got)
+        similar_lines(&want, got)
     );
 }
 
@@ -132,19 +139,10 @@ fn init_shows_its_diff_and_writes_nothing_without_a_terminal() {
     std::fs::write(d.path().join("src/main.rs"), "fn main() {}\n").unwrap();
     let before = std::fs::read(d.path().join("Cargo.toml")).unwrap();
     let dir = d.path().to_str().unwrap();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/init-tier1.txt");
     let got = shown(&["init", "--tier", "tier1", dir]).replace(dir, "<DIR>");
-    let got = format!("$ tiercheck init --tier tier1 <DIR>\n{got}");
-    if std::env::var_os("TIERCHECK_BLESS").is_some() {
-        std::fs::write(&path, &got).unwrap();
-    } else {
-        let want = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            want == got,
-            "{}:\n{}",
-            path.display(),
-            similar_lines(&want, &got)
-        );
-    }
+    matches_file(
+        "init-tier1",
+        &format!("$ tiercheck init --tier tier1 <DIR>\n{got}"),
+    );
     assert_eq!(std::fs::read(d.path().join("Cargo.toml")).unwrap(), before);
 }

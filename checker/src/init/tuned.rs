@@ -41,13 +41,8 @@ fn setting(change: &str) -> Option<Setting> {
         "deps.debug" => vec!["dev", "package", "*", "debug"],
         _ => return None,
     };
-    let value = match value {
-        "true" => toml::Value::Boolean(true),
-        "false" => toml::Value::Boolean(false),
-        v => v
-            .parse::<i64>()
-            .map_or_else(|_| toml::Value::String(v.into()), toml::Value::Integer),
-    };
+    // Typed as Cargo types a `CARGO_PROFILE_*` value: the same spelling as a tune change.
+    let value = crate::project::load::env_value(value);
     Some((path.into_iter().map(String::from).collect(), value))
 }
 
