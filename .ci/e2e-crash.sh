@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# SIGKILL at random points: `init --yes` on a large manifest and `bench --edit` on a small
-# project, CRASH_RUNS times each (default 200). After each kill every file is byte-identical to
-# its original or to its intended result (a rename is atomic), and after `tiercheck recover` the
-# whole project is exactly the original or exactly the intended tree (init), or the original
-# (bench): no temp file, no record, no directory tiercheck made is left. Prints how the kills
-# landed, one line per check and "N passed, N failed".
+# SIGKILL at every point where tiercheck changes the disk (.ci/crash_points.py: strace kills it on
+# entry to each state-changing call in turn, and kills `recover` at each of its own), then at
+# random points: `init --yes` on a large manifest and `bench --edit` on a small project,
+# CRASH_RUNS times each (default 100; the exhaustive pass reaches every state a kill of tiercheck's
+# own thread can leave, the random one adds timing: threads, signals, a loaded machine). After
+# each kill every file is byte-identical to its original or to its intended result (a rename is
+# atomic), and after `tiercheck recover` the whole project is exactly the original or exactly the
+# intended tree (init), or the original (bench): no temp file, no record, no directory tiercheck
+# made is left. Prints how the kills landed, one line per check and "N passed, N failed".
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=${E2E_WORK:-$(mktemp -d /tmp/rust-tiers-e2e.XXXXXX)}/crash
-runs=${CRASH_RUNS:-200}
+runs=${CRASH_RUNS:-100}
 mkdir -p "$work"
 passed=0 failed=0
 # shellcheck source=.ci/lib.sh
@@ -43,6 +46,15 @@ kill_after() {
   pkill -KILL -s "$pid" 2>/dev/null
   while pgrep -s "$pid" >/dev/null 2>&1; do sleep 0.02; done
 }
+
+echo "== SIGKILL at each state-changing call of init and bench --edit, and of recover (strace)"
+while IFS= read -r line; do
+  case "$line" in
+    "ok "*) ok "${line#ok    }" ;;
+    "FAIL "*) bad "${line#FAIL  }" ;;
+    *) echo "$line" ;;
+  esac
+done < <(python3 "$root/.ci/crash_points.py" "$tc" "$work/points" 2>&1)
 
 echo "== init --yes killed at random points ($runs runs)"
 proj="$work/init"

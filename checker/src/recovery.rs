@@ -190,8 +190,8 @@ fn remove_record(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Removes the records directory when no record is left in it (our temp files and the mark do
-/// not count), and `target/` too when tiercheck made it and it is empty.
+/// Removes the records directory when no record is left in it (our temp files, dead runs' locks
+/// and the mark do not count), and `target/` too when tiercheck made it and nothing else is in it.
 fn tidy(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -203,15 +203,43 @@ fn tidy(dir: &Path) {
             || (n.ends_with(".lock") && !held_by_a_live_run(&p.with_extension("json")))
             || (n.starts_with('.') && n.contains(".tiercheck-") && n.ends_with(".tmp"))
     };
-    if !names.iter().all(ours) {
+    if !names.iter().all(ours) || remove_made_target(dir) {
         return;
     }
-    let made_target = dir.join(MADE_TARGET).exists();
-    names.iter().for_each(|p| drop(std::fs::remove_file(p)));
+    // The mark goes last: a kill before it leaves a directory the next run still knows as ours.
+    let (mark, rest): (Vec<&PathBuf>, Vec<&PathBuf>) = names
+        .iter()
+        .partition(|p| p.file_name().is_some_and(|n| n == MADE_TARGET));
+    rest.into_iter()
+        .chain(mark)
+        .for_each(|p| drop(std::fs::remove_file(p)));
     let _ = std::fs::remove_dir(dir);
-    if let (true, Some(target)) = (made_target, dir.parent()) {
-        let _ = std::fs::remove_dir(target);
+}
+
+/// Removes `target/` when tiercheck made it (the mark is in `dir`) and it holds nothing but
+/// `dir`: renamed to one of our temp names in one step, so a kill leaves either the marked
+/// `target/` or a temp that the next run removes, never an unmarked empty `target/`.
+fn remove_made_target(dir: &Path) -> bool {
+    let (Some(target), Some(name)) = (dir.parent(), dir.file_name()) else {
+        return false;
+    };
+    let only_records = std::fs::read_dir(target)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name())
+                .eq([name.to_os_string()])
+        })
+        .unwrap_or(false);
+    if !dir.join(MADE_TARGET).exists() || !only_records {
+        return false;
     }
+    let temp = safe_write::temp_name(target);
+    if std::fs::rename(target, &temp).is_err() {
+        return false;
+    }
+    let _ = std::fs::remove_dir_all(&temp);
+    true
 }
 
 /// Writes one of our own records: temp file, sync, rename, sync the directory.
@@ -250,12 +278,15 @@ impl EditGuard {
             );
         }
         let lock = Held::take(&record)?;
-        put(&orig, original)?;
+        // The record first, then the copy: a copy without its record would be indistinguishable
+        // from the one `abandon` keeps for the user; a record without its copy means the file
+        // was not edited yet (or is back already), which `recover` can tell.
         let r = EditRecord {
             file: rel.to_path_buf(),
             edited: edited.to_string(),
         };
         put(&record, &serde_json::to_vec_pretty(&r)?)?;
+        put(&orig, original)?;
         Ok(EditGuard {
             record,
             orig,
@@ -274,7 +305,8 @@ impl EditGuard {
         &self.orig
     }
 
-    /// The file is back (or the user owns it now): drops the record and the copy.
+    /// The file is back: drops the copy, then the record (a kill in between leaves a record
+    /// without a copy, which `recover` drops).
     pub fn end(&self) -> Result<()> {
         std::fs::remove_file(&self.orig)
             .with_context(|| format!("{}: cannot remove", self.orig.display()))?;
@@ -365,10 +397,13 @@ fn recover_edit(root: &Root, path: &Path) -> Result<Vec<String>> {
     let rec: EditRecord = read_record(path)?;
     let orig_path = path.with_extension("orig");
     let shown = rec.file.display().to_string();
-    let orig = crate::fsread::read_bytes(&orig_path, &orig_path.display().to_string(), 1 << 30)?;
     let target = root.resolve(&rec.file, &shown)?;
     let now = crate::fsread::read_bytes(&target, &shown, crate::fsread::TEXT_CAP)?;
     remove_stray_temps(&target);
+    if !exists(&orig_path)? {
+        return recover_edit_without_copy(path, &rec, &shown, &now);
+    }
+    let orig = crate::fsread::read_bytes(&orig_path, &orig_path.display().to_string(), 1 << 30)?;
     let note = if now == orig {
         None
     } else if now == rec.edited.as_bytes() {
@@ -394,6 +429,34 @@ fn recover_edit(root: &Root, path: &Path) -> Result<Vec<String>> {
         .with_context(|| format!("{}: cannot remove", orig_path.display()))?;
     remove_record(path)?;
     Ok(note.into_iter().collect())
+}
+
+/// A record whose copy of the original is not there: the run was killed after writing the
+/// record and before the copy (the file was not edited yet), or after dropping the copy (the
+/// file was back). Either way there is nothing to put back, unless the file holds the edit.
+fn recover_edit_without_copy(
+    path: &Path,
+    rec: &EditRecord,
+    shown: &str,
+    now: &[u8],
+) -> Result<Vec<String>> {
+    if now == rec.edited.as_bytes() {
+        bail!(
+            "{shown}: holds the edit of an interrupted bench or tune, and the copy of its \
+             original text is gone; undo the edit by hand, then delete {}",
+            path.display()
+        );
+    }
+    remove_record(path)?;
+    Ok(vec![])
+}
+
+fn exists(path: &Path) -> Result<bool> {
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e).with_context(|| format!("{}: cannot inspect", path.display())),
+    }
 }
 
 /// Our temp files (or the temp `target/` of `records_dir`) beside `target`, left by a kill
@@ -459,6 +522,45 @@ mod tests {
             "{err}"
         );
         assert_eq!(std::fs::read_to_string(&f).unwrap(), "user's");
+    }
+
+    #[test]
+    fn a_record_without_its_copy_is_dropped_unless_the_file_holds_the_edit() {
+        let (d, root) = project();
+        let f = d.path().join("src/main.rs");
+        for (text, restored) in [("a", true), ("b", false)] {
+            std::fs::write(&f, text).unwrap();
+            let g = EditGuard::begin(&root, Path::new("src/main.rs"), b"a", "b").unwrap();
+            std::fs::remove_file(g.original_copy()).unwrap(); // killed between copy and record
+            drop(g);
+            let got = recover(&root);
+            assert_eq!(got.is_ok(), restored, "{text}: {got:?}");
+            assert_eq!(std::fs::read_to_string(&f).unwrap(), text, "never written");
+        }
+        let err = recover(&root).unwrap_err().to_string();
+        assert!(err.contains("copy of its original text is gone"), "{err}");
+    }
+
+    #[test]
+    fn an_abandoned_copy_stays_for_the_user() {
+        let (d, root) = project();
+        let g = EditGuard::begin(&root, Path::new("src/main.rs"), b"a", "b").unwrap();
+        let copy = g.original_copy().to_path_buf();
+        std::fs::write(d.path().join("src/main.rs"), "user's").unwrap();
+        g.abandon().unwrap();
+        assert!(recover(&root).unwrap().is_empty());
+        assert_eq!(std::fs::read_to_string(&copy).unwrap(), "a");
+    }
+
+    #[test]
+    fn a_target_renamed_away_by_a_killed_tidy_is_removed() {
+        let (d, root) = project();
+        let temp = safe_write::temp_name(&root.path().join("target"));
+        std::fs::create_dir_all(temp.join("rust-tiers-recovery")).unwrap();
+        std::fs::write(temp.join("rust-tiers-recovery").join(MADE_TARGET), "").unwrap();
+        assert!(recover(&root).unwrap().is_empty());
+        let left: Vec<_> = std::fs::read_dir(d.path()).unwrap().flatten().collect();
+        assert_eq!(left.len(), 1, "only src/ is left: {left:?}");
     }
 
     #[test]
