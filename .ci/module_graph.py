@@ -63,7 +63,7 @@ LAYERS = [
     ]),
     # Commands: one module tree per subcommand. A command never imports another command.
     ("commands", [
-        "build", "pgo::*", "bench::*", "tune::*", "init::*", "envcmd", "explain",
+        "build", "build::*", "pgo::*", "bench::*", "tune::*", "init::*", "envcmd", "explain",
         "toolchain_check", "recovercmd",
     ]),
     # The command line: parsing and dispatch to the commands.

@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use anyhow::{Context, Result};
-use serde_json::json;
 
 use crate::cli::{tier_parser, SelectArgs};
 use crate::env::{cargo_config_args, raw_env};
@@ -142,17 +141,51 @@ fn exported(h: &HostEnv) -> BTreeMap<String, String> {
     env
 }
 
+/// `env --format json`.
+#[derive(serde::Serialize)]
+struct EnvDoc<'a> {
+    schema: &'static str,
+    command: &'static str,
+    tier: &'a str,
+    triple: &'a str,
+    techniques: &'a [String],
+    left_out: &'a [crate::resolve::LeftOut],
+    tools: &'a BTreeMap<String, String>,
+    toolchain: &'a Option<String>,
+    env: &'a BTreeMap<String, String>,
+    unset: &'a [&'a str],
+    cargo_config: &'a [String],
+    project_toolchain: &'a rustup::ProjectToolchain,
+    tuned: Option<&'a str>,
+    toolchain_note: &'a Option<String>,
+}
+
+/// `env --unset --format json`.
+#[derive(serde::Serialize)]
+struct UnsetDoc<'a> {
+    unset: &'a [String],
+}
+
 fn render(tier: &str, format: EnvFormat, h: &HostEnv, shadowing: &[&str]) -> Result<String> {
     let env = exported(h);
     if format == EnvFormat::Json {
-        let doc = json!({
-            "schema": crate::report::SCHEMA, "command": "env", "tier": tier, "triple": h.triple,
-            "techniques": h.resolved.techniques, "left_out": h.resolved.left_out,
-            "tools": h.tools, "toolchain": h.toolchain, "env": env, "unset": shadowing,
-            "cargo_config": h.cargo_config, "project_toolchain": h.project_toolchain,
-            "tuned": h.tuned.as_ref().map(|t| &t.note), "toolchain_note": h.pin_note,
-        });
-        return Ok(serde_json::to_string_pretty(&doc)? + "\n");
+        let doc = EnvDoc {
+            schema: crate::report::SCHEMA,
+            command: "env",
+            tier,
+            triple: &h.triple,
+            techniques: &h.resolved.techniques,
+            left_out: &h.resolved.left_out,
+            tools: &h.tools,
+            toolchain: &h.toolchain,
+            env: &env,
+            unset: shadowing,
+            cargo_config: &h.cargo_config,
+            project_toolchain: &h.project_toolchain,
+            tuned: h.tuned.as_ref().map(|t| t.note.as_str()),
+            toolchain_note: &h.pin_note,
+        };
+        return Ok(crate::output::json_doc(&doc)? + "\n");
     }
     let fish = format == EnvFormat::Fish;
     let mut s = String::new();
@@ -200,7 +233,7 @@ fn render_unset(format: EnvFormat, h: &HostEnv) -> Result<String> {
         names.push("RUSTUP_TOOLCHAIN".into());
     }
     Ok(match format {
-        EnvFormat::Json => serde_json::to_string_pretty(&json!({ "unset": names }))? + "\n",
+        EnvFormat::Json => crate::output::json_doc(&UnsetDoc { unset: &names })? + "\n",
         EnvFormat::Fish => names.iter().map(|n| format!("set -e {n}\n")).collect(),
         EnvFormat::Sh => format!("unset {}\n", names.join(" ")),
     })

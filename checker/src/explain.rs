@@ -1,10 +1,10 @@
 //! `tiercheck tiers` and `tiercheck explain`: the data file, for people.
 
+use anyhow::{bail, Result};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use anyhow::{bail, Result};
 use serde::Serialize;
-use serde_json::json;
 
 use crate::output::Out;
 use crate::per_platform::{linker_of, platforms, wrap, TierOnPlatforms};
@@ -47,14 +47,79 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
     }
 }
 
-fn technique_json(id: &str, t: &Technique) -> serde_json::Value {
-    json!({
-        "id": id, "title": t.title, "report_tier": t.report_tier, "category": t.category,
-        "channel": t.channel.as_str(), "min_rust": t.min_rust, "platforms": t.platforms,
-        "profiles": t.profiles, "rustflags": t.rustflags, "linker": t.linker,
-        "profile": t.profile, "env": t.env, "tools": t.tools, "components": t.components,
-        "effect": t.effect, "report_error": t.report_error, "shipped": t.shipped, "why_not": t.why_not,
-    })
+/// `explain <technique> --format json`, and each entry of `tiers --format json`'s techniques.
+#[derive(Serialize)]
+struct TechniqueDoc<'a> {
+    id: &'a str,
+    title: &'a str,
+    report_tier: u8,
+    category: &'a str,
+    channel: &'static str,
+    min_rust: &'a str,
+    platforms: &'a Option<Vec<String>>,
+    profiles: &'a [String],
+    rustflags: &'a [String],
+    linker: &'a Option<String>,
+    profile: &'a BTreeMap<String, BTreeMap<String, toml::Value>>,
+    env: &'a BTreeMap<String, String>,
+    tools: &'a [String],
+    components: &'a [String],
+    effect: &'a str,
+    report_error: &'a Option<String>,
+    shipped: bool,
+    why_not: &'a Option<String>,
+}
+
+impl<'a> TechniqueDoc<'a> {
+    fn of(id: &'a str, t: &'a Technique) -> TechniqueDoc<'a> {
+        TechniqueDoc {
+            id,
+            title: &t.title,
+            report_tier: t.report_tier,
+            category: &t.category,
+            channel: t.channel.as_str(),
+            min_rust: &t.min_rust,
+            platforms: &t.platforms,
+            profiles: &t.profiles,
+            rustflags: &t.rustflags,
+            linker: &t.linker,
+            profile: &t.profile,
+            env: &t.env,
+            tools: &t.tools,
+            components: &t.components,
+            effect: &t.effect,
+            report_error: &t.report_error,
+            shipped: t.shipped,
+            why_not: &t.why_not,
+        }
+    }
+}
+
+/// `explain <tier> --format json`, and each entry of `tiers --format json`'s tiers.
+#[derive(Serialize)]
+struct TierDoc<'a> {
+    id: &'a str,
+    title: &'a str,
+    summary: &'a str,
+    inherits: &'a Option<String>,
+    toolchain: Option<ToolchainDoc>,
+    techniques: Vec<String>,
+    optional: Vec<String>,
+    platforms: BTreeMap<String, crate::per_platform::PlatformTechniques>,
+}
+
+#[derive(Serialize)]
+struct ToolchainDoc {
+    name: String,
+    spec: crate::tiers::ToolchainSpec,
+}
+
+/// `tiers --format json`.
+#[derive(Serialize)]
+struct TiersDoc<'a> {
+    schema: &'static str,
+    tiers: Vec<TierDoc<'a>>,
+    techniques: Vec<TechniqueDoc<'a>>,
 }
 
 /// Tiers where `id` can be switched on with --with.
@@ -142,23 +207,20 @@ fn tier_block(data: &TierData, id: &str, t: &TierOnPlatforms, s: &mut String) ->
 
 pub fn tiers(data: &TierData, format: Format, out: &mut Out) -> Result<i32> {
     if format == Format::Json {
-        let tiers: Vec<_> = data
-            .tiers
-            .keys()
-            .map(|id| tier_json(data, id))
-            .collect::<Result<_>>()?;
-        let techniques: Vec<_> = data
-            .techniques
-            .iter()
-            .map(|(id, t)| technique_json(id, t))
-            .collect();
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(
-                &json!({"schema": crate::report::SCHEMA, "tiers": tiers, "techniques": techniques})
-            )?
-        )?;
+        let doc = TiersDoc {
+            schema: crate::report::SCHEMA,
+            tiers: data
+                .tiers
+                .keys()
+                .map(|id| tier_doc(data, id))
+                .collect::<Result<_>>()?,
+            techniques: data
+                .techniques
+                .iter()
+                .map(|(id, t)| TechniqueDoc::of(id, t))
+                .collect(),
+        };
+        writeln!(out, "{}", crate::output::json_doc(&doc)?)?;
         return Ok(0);
     }
     let all = all_tiers(data)?;
@@ -195,15 +257,20 @@ pub fn tiers(data: &TierData, format: Format, out: &mut Out) -> Result<i32> {
     Ok(0)
 }
 
-fn tier_json(data: &TierData, id: &str) -> Result<serde_json::Value> {
+fn tier_doc<'a>(data: &'a TierData, id: &'a str) -> Result<TierDoc<'a>> {
     let t = data.tier(id)?;
     let r = resolve(data, id, &Selection::default())?;
     let on = TierOnPlatforms::resolve(data, id)?;
-    Ok(json!({
-        "id": id, "title": t.title, "summary": t.summary, "inherits": t.inherits,
-        "toolchain": r.toolchain.as_ref().map(|(n, spec)| json!({"name": n, "spec": spec})),
-        "techniques": r.techniques, "optional": r.optional, "platforms": on.json(data),
-    }))
+    Ok(TierDoc {
+        id,
+        title: &t.title,
+        summary: &t.summary,
+        inherits: &t.inherits,
+        toolchain: r.toolchain.map(|(name, spec)| ToolchainDoc { name, spec }),
+        techniques: r.techniques,
+        optional: r.optional,
+        platforms: on.json(data),
+    })
 }
 
 /// `explain <tier>` as text: its techniques on every platform, then those of some platforms
@@ -262,11 +329,7 @@ fn explain_tier(data: &TierData, id: &str, out: &mut Out) -> Result<i32> {
 pub fn explain(data: &TierData, id: &str, format: Format, out: &mut Out) -> Result<i32> {
     if data.tiers.contains_key(id) {
         if format == Format::Json {
-            writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&tier_json(data, id)?)?
-            )?;
+            writeln!(out, "{}", crate::output::json_doc(&tier_doc(data, id)?)?)?;
             return Ok(0);
         }
         return explain_tier(data, id, out);
@@ -290,7 +353,7 @@ pub fn explain(data: &TierData, id: &str, format: Format, out: &mut Out) -> Resu
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&technique_json(id, t))?
+            crate::output::json_doc(&TechniqueDoc::of(id, t))?
         )?;
         return Ok(0);
     }

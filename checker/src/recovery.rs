@@ -4,8 +4,14 @@
 //!   means every temp file was complete, so recovery renames the ones still there into place
 //!   (roll forward); otherwise it removes them and the directories the write created (roll back).
 //! - `edit-*.json` + `edit-*.orig`, a source file that `bench --edit` changes for minutes: the
-//!   original bytes and the edited text. Recovery writes the original back when the file still
-//!   holds the edit, and refuses (naming both copies) when someone changed it since.
+//!   edited text, and the original bytes (written after the record, removed before it, so a
+//!   record without its copy means the file was never edited or is back already). Recovery
+//!   writes the original back when the file still holds the edit, and refuses (naming both
+//!   copies) when someone changed it since. A copy without a record is one `abandon` kept for
+//!   the user, and stays.
+//!
+//! Every step is safe to be killed at: `.ci/crash_points.py` kills each writer, and `recover`
+//! itself, on entry to each state-changing system call in turn.
 //!
 //! Each record has a `.lock` beside it that the run which wrote it holds (an advisory lock the
 //! kernel drops when the process dies, SIGKILL included): `recover` leaves a record alone while

@@ -2,7 +2,7 @@
 //! nix/lib/resolveTier.nix implements the same steps; a test compares the two.
 
 use anyhow::{bail, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::tiers::{TierData, ToolchainSpec};
 
@@ -31,7 +31,7 @@ pub struct Resolved {
     pub left_out: Vec<LeftOut>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LeftOut {
     pub id: String,
     pub reason: String,

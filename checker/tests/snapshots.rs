@@ -130,6 +130,16 @@ fn project_findings_on_fixtures() {
     }
 }
 
+/// `project`'s facts lines (channel, rust-version, triple, each technique's status), not only
+/// its findings.
+#[test]
+fn project_facts_text() {
+    snapshot(
+        "project-clean-tier1-facts",
+        &["project", "--tier", "tier1", "tests/fixtures/clean-tier1"],
+    );
+}
+
 #[test]
 fn init_shows_its_diff_and_writes_nothing_without_a_terminal() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/custom-profile-inherits");
@@ -145,4 +155,44 @@ fn init_shows_its_diff_and_writes_nothing_without_a_terminal() {
         &format!("$ tiercheck init --tier tier1 <DIR>\n{got}"),
     );
     assert_eq!(std::fs::read(d.path().join("Cargo.toml")).unwrap(), before);
+}
+
+/// The text lines of `binary` (which `build` and the PGO pipeline show too), rendered from the
+/// saved facts of real binaries (dev builds with rust-lld, mold, unpacked split debuginfo and
+/// Wild; a PGO build; a BOLT-instrumented and a BOLT-optimized one): the typed facts must read
+/// the JSON document `binary --format json` wrote, and render the lines it printed.
+#[test]
+fn binary_facts_text_from_saved_facts() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let json = std::fs::read_to_string(dir.join("binary-facts.json")).unwrap();
+    let doc: tiercheck::binary::Binaries = serde_json::from_str(&json).unwrap();
+    matches_file(
+        "binary-facts",
+        &tiercheck::binary::facts::lines(&doc.binaries),
+    );
+}
+
+/// `build`'s and the PGO pipeline's text lines, rendered from saved reports of real runs on
+/// examples/cpu-bound (`build --tier tier1`; `build --tier tier3 --pgo`): the typed facts must
+/// read the documents and render what users read. The build's lines were printed by the
+/// binary before its facts were typed.
+#[test]
+fn build_and_pgo_facts_text_from_saved_reports() {
+    type Render = fn(&tiercheck::report::Report) -> String;
+    let cases: [(&str, Render); 2] = [
+        ("build-facts", tiercheck::build::facts_text),
+        ("pgo-facts", tiercheck::pgo::facts_text),
+    ];
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    for (name, text) in cases {
+        let json = std::fs::read_to_string(dir.join(format!("{name}.json"))).unwrap();
+        let saved: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let mut r = tiercheck::report::Report::new(
+            "build",
+            saved["tier"].as_str(),
+            saved["subject"].as_str().unwrap(),
+        );
+        r.facts = saved["facts"].clone();
+        matches_file(name, &text(&r.for_text()));
+    }
 }

@@ -7,38 +7,37 @@ use std::collections::HashSet;
 
 use anyhow::{anyhow, bail, Result};
 use object::{Object, ObjectSection, ObjectSymbol};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::bounds::{self, Input, COMMENT_CAP, SCAN_CAP, SMALL_CAP};
+use super::states::{ElfClass, Linkage, LinkerSeen, ObjectKind, Stripped};
+use crate::tiers::Channel;
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct ElfFacts {
-    pub class: &'static str,
+    pub class: ElfClass,
     pub machine: String,
-    pub kind: &'static str,
+    pub kind: ObjectKind,
     /// `rustc version ...` strings from `.comment`, deduplicated.
     pub rustc: Vec<String>,
-    /// stable | beta | nightly (from the first rustc string).
-    pub rustc_channel: Option<String>,
+    /// From the first rustc string.
+    pub rustc_channel: Option<Channel>,
     pub cranelift: bool,
-    /// rust-lld | lld | mold | wild | gold | none-recorded
-    pub linker: String,
+    pub linker: LinkerSeen,
     pub linker_comment: Option<String>,
     pub comment: Vec<String>,
     pub bolt: Option<Bolt>,
     /// `.rela.text` kept (linked with -q / --emit-relocs), which BOLT needs.
     pub bolt_ready: bool,
     pub pgo_instrumented: bool,
-    /// none | debuginfo | symbols
-    pub stripped: &'static str,
+    pub stripped: Stripped,
     pub debug_sections: Vec<String>,
     /// `.dwo` names the skeleton compile units point at.
     pub dwo_names: Vec<String>,
     pub build_id: Option<String>,
     pub pie: bool,
     pub interpreter: Option<String>,
-    /// static | static-pie | dynamic
-    pub linkage: &'static str,
+    pub linkage: Linkage,
     pub needed: Vec<String>,
     pub runpath: Vec<String>,
     pub rpath: Vec<String>,
@@ -47,19 +46,19 @@ pub struct ElfFacts {
     pub symbols: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Bolt {
     pub instrumented: bool,
     pub info: String,
 }
 
 /// One `.comment` string says who linked: rust-lld, system LLD, mold, Wild.
-pub fn linker_of_comment(s: &str) -> Option<&'static str> {
+pub fn linker_of_comment(s: &str) -> Option<LinkerSeen> {
     if s.starts_with("Linker: Wild ") {
-        return Some("wild");
+        return Some(LinkerSeen::Wild);
     }
     if s.starts_with("mold ") {
-        return Some("mold");
+        return Some(LinkerSeen::Mold);
     }
     // `Linker: LLD 22.1.2 (/checkout/src/llvm-project ...)` is rustc's bundled rust-lld;
     // `Linker: Debian LLD 22.1.8` or `Linker: LLD 19.1.7` is a system one.
@@ -74,9 +73,9 @@ pub fn linker_of_comment(s: &str) -> Option<&'static str> {
     }
     Some(
         if s.contains("/checkout/src/llvm-project") || s.contains("rust-lang/llvm-project") {
-            "rust-lld"
+            LinkerSeen::RustLld
         } else {
-            "lld"
+            LinkerSeen::Lld
         },
     )
 }
@@ -198,7 +197,11 @@ pub fn inspect<'a, R: Input<'a>>(data: R) -> Result<ElfFacts> {
         Err(e) => bail!("truncated or malformed ELF: {e}"),
     };
     let mut f = ElfFacts {
-        class: if file.is_64() { "ELF64" } else { "ELF32" },
+        class: if file.is_64() {
+            ElfClass::Elf64
+        } else {
+            ElfClass::Elf32
+        },
         machine: format!("{:?}", file.architecture()).to_lowercase(),
         ..Default::default()
     };
@@ -229,13 +232,12 @@ fn read_toolchain<'a, R: Input<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts
             .next()
             .unwrap_or("");
         if v.contains("-nightly") || v.contains("-dev") {
-            "nightly"
+            Channel::Nightly
         } else if v.contains("-beta") {
-            "beta"
+            Channel::Beta
         } else {
-            "stable"
+            Channel::Stable
         }
-        .to_string()
     });
     let linker = f
         .comment
@@ -243,9 +245,9 @@ fn read_toolchain<'a, R: Input<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts
         .find_map(|s| linker_of_comment(s).map(|l| (l, s.clone())));
     let gold = file.section_by_name(".note.gnu.gold-version").is_some();
     (f.linker, f.linker_comment) = match (linker, gold) {
-        (Some((l, s)), _) => (l.to_string(), Some(s)),
-        (None, true) => ("gold".into(), None),
-        (None, false) => ("none-recorded".into(), None),
+        (Some((l, s)), _) => (l, Some(s)),
+        (None, true) => (LinkerSeen::Gold, None),
+        (None, false) => (LinkerSeen::NoneRecorded, None),
     };
     Ok(())
 }
@@ -295,9 +297,9 @@ fn read_sections<'a, R: Input<'a>>(
         }
     }
     f.stripped = match (has_symtab, f.debug_sections.is_empty()) {
-        (false, _) => "symbols",
-        (true, true) => "debuginfo",
-        (true, false) => "none",
+        (false, _) => Stripped::Symbols,
+        (true, true) => Stripped::Debuginfo,
+        (true, false) => Stripped::None,
     };
     f.dwo_names = dwo_names(data, file)?;
     Ok(())
@@ -373,18 +375,20 @@ fn read_dynamic<'a, R: Input<'a>>(file: &object::File<'a, R>, f: &mut ElfFacts) 
     let pie_flag = read_dynamic_tags(file, f)?;
     let is_dyn = file.kind() == object::ObjectKind::Dynamic;
     f.kind = match file.kind() {
-        object::ObjectKind::Executable => "executable",
-        object::ObjectKind::Dynamic if f.interpreter.is_some() || pie_flag => "executable",
-        object::ObjectKind::Dynamic => "shared-object",
-        object::ObjectKind::Relocatable => "relocatable",
-        object::ObjectKind::Core => "core",
-        _ => "unknown",
+        object::ObjectKind::Executable => ObjectKind::Executable,
+        object::ObjectKind::Dynamic if f.interpreter.is_some() || pie_flag => {
+            ObjectKind::Executable
+        }
+        object::ObjectKind::Dynamic => ObjectKind::SharedObject,
+        object::ObjectKind::Relocatable => ObjectKind::Relocatable,
+        object::ObjectKind::Core => ObjectKind::Core,
+        _ => ObjectKind::Unknown,
     };
     f.pie = is_dyn && (f.interpreter.is_some() || pie_flag);
     f.linkage = match (f.interpreter.is_some() || !f.needed.is_empty(), is_dyn) {
-        (true, _) => "dynamic",
-        (false, true) => "static-pie",
-        (false, false) => "static",
+        (true, _) => Linkage::Dynamic,
+        (false, true) => Linkage::StaticPie,
+        (false, false) => Linkage::Static,
     };
     Ok(())
 }
@@ -429,14 +433,20 @@ mod tests {
     fn linker_strings_from_real_binaries() {
         assert_eq!(
             linker_of_comment("Linker: LLD 22.1.2 (/checkout/src/llvm-project/llvm 4f0d2ab)"),
-            Some("rust-lld")
+            Some(LinkerSeen::RustLld)
         );
-        assert_eq!(linker_of_comment("Linker: Debian LLD 22.1.8"), Some("lld"));
+        assert_eq!(
+            linker_of_comment("Linker: Debian LLD 22.1.8"),
+            Some(LinkerSeen::Lld)
+        );
         assert_eq!(
             linker_of_comment("mold 1.10.1 (compatible with GNU ld)"),
-            Some("mold")
+            Some(LinkerSeen::Mold)
         );
-        assert_eq!(linker_of_comment("Linker: Wild 0.10.0"), Some("wild"));
+        assert_eq!(
+            linker_of_comment("Linker: Wild 0.10.0"),
+            Some(LinkerSeen::Wild)
+        );
         assert_eq!(linker_of_comment("GCC: (Debian 12.2.0-14) 12.2.0"), None);
         assert_eq!(linker_of_comment("Linker: LLDB thing"), None);
     }
@@ -610,7 +620,7 @@ mod tests {
             assert!(e.contains("Mach-O"), "{e}");
         } else {
             let f = inspect(&data[..]).unwrap();
-            assert_eq!(f.class, "ELF64");
+            assert_eq!(f.class, ElfClass::Elf64);
             assert!(!f.rustc.is_empty());
         }
         // Every prefix must be an error or facts, never a panic.

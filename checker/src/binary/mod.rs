@@ -1,16 +1,15 @@
 //! `tiercheck binary`: what built ELF files show, and whether that is what a tier promises.
 
 pub mod bounds;
+pub mod facts;
 pub mod inspect;
 pub mod macho;
 pub mod source;
+pub mod states;
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use serde::Serialize;
-use serde_json::json;
 
 use crate::cli::{CheckArgs, TierArg};
 use crate::host_env::profile_root;
@@ -18,7 +17,8 @@ use crate::output::{print_report, Out};
 use crate::report::{Finding, Report, Rule};
 use crate::resolve::{resolve, Resolved, Selection};
 use crate::tiers::{BinarySign, Channel, TierData};
-use inspect::ElfFacts;
+pub use facts::{facts_text, Binaries, BinaryFacts};
+use states::{LinkerSeen, SplitDebuginfo, Stripped};
 
 /// Inspect built ELF binaries: rustc, linker, strip and debuginfo state, BOLT, PGO
 #[derive(clap::Args)]
@@ -46,7 +46,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         pipeline: args.pipeline,
         host: None,
     };
-    let (mut report, errors) = check(data, &args.files, &opts)?;
+    let (mut report, _, errors) = check(data, &args.files, &opts)?;
     report.anchor = args.files.first().cloned();
     if !errors.is_empty() {
         // Exit 2 prints nothing on stdout: a partial report would read as a clean one.
@@ -56,19 +56,6 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         return Ok(2);
     }
     print_report(out, &report, args.check.format, &facts_text, None)
-}
-
-#[derive(Debug, Serialize)]
-pub struct BinaryFacts {
-    pub file: String,
-    pub size: u64,
-    /// The Cargo profile the file was built with (`--profile`, or target/<dir>/ it sits in).
-    pub profile: Option<String>,
-    /// off | unpacked | packed
-    pub split_debuginfo: &'static str,
-    pub dwo_found: usize,
-    pub dwp: Option<String>,
-    pub elf: ElfFacts,
 }
 
 /// Reads one file's ELF facts (never mapped: see source.rs); every failure is one line naming
@@ -84,9 +71,9 @@ pub fn read(path: &Path) -> Result<BinaryFacts> {
         .filter(|n| dwo_path(path, n).is_file())
         .count();
     let split_debuginfo = match (elf.dwo_names.is_empty(), &dwp) {
-        (true, _) => "off",
-        (false, Some(_)) => "packed",
-        (false, None) => "unpacked",
+        (true, _) => SplitDebuginfo::Off,
+        (false, Some(_)) => SplitDebuginfo::Packed,
+        (false, None) => SplitDebuginfo::Unpacked,
     };
     Ok(BinaryFacts {
         file: shown,
@@ -142,7 +129,11 @@ pub struct Options<'a> {
 }
 
 /// Inspects every file; input errors are returned beside the report (exit 2 for the caller).
-pub fn check(data: &TierData, files: &[PathBuf], opts: &Options) -> Result<(Report, Vec<String>)> {
+pub fn check(
+    data: &TierData,
+    files: &[PathBuf],
+    opts: &Options,
+) -> Result<(Report, Binaries, Vec<String>)> {
     if let Some(t) = opts.tier {
         data.tier(t)?;
     }
@@ -178,9 +169,10 @@ pub fn check(data: &TierData, files: &[PathBuf], opts: &Options) -> Result<(Repo
             Err(e) => errors.push(format!("{e:#}")),
         }
     }
-    report.facts = json!({ "binaries": all });
+    let doc = Binaries { binaries: all };
+    report.facts = serde_json::to_value(&doc)?;
     report.finish();
-    Ok((report, errors))
+    Ok((report, doc, errors))
 }
 
 fn general_findings(b: &BinaryFacts, out: &mut Vec<Finding>) {
@@ -196,7 +188,7 @@ fn general_findings(b: &BinaryFacts, out: &mut Vec<Finding>) {
             .at(&b.file, ""),
         );
     }
-    if b.split_debuginfo == "unpacked" && b.dwo_found < b.elf.dwo_names.len() {
+    if b.split_debuginfo == SplitDebuginfo::Unpacked && b.dwo_found < b.elf.dwo_names.len() {
         out.push(Finding::new(Rule::DwoMissing, format!("{} of {} .dwo files the skeleton units name are not on disk: debuggers will lack their debuginfo", b.elf.dwo_names.len() - b.dwo_found, b.elf.dwo_names.len())).at(&b.file, ""));
     }
 }
@@ -218,12 +210,12 @@ fn toolchain_finding(
             .techniques
             .iter()
             .any(|id| data.techniques[id].channel == Channel::Nightly);
-        if nightly_needed && tc.channel == Channel::Nightly && ch != "nightly" {
+        if nightly_needed && tc.channel == Channel::Nightly && *ch != Channel::Nightly {
             out.push(mismatch(
                 b,
                 tier,
                 "toolchain",
-                format!("built by a {ch} rustc, the tier uses nightly"),
+                format!("built by a {} rustc, the tier uses nightly", ch.as_str()),
             ));
         }
     }
@@ -296,7 +288,7 @@ fn signature_findings(
     // project's own code went through it.
     let exempt = sign.not_with_codegen.as_deref() == Some("cranelift") && b.elf.cranelift;
     if let Some(want) = &sign.split_debuginfo {
-        if b.split_debuginfo != want && !b.elf.debug_sections.is_empty() && !exempt {
+        if b.split_debuginfo.as_str() != want && !b.elf.debug_sections.is_empty() && !exempt {
             out.push(mismatch(
                 b,
                 tier,
@@ -348,11 +340,9 @@ fn signature_findings(
 
 /// The linker `.comment` records against the one technique `id` links with.
 fn linker_finding(b: &BinaryFacts, tier: &str, id: &str, want: &str, out: &mut Vec<Finding>) {
-    let got = b.elf.linker.as_str();
-    let ok = got == want
-        || (want == "lld" && got == "rust-lld")
-        || (want == "none" && got == "none-recorded");
-    if got == "none-recorded" && !ok {
+    let got = b.elf.linker;
+    let ok = got.is(want);
+    if got == LinkerSeen::NoneRecorded && !ok {
         out.push(Finding::new(Rule::LinkerUnknown, format!("{tier} ({id}) links with {want}, but no linker is recorded in .comment (GNU ld, or .comment stripped): cannot confirm")).at(&b.file, ""));
     } else if !ok {
         out.push(mismatch(
@@ -366,18 +356,14 @@ fn linker_finding(b: &BinaryFacts, tier: &str, id: &str, want: &str, out: &mut V
 
 /// What was stripped against what technique `id` strips.
 fn strip_finding(b: &BinaryFacts, tier: &str, id: &str, want: &str, out: &mut Vec<Finding>) {
-    let ok = match want {
-        "debuginfo" => b.elf.stripped != "none",
-        other => b.elf.stripped == other,
-    };
-    if !ok {
+    if !b.elf.stripped.meets(want) {
         out.push(mismatch(
             b,
             tier,
             id,
             format!("strip state is {}, the tier strips {want}", b.elf.stripped),
         ));
-    } else if want == "debuginfo" && b.elf.stripped == "symbols" {
+    } else if want == "debuginfo" && b.elf.stripped == Stripped::Symbols {
         out.push(Finding::new(Rule::SymbolsStripped, format!("{tier} ({id}) strips debuginfo only, but .symtab is gone too (mold 1.10 drops it on --strip-debug; rust-lld keeps it); build the `profiling` profile for a binary with symbols")).at(&b.file, ""));
     }
 }
@@ -412,103 +398,6 @@ fn profile_in_project(file: &str, profile: Option<&str>) -> Result<(Option<Strin
     Ok((Some(root), chain.map(|c| c.keys).unwrap_or_default()))
 }
 
-/// At most `max` characters, cut at a word boundary and marked with "…" (JSON has it whole).
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let cut: String = s.chars().take(max).collect();
-    let at_word = cut.rfind(char::is_whitespace).unwrap_or(cut.len());
-    format!("{}…", cut[..at_word].trim_end_matches([',', ';', ' ']))
-}
-
-pub fn facts_text(r: &Report) -> String {
-    let mut s = String::new();
-    for b in r.facts["binaries"].as_array().into_iter().flatten() {
-        let e = &b["elf"];
-        let st = |v: &serde_json::Value| v.as_str().unwrap_or("-").to_string();
-        let list = |v: &serde_json::Value| {
-            let items: Vec<String> = v
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|x| x.as_str().map(String::from))
-                .collect();
-            if items.is_empty() {
-                "-".to_string()
-            } else {
-                items.join(":")
-            }
-        };
-        let _ = writeln!(
-            s,
-            "{}: {} {} {}{} {} (profile {})",
-            st(&b["file"]),
-            st(&e["class"]),
-            st(&e["machine"]),
-            if e["pie"] == true { "PIE " } else { "" },
-            st(&e["linkage"]),
-            st(&e["kind"]),
-            st(&b["profile"])
-        );
-        let rustc: Vec<String> = e["rustc"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|x| x.as_str().map(String::from))
-            .collect();
-        let _ = writeln!(
-            s,
-            "  rustc      {} ({}){}",
-            if rustc.is_empty() {
-                "none recorded".into()
-            } else {
-                rustc.join("; ")
-            },
-            st(&e["rustc_channel"]),
-            if e["cranelift"] == true {
-                " [cranelift]"
-            } else {
-                ""
-            }
-        );
-        let _ = writeln!(
-            s,
-            "  linker     {}{}",
-            st(&e["linker"]),
-            e["linker_comment"]
-                .as_str()
-                .map(|c| format!("  ({c})"))
-                .unwrap_or_default()
-        );
-        let _ = writeln!(s, "  strip      {} stripped; {} debug sections; split debuginfo {} ({} .dwo named, {} on disk{})", st(&e["stripped"]), e["debug_sections"].as_array().map_or(0, |a| a.len()), st(&b["split_debuginfo"]), e["dwo_names"].as_array().map_or(0, |a| a.len()), b["dwo_found"], b["dwp"].as_str().map(|d| format!(", {d}")).unwrap_or_default());
-        let bolt = match &e["bolt"] {
-            serde_json::Value::Null => "no".to_string(),
-            x if x["instrumented"] == true => "instrumented".into(),
-            x => format!("yes ({})", shorten(&st(&x["info"]), 100)),
-        };
-        let _ = writeln!(
-            s,
-            "  bolt       {bolt}; BOLT-ready (.rela.text): {}; PGO-instrumented: {}",
-            e["bolt_ready"], e["pgo_instrumented"]
-        );
-        let _ = writeln!(
-            s,
-            "  build-id   {}; interpreter {}; runpath {}; rpath {}",
-            st(&e["build_id"]),
-            st(&e["interpreter"]),
-            list(&e["runpath"]),
-            list(&e["rpath"])
-        );
-        let _ = writeln!(
-            s,
-            "  lto hint   {} `.llvm.<N>` symbols of {} (heuristic)",
-            e["llvm_suffixed_symbols"], e["symbols"]
-        );
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -528,16 +417,16 @@ mod tests {
             host: None,
         };
         let findings = |cranelift: bool| {
-            let elf = ElfFacts {
+            let elf = inspect::ElfFacts {
                 cranelift,
                 debug_sections: vec![".debug_info".into(), ".debug_line".into()],
-                ..ElfFacts::default()
+                ..inspect::ElfFacts::default()
             };
             let b = BinaryFacts {
                 file: "target/debug/app".into(),
                 size: 1,
                 profile: Some("dev".into()),
-                split_debuginfo: "off",
+                split_debuginfo: SplitDebuginfo::Off,
                 dwo_found: 0,
                 dwp: None,
                 elf,
@@ -582,16 +471,5 @@ mod tests {
         std::fs::create_dir_all(d.path().join("dist/release")).unwrap();
         assert_eq!(profile_from_path(&d.path().join("dist/release/app")), None);
         assert_eq!(profile_from_path(Path::new("/usr/bin/ls")), None);
-    }
-}
-
-#[cfg(test)]
-mod shorten_tests {
-    #[test]
-    fn cuts_at_a_word() {
-        let s =
-            "BOLT revision: 1234abcd, command line: llvm-bolt in -o out -reorder-blocks=ext-tsp";
-        assert_eq!(super::shorten(s, 200), s);
-        assert_eq!(super::shorten(s, 30), "BOLT revision: 1234abcd…");
     }
 }

@@ -2,11 +2,14 @@
 //! applies the tier's environment with the tools on PATH, runs cargo, and verifies the project
 //! and every executable cargo reports.
 
+mod facts;
+
+pub use facts::facts_text;
+
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use serde_json::json;
 
 use crate::binary;
 use crate::cargo_run::{self, Options};
@@ -17,6 +20,7 @@ use crate::project::load::{profile_root_in, Project};
 use crate::report::{Finding, Report, Rule, Severity};
 use crate::tiers::{Channel, TierData};
 use crate::{pgo, toolchain};
+use facts::{header, BuildFacts, Built};
 
 /// Build a project under a tier (no Nix needed) and verify the project and every binary
 #[derive(clap::Args)]
@@ -186,54 +190,26 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
         message_format: opts.message_format.clone(),
         ..*opts
     };
-    let toolchain = env.toolchain.clone();
     // The tier's `rustc -vV`, probed once by host_env: the project and binary checks take it
     // instead of asking the same rustc again (the toolchain by name, `rustc`, not `$RUSTC`).
     let probed = env
         .rustc
         .clone()
-        .filter(|_| toolchain.is_some() && std::env::var_os("RUSTC").is_none());
-    // The project as cargo will see it under the tier: its variables applied, so a setting the
-    // tier replaces is reported as overridden, not as a failure of this build.
-    let popts = crate::project::Options {
-        tier: Some(opts.tier),
-        targets: opts.targets,
-        tier_env: env.env.clone(),
-        unset: &cargo_run::tier_scrubbed(),
-        toolchain: toolchain.clone().map(toolchain::Choice::Named),
-        rustc: probed.clone(),
-    };
-    let project = crate::project::check_with(data, &p.dir, opts.select, &popts)?;
-    if let Some(report) = refused_before_build(opts, &p, &project, &env) {
+        .filter(|_| env.toolchain.is_some() && std::env::var_os("RUSTC").is_none());
+    let project = check_project(data, opts, &p, &env, probed.clone())?;
+    if let Some(report) = refused_before_build(opts, &p, &project, &env)? {
         return Ok(report);
     }
     if opts.announce {
         announce(opts, &p, &env);
     }
-    let (ok, exes) = cargo_run::build(opts, &env, toolchain.as_deref(), &BTreeMap::new(), &[])?;
+    let toolchain = env.toolchain.as_deref();
+    let (ok, exes) = cargo_run::build(opts, &env, toolchain, &BTreeMap::new(), &[])?;
     let mut report = Report::new("build", Some(opts.tier), p.dir.display().to_string());
     report.findings.extend(project.findings.iter().cloned());
-    report.findings.extend(toolchain_note(opts.tier, &p, &env));
-    if let crate::rustup::ProjectToolchain::Overridden { .. } = env.project_toolchain {
-        let m = env.project_toolchain.message(opts.tier).unwrap_or_default();
-        report
-            .findings
-            .push(Finding::new(Rule::ToolchainFileUnfit, m));
-    }
-    if !ok {
-        report.findings.push(
-            Finding::new(
-                Rule::CargoFailed,
-                "cargo build failed (its errors are above)",
-            )
-            .at(p.root.shown.clone(), ""),
-        );
-    } else if exes.is_empty() {
-        report.findings.push(Finding::new(
-            Rule::NoExecutables,
-            "cargo reported no executables to verify (a library-only project?)",
-        ));
-    }
+    report
+        .findings
+        .extend(build_findings(opts.tier, &p, &env, ok, &exes));
     let bopts = binary::Options {
         tier: Some(opts.tier),
         profile: Some(&opts.profile),
@@ -241,21 +217,91 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
         pipeline: false,
         host: probed.as_ref().map(|i| i.host.as_str()),
     };
-    let (breport, errors) = binary::check(data, &exes, &bopts)?;
+    let (breport, bdoc, errors) = binary::check(data, &exes, &bopts)?;
     if let Some(e) = errors.first() {
         bail!("{e}");
     }
     report.findings.extend(breport.findings);
-    let env_shown: BTreeMap<&String, &String> = env.env.iter().collect();
-    report.facts = json!({
-        "profile": opts.profile, "profile_root": root, "toolchain": toolchain,
-        "techniques": env.resolved.techniques, "left_out": env.resolved.left_out,
-        "tools": env.tools, "env": env_shown, "cargo_ok": ok,
-        "tuned": env.tuned.as_ref().map(|t| &t.note),
-        "executables": exes, "project": project.facts, "binaries": breport.facts["binaries"],
-    });
+    let built = Built {
+        profile_root: root,
+        left_out: env.resolved.left_out.clone(),
+        tools: env.tools.clone(),
+        env: env.env.clone(),
+        tuned: env.tuned.as_ref().map(|t| t.note.clone()),
+        executables: exes,
+        binaries: bdoc.binaries,
+    };
+    report.facts = serde_json::to_value(facts(opts, &env, ok, project.facts, Some(built)))?;
     report.finish();
     Ok(report)
+}
+
+/// The project as cargo will see it under the tier: its variables applied, so a setting the
+/// tier replaces is reported as overridden, not as a failure of this build.
+fn check_project(
+    data: &TierData,
+    opts: &Options,
+    p: &Project,
+    env: &HostEnv,
+    probed: Option<toolchain::RustcInfo>,
+) -> Result<Report> {
+    let popts = crate::project::Options {
+        tier: Some(opts.tier),
+        targets: opts.targets,
+        tier_env: env.env.clone(),
+        unset: &cargo_run::tier_scrubbed(),
+        toolchain: env.toolchain.clone().map(toolchain::Choice::Named),
+        rustc: probed,
+    };
+    crate::project::check_with(data, &p.dir, opts.select, &popts)
+}
+
+/// What the build itself says: which toolchain ran, a toolchain file overridden, cargo failed
+/// or reported nothing to verify.
+fn build_findings(
+    tier: &str,
+    p: &Project,
+    env: &HostEnv,
+    ok: bool,
+    exes: &[PathBuf],
+) -> Vec<Finding> {
+    let mut out: Vec<Finding> = toolchain_note(tier, p, env).into_iter().collect();
+    if let crate::rustup::ProjectToolchain::Overridden { .. } = env.project_toolchain {
+        let m = env.project_toolchain.message(tier).unwrap_or_default();
+        out.push(Finding::new(Rule::ToolchainFileUnfit, m));
+    }
+    if !ok {
+        out.push(
+            Finding::new(
+                Rule::CargoFailed,
+                "cargo build failed (its errors are above)",
+            )
+            .at(p.root.shown.clone(), ""),
+        );
+    } else if exes.is_empty() {
+        out.push(Finding::new(
+            Rule::NoExecutables,
+            "cargo reported no executables to verify (a library-only project?)",
+        ));
+    }
+    out
+}
+
+fn facts(
+    opts: &Options,
+    env: &HostEnv,
+    cargo_ok: bool,
+    project: serde_json::Value,
+    built: Option<Built>,
+) -> BuildFacts {
+    BuildFacts {
+        profile: opts.profile.clone(),
+        toolchain: env.toolchain.clone(),
+        techniques: env.resolved.techniques.clone(),
+        cargo_ok,
+        project,
+        built,
+    }
 }
 
 /// Cargo refuses to build a package whose `rust-version` is above the toolchain before it
@@ -265,22 +311,19 @@ fn refused_before_build(
     p: &Project,
     project: &Report,
     env: &HostEnv,
-) -> Option<Report> {
+) -> Result<Option<Report>> {
     if !project
         .findings
         .iter()
         .any(|f| f.rule == Rule::RustVersionAboveToolchain && f.severity == Severity::Error)
     {
-        return None;
+        return Ok(None);
     }
     let mut report = Report::new("build", Some(opts.tier), p.dir.display().to_string());
     report.findings.extend(project.findings.iter().cloned());
-    report.facts = json!({
-        "profile": opts.profile, "toolchain": env.toolchain,
-        "techniques": env.resolved.techniques, "cargo_ok": false, "project": project.facts,
-    });
+    report.facts = serde_json::to_value(facts(opts, env, false, project.facts.clone(), None))?;
     report.finish();
-    Some(report)
+    Ok(Some(report))
 }
 
 /// The report's header, on stderr before cargo's output.
@@ -292,46 +335,6 @@ fn announce(opts: &Options, p: &Project, env: &HostEnv) {
     if let Some(n) = &env.pin_note {
         crate::termsafe::eprint_line(n);
     }
-}
-
-/// `build tier1 (dev profile, toolchain stable) of DIR: techniques`: the report's first line,
-/// and what `build` says on stderr before cargo runs.
-fn header(
-    tier: &str,
-    profile: &str,
-    toolchain: Option<&str>,
-    dir: &str,
-    techniques: &[String],
-) -> String {
-    format!(
-        "build {tier} ({profile} profile{}) of {dir}: {}",
-        toolchain
-            .map(|t| format!(", toolchain {t}"))
-            .unwrap_or_default(),
-        techniques.join(", ")
-    )
-}
-
-pub fn facts_text(r: &Report) -> String {
-    let f = &r.facts;
-    let techniques: Vec<String> = f["techniques"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut s = header(
-        r.tier.as_deref().unwrap_or(""),
-        f["profile"].as_str().unwrap_or(""),
-        f["toolchain"].as_str(),
-        &r.subject,
-        &techniques,
-    );
-    s.push('\n');
-    s.push_str(&binary::facts_text(r));
-    s
 }
 
 #[cfg(test)]

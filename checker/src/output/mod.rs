@@ -77,6 +77,12 @@ impl fmt::Write for Out {
     }
 }
 
+/// A JSON document as pretty text, its keys sorted at every level: the order tiercheck's
+/// documents have always had, whatever the field order of the struct they come from.
+pub fn json_doc(doc: &impl serde::Serialize) -> Result<String> {
+    Ok(serde_json::to_string_pretty(&serde_json::to_value(doc)?)?)
+}
+
 /// The text header of a report (its facts), for `print_report`.
 pub trait TextFacts {
     /// `shown` is the report as `Report::for_text` gives it: every string already escaped.

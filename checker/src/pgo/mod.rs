@@ -7,14 +7,16 @@
 //! and counts its steps on a terminal (progress.rs).
 
 pub mod coverage;
+mod facts;
 mod progress;
 pub mod workdir;
+
+pub use facts::facts_text;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
-use serde_json::json;
 
 use crate::binary;
 use crate::cargo_run::{self, Options};
@@ -26,6 +28,7 @@ use crate::report::{Finding, Report, Rule};
 use crate::tiers::TierData;
 use crate::tools;
 use coverage::Coverage;
+use facts::{PgoFacts, PgoRun};
 use progress::Progress;
 use workdir::WorkDir;
 
@@ -473,7 +476,8 @@ fn report(run: &Run, out: &Published) -> Result<Report> {
         pipeline: s.bolt,
         host: None,
     };
-    let (breport, errors) = binary::check(run.data, std::slice::from_ref(&out.final_bin), &bopts)?;
+    let (breport, bdoc, errors) =
+        binary::check(run.data, std::slice::from_ref(&out.final_bin), &bopts)?;
     if let Some(e) = errors.first() {
         bail!("{e}");
     }
@@ -494,55 +498,26 @@ fn report(run: &Run, out: &Published) -> Result<Report> {
             format!("BOLT not run: {why}"),
         ));
     }
-    report.facts = json!({
-        "profile": opts.profile, "profile_root": s.root, "toolchain": s.toolchain,
-        "techniques": s.env.resolved.techniques, "tools": s.env.tools,
-        "pgo": {
-            "binary": out.final_bin, "optimized_before_bolt": out.optimized,
-            "profdata": out.profdata, "fdata": out.fdata, "coverage": out.coverage,
-            "bolt": s.bolt, "training": run.args.training,
-            "timeout_seconds": run.args.timeout.0.map(|d| d.as_secs()),
-            "steps": run.progress.done(),
+    let facts = PgoFacts {
+        profile: opts.profile.clone(),
+        profile_root: s.root.clone(),
+        toolchain: s.toolchain.clone(),
+        techniques: s.env.resolved.techniques.clone(),
+        tools: s.env.tools.clone(),
+        pgo: PgoRun {
+            binary: out.final_bin.clone(),
+            optimized_before_bolt: out.optimized.clone(),
+            profdata: out.profdata.clone(),
+            fdata: out.fdata.clone(),
+            coverage: out.coverage.clone(),
+            bolt: s.bolt,
+            training: run.args.training.clone(),
+            timeout_seconds: run.args.timeout.0.map(|d| d.as_secs()),
+            steps: run.progress.done(),
         },
-        "binaries": breport.facts["binaries"],
-    });
+        binaries: bdoc.binaries,
+    };
+    report.facts = serde_json::to_value(&facts)?;
     report.finish();
     Ok(report)
-}
-
-pub fn facts_text(r: &Report) -> String {
-    let p = &r.facts["pgo"];
-    let mut s = format!(
-        "PGO{} pipeline, {} profile, tier {}\n",
-        if p["bolt"] == true { " + BOLT" } else { "" },
-        r.facts["profile"].as_str().unwrap_or(""),
-        r.tier.as_deref().unwrap_or("")
-    );
-    for step in p["steps"].as_array().into_iter().flatten() {
-        s.push_str(&format!(
-            "  {:22} {:>7.1} s\n",
-            step["step"].as_str().unwrap_or(""),
-            step["seconds"].as_f64().unwrap_or(0.0)
-        ));
-    }
-    s.push_str(&format!(
-        "  profile data: {} {}\n",
-        p["profdata"].as_str().unwrap_or("-"),
-        p["fdata"].as_str().unwrap_or("")
-    ));
-    let c = &p["coverage"];
-    if let Some(n) = c["executed"].as_u64() {
-        s.push_str(&format!(
-            "  training ran {n} of {} functions of crate {} ({} functions in the profile)\n",
-            c["functions"],
-            c["crate"].as_str().unwrap_or("?"),
-            c["total_functions"]
-        ));
-    }
-    s.push_str(&format!(
-        "  result: {}\n",
-        p["binary"].as_str().unwrap_or("-")
-    ));
-    s.push_str(&binary::facts_text(r));
-    s
 }

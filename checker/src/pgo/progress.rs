@@ -9,11 +9,11 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StepTime {
-    pub step: &'static str,
+    pub step: String,
     pub seconds: f64,
 }
 
@@ -47,7 +47,8 @@ impl Progress {
     /// Seconds the steps from `from` on will probably take; `None` when any is unknown.
     pub fn estimate_left(&self, from: usize) -> Option<f64> {
         let done = self.done.borrow();
-        let this_run: BTreeMap<&str, f64> = done.iter().map(|s| (s.step, s.seconds)).collect();
+        let this_run: BTreeMap<&str, f64> =
+            done.iter().map(|s| (s.step.as_str(), s.seconds)).collect();
         self.steps.get(from..)?.iter().try_fold(0.0, |sum, step| {
             let guess = self.previous.get(*step).copied().or_else(|| {
                 LIKE.iter()
@@ -88,7 +89,7 @@ impl Progress {
         let start = Instant::now();
         let out = f()?;
         self.done.borrow_mut().push(StepTime {
-            step: name,
+            step: name.to_string(),
             seconds: (start.elapsed().as_secs_f64() * 10.0).round() / 10.0,
         });
         Ok(out)
@@ -102,7 +103,7 @@ impl Progress {
     /// This run's step times, for the next run's estimate.
     pub fn timings_json(&self) -> String {
         let done = self.done.borrow();
-        let map: BTreeMap<&str, f64> = done.iter().map(|s| (s.step, s.seconds)).collect();
+        let map: BTreeMap<&str, f64> = done.iter().map(|s| (s.step.as_str(), s.seconds)).collect();
         serde_json::to_string_pretty(&map).unwrap_or_default()
     }
 }

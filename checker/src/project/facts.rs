@@ -3,12 +3,12 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::load::{self, Project};
 use super::model::CargoView;
 use super::rules::Used;
-use super::tier_match::TechniqueStatus;
+use super::tier_match::{SuppliedBy, TechniqueStatus};
 use crate::cache::dist::ClientFacts;
 use crate::report::Report;
 use crate::tiers::Channel;
@@ -95,39 +95,48 @@ pub fn of(p: &Project, g: Gathered) -> ProjectFacts<'_> {
     }
 }
 
+/// What the text header shows of `ProjectFacts`, read back typed from the report (where every
+/// string is escaped already); the rest of the document is not read.
+#[derive(Deserialize)]
+struct Header {
+    channel: Option<String>,
+    rust_version: Option<String>,
+    triple: String,
+    tier_techniques: Option<Vec<TechniqueStatus>>,
+}
+
 /// The text header of a `project` report.
 pub fn text(r: &Report) -> String {
-    let f = &r.facts;
     let mut s = format!("project {}\n", r.subject);
-    let opt = |v: &serde_json::Value| v.as_str().map(String::from).unwrap_or_else(|| "-".into());
+    let h = match Header::deserialize(&r.facts) {
+        Ok(h) => h,
+        Err(e) => return format!("{s}  (project facts unreadable: {e})\n"),
+    };
+    let dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
     let _ = writeln!(
         s,
         "  channel {}   rust-version {}   triple {}",
-        opt(&f["channel"]),
-        opt(&f["rust_version"]),
-        opt(&f["triple"])
+        dash(h.channel),
+        dash(h.rust_version),
+        h.triple
     );
-    if let Some(list) = f["tier_techniques"].as_array() {
-        // What the tier's environment supplies is no task for the user: one line for all.
-        let (env, own): (Vec<_>, Vec<_>) =
-            list.iter().partition(|t| t["supplied_by"] == "tier-env");
-        for t in own {
-            let _ = writeln!(
-                s,
-                "  {:12} {:24} {}",
-                opt(&t["status"]),
-                opt(&t["id"]),
-                opt(&t["detail"])
-            );
-        }
-        if !env.is_empty() {
-            let tier = r.tier.as_deref().unwrap_or("");
-            let _ = writeln!(
-                s,
-                "  {} settings come from the tier's environment (`tiercheck env {tier}` / `nix develop .#{tier}`)",
-                env.len()
-            );
-        }
+    let Some(list) = h.tier_techniques else {
+        return s;
+    };
+    // What the tier's environment supplies is no task for the user: one line for all.
+    let (env, own): (Vec<_>, Vec<_>) = list
+        .iter()
+        .partition(|t| t.supplied_by == Some(SuppliedBy::TierEnv));
+    for t in own {
+        let _ = writeln!(s, "  {:12} {:24} {}", t.status.as_str(), t.id, t.detail);
+    }
+    if !env.is_empty() {
+        let tier = r.tier.as_deref().unwrap_or("");
+        let _ = writeln!(
+            s,
+            "  {} settings come from the tier's environment (`tiercheck env {tier}` / `nix develop .#{tier}`)",
+            env.len()
+        );
     }
     s
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::project::command_line;
 use crate::project::ctx::Ctx;
@@ -62,7 +62,9 @@ pub fn view(ctx: &Ctx) -> CargoView {
         let mut m = serde_json::Map::new();
         for key in keys.keys() {
             if let Some(e) = ctx.p.profile_effective(name, key) {
-                m.insert(key.clone(), json!(e.value));
+                // A TOML value always has a JSON form (a datetime as its string).
+                let value = serde_json::to_value(&e.value).unwrap_or(Value::Null);
+                m.insert(key.clone(), value);
             }
         }
         profiles.insert(name.clone(), Value::Object(m));

@@ -1,7 +1,7 @@
 //! `tiercheck project --tier T`: which of the tier's techniques the project has, lacks or
 //! contradicts, and what in the project would stop the tier's environment from working.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::env::{env_key, profile_value};
 use crate::flags;
@@ -15,16 +15,56 @@ use crate::report::{Finding, Rule, Severity};
 use crate::resolve::Resolved;
 use crate::tiers::Channel;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct TechniqueStatus {
     pub id: String,
-    /// has | from-env | lacks | contradicts | pipeline | unavailable
-    pub status: &'static str,
+    pub status: Status,
     pub detail: String,
-    /// `tier-env` on a `lacks` the tier's environment supplies (`tiercheck env`, the tier
-    /// shells, `build`): nothing for the user to do in the project. Absent otherwise.
+    /// Set on a `lacks` the tier's environment supplies (`tiercheck env`, the tier shells,
+    /// `build`): nothing for the user to do in the project. Absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub supplied_by: Option<&'static str>,
+    pub supplied_by: Option<SuppliedBy>,
+}
+
+/// Where the project stands on one of the tier's techniques.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// The project's files set it.
+    Has,
+    /// The environment of this run sets it.
+    FromEnv,
+    Lacks,
+    /// The project sets another value.
+    Contradicts,
+    /// The PGO/BOLT pipeline applies it, not configuration.
+    Pipeline,
+    /// Not available on this platform.
+    Unavailable,
+    /// Nothing to configure.
+    #[serde(rename = "n/a")]
+    NotApplicable,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Has => "has",
+            Status::FromEnv => "from-env",
+            Status::Lacks => "lacks",
+            Status::Contradicts => "contradicts",
+            Status::Pipeline => "pipeline",
+            Status::Unavailable => "unavailable",
+            Status::NotApplicable => "n/a",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SuppliedBy {
+    /// The tier's environment (`tiercheck env`, the tier shells, `build`).
+    TierEnv,
 }
 
 /// Whether what `id` lacks comes from the tier's environment when the project is built the
@@ -65,7 +105,7 @@ pub fn check(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) -> Vec<TechniqueSt
         let t = &data.techniques[id];
         let (status, detail) = if t.pipeline {
             (
-                "pipeline",
+                Status::Pipeline,
                 "applied by the PGO/BOLT pipeline (tiercheck build --pgo), not by configuration"
                     .to_string(),
             )
@@ -75,10 +115,10 @@ pub fn check(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) -> Vec<TechniqueSt
             dependency_profile_status(ctx, id)
         } else if !t.rustflags.is_empty() || t.linker.is_some() {
             match used.iter().find(|u| &u.id == id) {
-                Some(u) if u.def.is_env() => ("from-env", format!("set by {}", u.def.file)),
-                Some(u) => ("has", format!("{}: {}", u.def.file, u.key)),
+                Some(u) if u.def.is_env() => (Status::FromEnv, format!("set by {}", u.def.file)),
+                Some(u) => (Status::Has, format!("{}: {}", u.def.file, u.key)),
                 None => (
-                    "lacks",
+                    Status::Lacks,
                     format!(
                         "supplied by `tiercheck env {0}` / `nix develop .#{0}`",
                         r.tier
@@ -88,10 +128,10 @@ pub fn check(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) -> Vec<TechniqueSt
         } else if let Some(sign) = &t.project {
             sign_status(ctx, &r.tier, id, sign, out)
         } else {
-            ("n/a", "nothing to configure".to_string())
+            (Status::NotApplicable, "nothing to configure".to_string())
         };
-        let supplied_by =
-            (status == "lacks" && tier_env_supplies(ctx, r, id)).then_some("tier-env");
+        let supplied_by = (status == Status::Lacks && tier_env_supplies(ctx, r, id))
+            .then_some(SuppliedBy::TierEnv);
         statuses.push(TechniqueStatus {
             id: id.clone(),
             status,
@@ -103,7 +143,7 @@ pub fn check(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) -> Vec<TechniqueSt
     for l in &r.left_out {
         statuses.push(TechniqueStatus {
             id: l.id.clone(),
-            status: "unavailable",
+            status: Status::Unavailable,
             detail: l.reason.clone(),
             supplied_by: None,
         });
@@ -152,14 +192,14 @@ fn tier_min_rust(
 }
 
 /// `[profile.<p>.package."*"]` keys: only a file can set them (Cargo ignores the environment).
-fn dependency_profile_status(ctx: &Ctx, id: &str) -> (&'static str, String) {
+fn dependency_profile_status(ctx: &Ctx, id: &str) -> (Status, String) {
     for (profile, keys) in &ctx.data.techniques[id].dependency_profile {
         for (key, want) in keys {
             match ctx.p.dependency_profile_value(profile, key) {
                 Some(v) if settings::same(key, v, want) => {}
                 _ => {
                     return (
-                        "lacks",
+                        Status::Lacks,
                         format!("[profile.{profile}.package.\"*\"] {key} = {want} (Cargo reads it from files only: `tiercheck init` writes it)"),
                     )
                 }
@@ -167,7 +207,7 @@ fn dependency_profile_status(ctx: &Ctx, id: &str) -> (&'static str, String) {
         }
     }
     (
-        "has",
+        Status::Has,
         "[profile.*.package.\"*\"] set for dependencies".into(),
     )
 }
@@ -248,12 +288,7 @@ fn origin_place(a: &crate::project::command_line::Arg) -> String {
 }
 
 /// Profile keys: what rustc gets for each, compared with the tier's.
-fn profile_status(
-    ctx: &Ctx,
-    r: &Resolved,
-    id: &str,
-    out: &mut Vec<Finding>,
-) -> (&'static str, String) {
+fn profile_status(ctx: &Ctx, r: &Resolved, id: &str, out: &mut Vec<Finding>) -> (Status, String) {
     let (mut from_project, mut from_env, mut missing) = (vec![], 0, vec![]);
     for (profile, keys) in &ctx.data.techniques[id].profile {
         for (key, want) in keys {
@@ -265,7 +300,7 @@ fn profile_status(
                     out.push(f);
                     let want_s = profile_value(want);
                     return (
-                        "contradicts",
+                        Status::Contradicts,
                         format!("project sets {v}, tier sets {want_s}"),
                     );
                 }
@@ -274,15 +309,15 @@ fn profile_status(
     }
     match (missing.is_empty(), from_env) {
         (false, _) => (
-            "lacks",
+            Status::Lacks,
             format!(
                 "{} not set; supplied by `tiercheck env {1}` / `nix develop .#{1}`",
                 missing.join(", "),
                 r.tier
             ),
         ),
-        (true, 0) => ("has", from_project.join(", ")),
-        (true, _) => ("from-env", "set by the tier environment".to_string()),
+        (true, 0) => (Status::Has, from_project.join(", ")),
+        (true, _) => (Status::FromEnv, "set by the tier environment".to_string()),
     }
 }
 
@@ -329,12 +364,12 @@ fn sign_status(
     id: &str,
     sign: &crate::tiers::ProjectSign,
     out: &mut Vec<Finding>,
-) -> (&'static str, String) {
+) -> (Status, String) {
     if !sign.custom_profiles.is_empty() {
         let defined: Vec<String> = ctx.p.profiles().map(|(n, _)| n.clone()).collect();
         let (played, missing) = roles_played(ctx, &sign.custom_profiles, &defined);
         if missing.is_empty() {
-            return ("has", profiles_defined(&played));
+            return (Status::Has, profiles_defined(&played));
         }
         out.push(
             Finding::new(
@@ -353,12 +388,12 @@ fn sign_status(
                 "tiercheck init --tier {tier} (writes them into Cargo.toml)"
             )),
         );
-        return ("lacks", "profiles missing from Cargo.toml".into());
+        return (Status::Lacks, "profiles missing from Cargo.toml".into());
     }
     match &sign.env {
-        Some(e) if ctx.p.env.contains_key(e) => ("from-env", format!("{e} is set")),
-        Some(e) => ("lacks", format!("{e} is not set")),
-        None => ("n/a", String::new()),
+        Some(e) if ctx.p.env.contains_key(e) => (Status::FromEnv, format!("{e} is set")),
+        Some(e) => (Status::Lacks, format!("{e} is not set")),
+        None => (Status::NotApplicable, String::new()),
     }
 }
 
