@@ -23,7 +23,8 @@ fn shown(args: &[&str]) -> String {
         s.push_str(&String::from_utf8_lossy(&out.stderr));
     }
     s.push_str(&format!("--- exit {}\n", out.status.code().unwrap_or(-1)));
-    s
+    // Where the checkout lies is no part of what users read.
+    s.replace(dir.to_str().unwrap(), "<crate>")
 }
 
 fn snapshot(name: &str, args: &[&str]) {
