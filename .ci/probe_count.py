@@ -5,7 +5,8 @@
   probe_count.py LOG [--max N]
 
 Counts the processes tiercheck itself started (not cargo's, not the build's) whose program is
-rustc (the rustup proxy or a toolchain's) by question: `-vV`, `--print sysroot`, `--print cfg`.
+rustc (the rustup proxy or a toolchain's) by question: `-vV`, `--print sysroot`, `--print cfg`
+(one process may ask both prints), Cargo's target-info call.
 A proxy that execs the toolchain's rustc is one process, counted once. Prints one line per
 question; with --max, exits 1 when a question was asked more than N times.
 """
@@ -13,8 +14,19 @@ import collections
 import re
 import sys
 
-QUESTIONS = {"-vV": ['"-vV"'], "--print sysroot": ['"--print", "sysroot"'],
-             "--print cfg": ['"--print", "cfg"']}
+QUESTIONS = ("-vV", "--print sysroot", "--print cfg", "target info")
+
+
+def questions(argv: str) -> set:
+    """What one rustc command line asks: `-vV`, the prints (`--print X` or `--print=X`), or
+    Cargo's target-info call (`--print=file-names` with more prints), a question of its own."""
+    tokens = re.findall(r'"((?:[^"\\]|\\.)*)"', argv)
+    prints = {t.split("=", 1)[1] for t in tokens if t.startswith("--print=")}
+    prints |= {b for a, b in zip(tokens, tokens[1:]) if a == "--print"}
+    if "file-names" in prints:
+        return {"target info"}
+    asked = {f"--print {p}" for p in prints} & set(QUESTIONS)
+    return asked | ({"-vV"} if "-vV" in tokens else set())
 
 
 def main() -> int:
@@ -51,9 +63,7 @@ def main() -> int:
     for pid, (path, argv) in first_exec.items():
         if pid == root or started_by(pid) != root or not path.endswith("/rustc"):
             continue
-        for q, needles in QUESTIONS.items():
-            if all(n in argv for n in needles):
-                counts[q] += 1
+        counts.update(questions(argv))
     for q in QUESTIONS:
         print(f"rustc {q}: {counts[q]}")
     if limit is not None and any(counts[q] > limit for q in QUESTIONS):

@@ -20,6 +20,9 @@ pub struct RustcInfo {
     pub llvm_version: Option<String>,
     pub llvm_major: Option<u32>,
     pub sysroot: Option<String>,
+    /// The host's `--print=cfg`, asked with the sysroot (no report carries it).
+    #[serde(skip)]
+    pub host_cfg: Option<String>,
 }
 
 /// Parses `rustc -vV`.
@@ -49,6 +52,7 @@ pub fn parse_rustc_vv(text: &str) -> Result<RustcInfo> {
         llvm_version,
         llvm_major,
         sysroot: None,
+        host_cfg: None,
     })
 }
 
@@ -135,32 +139,123 @@ fn trusted_output<S: AsRef<std::ffi::OsStr>>(
         .with_context(|| format!("{program}: cannot run (not on PATH?)"))
 }
 
-/// Cargo's target-info call (cargo's `target_info.rs`) with `flags` where Cargo puts the
-/// rustflags, for a builtin target, run the trusted way; stdin is empty. The caller strips
-/// flags that load code or touch files (`project::probe::stripped`).
-pub fn target_info_probe(
-    choice: &Choice,
-    triple: &str,
-    flags: &[String],
-) -> Result<std::process::Output> {
+/// A target name rustc can be handed: never a path or a spec file a config names.
+fn target_name(triple: &str) -> Result<&str> {
     let plain = triple
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
     if !plain || triple.ends_with(".json") || triple.starts_with('-') {
         bail!("{triple:?}: not a target name");
     }
-    let mut args: Vec<String> = ["-", "--crate-name", "___", "--print=file-names"]
-        .map(String::from)
-        .to_vec();
-    args.extend(flags.iter().cloned());
-    args.extend(["--target".to_string(), triple.to_string()]);
-    for t in ["bin", "rlib", "dylib", "cdylib", "staticlib", "proc-macro"] {
-        args.extend(["--crate-type".to_string(), t.to_string()]);
+    Ok(triple)
+}
+
+/// The chosen toolchain's rustc, resolved once per run and passed down: after the first
+/// questions (through the rustup proxy, which reads rustup's settings and starts the toolchain's
+/// rustc: two processes a question) the toolchain's own binary in the sysroot it reported, asked
+/// directly. `$RUSTC` when the user set it; the program found on PATH when it is no proxy.
+#[derive(Debug, Clone)]
+pub struct Rustc {
+    pub choice: Choice,
+    program: String,
+    /// The host triple and its `--print=cfg`, already answered.
+    host_cfg: Option<(String, String)>,
+}
+
+impl Rustc {
+    pub fn new(choice: Choice, info: Option<&RustcInfo>) -> Rustc {
+        let program = info.and_then(own_rustc).unwrap_or_else(rustc_program);
+        let host_cfg = info.and_then(|i| Some((i.host.clone(), i.host_cfg.clone()?)));
+        Rustc {
+            choice,
+            program,
+            host_cfg,
+        }
     }
-    for p in ["sysroot", "split-debuginfo", "crate-name", "cfg"] {
-        args.push(format!("--print={p}"));
+
+    /// `rustc --print cfg --target <triple>` (no target needs installing).
+    pub fn print_cfg(&self, triple: &str) -> Result<String> {
+        match &self.host_cfg {
+            Some((host, cfg)) if host == triple => Ok(cfg.clone()),
+            _ => run(
+                &self.program,
+                &["--print", "cfg", "--target", target_name(triple)?],
+                &self.choice,
+            ),
+        }
     }
-    trusted_output(&rustc_program(), &args, choice)
+
+    /// Cargo's target-info call (cargo's `target_info.rs`) with `flags` where Cargo puts the
+    /// rustflags, for a builtin target, run the trusted way; stdin is empty. The caller strips
+    /// flags that load code or touch files (`project::probe::stripped`).
+    pub fn target_info_probe(
+        &self,
+        triple: &str,
+        flags: &[String],
+    ) -> Result<std::process::Output> {
+        let triple = target_name(triple)?;
+        let mut args: Vec<String> = ["-", "--crate-name", "___", "--print=file-names"]
+            .map(String::from)
+            .to_vec();
+        args.extend(flags.iter().cloned());
+        args.extend(["--target".to_string(), triple.to_string()]);
+        for t in ["bin", "rlib", "dylib", "cdylib", "staticlib", "proc-macro"] {
+            args.extend(["--crate-type".to_string(), t.to_string()]);
+        }
+        for p in ["sysroot", "split-debuginfo", "crate-name", "cfg"] {
+            args.push(format!("--print={p}"));
+        }
+        trusted_output(&self.program, &args, &self.choice)
+    }
+}
+
+/// The toolchain's own rustc, when the `rustc` on PATH is rustup's proxy and `$RUSTC` is unset: a
+/// proxy for the toolchain already chosen adds a process and rustup's start to every question.
+/// Anything else on PATH (a Nix toolchain, a wrapper that passes its own `--sysroot`) is kept.
+fn own_rustc(info: &RustcInfo) -> Option<String> {
+    if std::env::var_os("RUSTC").is_some() {
+        return None;
+    }
+    let found = crate::path_search::program("rustc").ok()?;
+    if !is_rustup_proxy(&found) {
+        return None;
+    }
+    let exe = Path::new(info.sysroot.as_deref()?)
+        .join("bin")
+        .join(format!("rustc{}", std::env::consts::EXE_SUFFIX));
+    exe.is_file().then(|| exe.to_string_lossy().into_owned())
+}
+
+/// rustup installs its proxies as links to itself: symbolic (Unix) or hard (Windows, old installs).
+fn is_rustup_proxy(program: &Path) -> bool {
+    let is_rustup = |p: &Path| {
+        p.file_stem()
+            .is_some_and(|n| n == "rustup" || n == "rustup-init")
+    };
+    if std::fs::canonicalize(program).is_ok_and(|p| is_rustup(&p)) {
+        return true;
+    }
+    let rustup = program.with_file_name(format!("rustup{}", std::env::consts::EXE_SUFFIX));
+    same_file(program, &rustup)
+}
+
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => {
+            a.len() == b.len() && a.len() > 0 && a.modified().ok() == b.modified().ok()
+        }
+        _ => false,
+    }
 }
 
 /// The toolchain rustup selects for `dir` (or the user's default for `None`), probed safely.
@@ -177,29 +272,20 @@ pub fn rustc_info_for(choice: &Choice) -> Result<RustcInfo> {
     rustc_info_of(&rustc_program(), choice)
 }
 
-/// `rustc -vV` and the sysroot of `program` (`rustc` or `$RUSTC`) under `choice`.
+/// `rustc -vV`, the sysroot and the host's cfg of `program` (`rustc` or `$RUSTC`) under
+/// `choice`: two processes at once, as `-vV` answers nothing else.
 pub fn rustc_info_of(program: &str, choice: &Choice) -> Result<RustcInfo> {
-    let mut info = parse_rustc_vv(&run(program, &["-vV"], choice)?)?;
-    info.sysroot = run(program, &["--print", "sysroot"], choice)
-        .ok()
-        .map(|s| s.trim().to_string());
-    Ok(info)
-}
-
-/// `rustc --print cfg --target <triple>` of the chosen toolchain (no target needs installing).
-pub fn print_cfg(choice: &Choice, triple: &str) -> Result<String> {
-    // A config's `[build] target` may name a spec file: never hand rustc a path.
-    let plain = triple
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    if !plain || triple.ends_with(".json") || triple.starts_with('-') {
-        bail!("{triple:?}: not a target name");
+    let (vv, prints) = std::thread::scope(|s| {
+        let prints = s.spawn(|| run(program, &["--print=sysroot", "--print=cfg"], choice));
+        (run(program, &["-vV"], choice), prints.join())
+    });
+    let mut info = parse_rustc_vv(&vv?)?;
+    if let Ok(Ok(text)) = prints {
+        let (sysroot, cfg) = text.split_once('\n').unwrap_or((text.as_str(), ""));
+        info.sysroot = Some(sysroot.trim().to_string());
+        info.host_cfg = Some(cfg.to_string());
     }
-    run(
-        &rustc_program(),
-        &["--print", "cfg", "--target", triple],
-        choice,
-    )
+    Ok(info)
 }
 
 pub fn cargo_version(choice: &Choice) -> Result<String> {

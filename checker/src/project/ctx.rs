@@ -21,7 +21,7 @@ pub struct Ctx<'a> {
     /// Variables the tier's environment sets (`build`): what they replace is intended.
     pub tier_vars: Vec<String>,
     /// The toolchain to ask rustc with (`probe`): `None` when it cannot be run.
-    pub toolchain: Option<crate::toolchain::Choice>,
+    pub toolchain: Option<crate::toolchain::Rustc>,
 }
 
 impl Ctx<'_> {

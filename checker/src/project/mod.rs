@@ -28,7 +28,7 @@ use anyhow::{bail, Result};
 use crate::cli::{CheckArgs, ProjectArgs, TierArg};
 use crate::output::{print_report, Out};
 use crate::report::Report;
-use crate::resolve::{resolve, Selection};
+use crate::resolve::{resolve, Resolved, Selection};
 use crate::tiers::{Channel, TierData};
 use crate::toolchain;
 
@@ -114,8 +114,8 @@ fn targets_of(p: &load::Project, asked: &[String], host: &str) -> Vec<String> {
 
 /// A target's cfg set as Cargo's `rustc --print cfg` call sees it: the toolchain's answer (the
 /// trusted probe), else the built-in table; then the rustflags that change cfgs.
-fn cfg_set(p: &load::Project, triple: &str, choice: &toolchain::Choice) -> cfg::CfgSet {
-    let base = toolchain::print_cfg(choice, triple).map_or_else(
+fn cfg_set(p: &load::Project, triple: &str, rustc: &toolchain::Rustc) -> cfg::CfgSet {
+    let base = rustc.print_cfg(triple).map_or_else(
         |_| cfg::CfgSet::builtin(triple),
         |text| cfg::CfgSet::from_rustc(triple, &text),
     );
@@ -132,9 +132,10 @@ fn cfg_set(p: &load::Project, triple: &str, choice: &toolchain::Choice) -> cfg::
 /// `--target` values must name a target the toolchain knows (or, when it cannot be asked,
 /// tiercheck's built-in table): an unknown one is a usage error, not a report about nothing.
 fn check_asked_targets(targets: &[String], choice: &toolchain::Choice) -> Result<()> {
+    let rustc = toolchain::Rustc::new(choice.clone(), None);
     for t in targets {
         let known = cfg_expr::targets::get_builtin_target_by_triple(t).is_some()
-            || toolchain::print_cfg(choice, t).is_ok();
+            || rustc.print_cfg(t).is_ok();
         if !known {
             bail!("--target {t}: not a target rustc knows (see rustc --print target-list)");
         }
@@ -142,61 +143,110 @@ fn check_asked_targets(targets: &[String], choice: &toolchain::Choice) -> Result
     Ok(())
 }
 
-pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) -> Result<Report> {
-    let choice = opts.toolchain.clone().unwrap_or_else(|| {
-        toolchain::choice_for(&dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()))
-    });
-    check_asked_targets(opts.targets, &choice)?;
-    let host = match &opts.rustc {
-        Some(info) => Some(info.clone()),
-        None => toolchain::rustc_info_for(&choice).ok(),
-    };
-    let host_triple = host
-        .as_ref()
-        .map_or("x86_64-unknown-linux-gnu", |h| h.host.as_str())
-        .to_string();
+/// The project as Cargo reads it, loaded while the toolchain answers (`rustc -vV`, sysroot,
+/// cfg: processes that wait on rustc's start, the manifests are read meanwhile).
+fn load_beside_probe(
+    dir: &Path,
+    opts: &Options,
+    choice: &toolchain::Choice,
+) -> Result<(Option<toolchain::RustcInfo>, load::Project)> {
     let mut env = load::relevant_env();
     env.retain(|k, _| !opts.unset.contains(&k.as_str()));
     env.extend(opts.tier_env.clone());
-    let p = load::Project::load_with(dir, env)?;
-    let targets = targets_of(&p, opts.targets, &host_triple);
-    let mut sel = sel.clone();
-    sel.platform = data.platform_of_triple(&targets[0]).map(String::from);
-    // An unknown tier is a usage error even for a broken project.
-    let resolved = opts.tier.map(|t| resolve(data, t, &sel)).transpose()?;
-    let (channel, rustc_version) = build_toolchain(&p, host.as_ref());
-    let mut report = Report::new("project", opts.tier, p.dir.display().to_string());
-    let mut statuses = None;
-    let mut used = vec![];
-    let mut views = vec![];
+    std::thread::scope(|s| {
+        let probe = opts
+            .rustc
+            .is_none()
+            .then(|| s.spawn(|| toolchain::rustc_info_for(choice).ok()));
+        let p = load::Project::load_with(dir, env);
+        let host = match probe {
+            Some(h) => h.join().ok().flatten(),
+            None => opts.rustc.clone(),
+        };
+        Ok((host, p?))
+    })
+}
+
+/// What one run of the checks shares across targets.
+struct Run<'a> {
+    data: &'a TierData,
+    p: &'a load::Project,
+    opts: &'a Options<'a>,
+    /// The toolchain's rustc, and whether it answered (`rustc -vV`): the flag probe runs only then.
+    rustc: toolchain::Rustc,
+    answered: bool,
+    channel: Option<Channel>,
+    rustc_version: Option<semver::Version>,
+}
+
+/// What the checks found for the targets: findings, and the first target's technique statuses
+/// and used techniques.
+#[derive(Default)]
+struct Checked {
+    findings: Vec<crate::report::Finding>,
+    statuses: Option<Vec<tier_match::TechniqueStatus>>,
+    used: Vec<rules::Used>,
+    views: Vec<model::CargoView>,
+}
+
+fn check_targets(run: &Run, targets: &[String], resolved: Option<&Resolved>) -> Checked {
+    let mut checked = Checked::default();
     for (i, triple) in targets.iter().enumerate() {
-        let target = cfg_set(&p, triple, &choice);
+        let target = cfg_set(run.p, triple, &run.rustc);
         let ctx = ctx::Ctx {
-            data,
-            sources: rustflags::sources(&p, &target),
-            p: &p,
+            data: run.data,
+            sources: rustflags::sources(run.p, &target),
+            p: run.p,
             target,
-            channel,
-            rustc_version: rustc_version.clone(),
-            tier_vars: opts.tier_env.keys().cloned().collect(),
-            toolchain: host.is_some().then(|| choice.clone()),
+            channel: run.channel,
+            rustc_version: run.rustc_version.clone(),
+            tier_vars: run.opts.tier_env.keys().cloned().collect(),
+            toolchain: run.answered.then(|| run.rustc.clone()),
         };
         let mut found = vec![];
         rules::all(&ctx, &mut found);
-        views.push(model::view(&ctx));
+        checked.views.push(model::view(&ctx));
         if i == 0 {
-            statuses = resolved
-                .as_ref()
-                .map(|r| tier_match::check(&ctx, r, &mut found));
-            used = rules::used_techniques(&ctx);
+            checked.statuses = resolved.map(|r| tier_match::check(&ctx, r, &mut found));
+            checked.used = rules::used_techniques(&ctx);
         }
         if targets.len() > 1 {
             for f in &mut found {
                 f.message = format!("{} (target {triple})", f.message);
             }
         }
-        report.findings.extend(found);
+        checked.findings.extend(found);
     }
+    checked
+}
+
+pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) -> Result<Report> {
+    let choice = opts.toolchain.clone().unwrap_or_else(|| {
+        toolchain::choice_for(&dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()))
+    });
+    check_asked_targets(opts.targets, &choice)?;
+    let (host, p) = load_beside_probe(dir, opts, &choice)?;
+    let host_triple = host
+        .as_ref()
+        .map_or("x86_64-unknown-linux-gnu", |h| h.host.as_str());
+    let targets = targets_of(&p, opts.targets, host_triple);
+    let mut sel = sel.clone();
+    sel.platform = data.platform_of_triple(&targets[0]).map(String::from);
+    // An unknown tier is a usage error even for a broken project.
+    let resolved = opts.tier.map(|t| resolve(data, t, &sel)).transpose()?;
+    let (channel, rustc_version) = build_toolchain(&p, host.as_ref());
+    let run = Run {
+        data,
+        p: &p,
+        opts,
+        rustc: toolchain::Rustc::new(choice, host.as_ref()),
+        answered: host.is_some(),
+        channel,
+        rustc_version,
+    };
+    let checked = check_targets(&run, &targets, resolved.as_ref());
+    let mut report = Report::new("project", opts.tier, p.dir.display().to_string());
+    report.findings = checked.findings;
     dedup_findings(&mut report.findings);
     report
         .findings
@@ -209,9 +259,9 @@ pub fn check_with(data: &TierData, dir: &Path, sel: &Selection, opts: &Options) 
     let gathered = facts::Gathered {
         channel,
         targets,
-        used,
-        statuses,
-        views,
+        used: checked.used,
+        statuses: checked.statuses,
+        views: checked.views,
         dist,
     };
     report.facts = serde_json::to_value(facts::of(&p, gathered))?;

@@ -16,7 +16,7 @@ use crate::project::config::Def;
 use crate::project::ctx::{at_def, Ctx};
 use crate::report::{Finding, Rule};
 use crate::tiers::Channel;
-use crate::toolchain::{self, Choice};
+use crate::toolchain::{Choice, Rustc};
 
 /// One rustc argument of the rustflags (a flag and its value, one or two tokens).
 #[derive(Debug, Clone)]
@@ -204,8 +204,12 @@ fn choice_key(c: &Choice) -> String {
 }
 
 /// Cargo's target-info call with these flags, asked once per (toolchain, target, flags) a run.
-pub fn ask(choice: &Choice, triple: &str, flags: &[String]) -> anyhow::Result<Answer> {
-    let key = (choice_key(choice), triple.to_string(), flags.to_vec());
+pub fn ask(rustc: &Rustc, triple: &str, flags: &[String]) -> anyhow::Result<Answer> {
+    let key = (
+        choice_key(&rustc.choice),
+        triple.to_string(),
+        flags.to_vec(),
+    );
     if let Some(a) = CACHE
         .lock()
         .ok()
@@ -213,7 +217,7 @@ pub fn ask(choice: &Choice, triple: &str, flags: &[String]) -> anyhow::Result<An
     {
         return Ok(a);
     }
-    let out = toolchain::target_info_probe(choice, triple, flags)?;
+    let out = rustc.target_info_probe(triple, flags)?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     let answer = if !out.status.success() {
         let first = stderr
@@ -253,11 +257,11 @@ fn tokens_of(args: &[&RArg]) -> Vec<String> {
 
 /// The first argument whose addition makes rustc refuse (a bisection over prefixes: rustc's
 /// checks of one option do not depend on the options after it).
-fn culprit(choice: &Choice, triple: &str, args: &[&RArg]) -> anyhow::Result<usize> {
+fn culprit(rustc: &Rustc, triple: &str, args: &[&RArg]) -> anyhow::Result<usize> {
     let (mut lo, mut hi) = (0, args.len());
     while hi - lo > 1 {
         let mid = (lo + hi) / 2;
-        match ask(choice, triple, &tokens_of(&args[..mid]))? {
+        match ask(rustc, triple, &tokens_of(&args[..mid]))? {
             Answer::Accepted => lo = mid,
             _ => hi = mid,
         }
@@ -267,7 +271,7 @@ fn culprit(choice: &Choice, triple: &str, args: &[&RArg]) -> anyhow::Result<usiz
 
 /// Probes the rustflags in force: each refusal (up to a few) a finding at the refused flag.
 pub fn findings(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let Some(choice) = &ctx.toolchain else { return };
+    let Some(rustc) = &ctx.toolchain else { return };
     let nightly = ctx.channel == Some(Channel::Nightly)
         || ctx.p.env.get("RUSTC_BOOTSTRAP").is_some_and(|v| v == "1");
     let tokens: Vec<(String, String, Def)> = ctx
@@ -289,15 +293,15 @@ pub fn findings(ctx: &Ctx, out: &mut Vec<Finding>) {
         if kept.is_empty() {
             return;
         }
-        match ask(choice, ctx.triple(), &tokens_of(&kept)) {
+        match ask(rustc, ctx.triple(), &tokens_of(&kept)) {
             Ok(Answer::Accepted) | Err(_) => return,
             Ok(_) => {}
         }
-        let Ok(i) = culprit(choice, ctx.triple(), &kept) else {
+        let Ok(i) = culprit(rustc, ctx.triple(), &kept) else {
             return;
         };
         // What rustc says about this flag, after the ones before it (cached by `culprit`).
-        let Ok(answer) = ask(choice, ctx.triple(), &tokens_of(&kept[..=i])) else {
+        let Ok(answer) = ask(rustc, ctx.triple(), &tokens_of(&kept[..=i])) else {
             return;
         };
         let a = kept.remove(i);
