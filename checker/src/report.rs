@@ -156,19 +156,95 @@ pub fn rules_markdown() -> String {
     s
 }
 
+/// Where a finding points. JSON keeps one `file` field for all three (`env:NAME`, `tool:NAME`
+/// for the others), with `line` and `column` beside it for a file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Location {
+    /// A file as findings show it (relative to the project where it lies in it), with the
+    /// 1-based line and column (in characters) of the finding's key when known.
+    File {
+        path: String,
+        line: Option<u32>,
+        column: Option<u32>,
+    },
+    /// An environment variable.
+    Env(String),
+    /// A program on PATH.
+    Tool(String),
+}
+
+impl Location {
+    pub fn file(path: impl Into<String>) -> Location {
+        Location::File {
+            path: path.into(),
+            line: None,
+            column: None,
+        }
+    }
+    /// The `file` field: the path, `env:NAME` or `tool:NAME`.
+    pub fn shown(&self) -> String {
+        match self {
+            Location::File { path, .. } => path.clone(),
+            Location::Env(name) => format!("env:{name}"),
+            Location::Tool(name) => format!("tool:{name}"),
+        }
+    }
+    /// The path, for a finding in a file.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Location::File { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+    pub fn line(&self) -> Option<u32> {
+        match self {
+            Location::File { line, .. } => *line,
+            _ => None,
+        }
+    }
+    pub fn column(&self) -> Option<u32> {
+        match self {
+            Location::File { column, .. } => *column,
+            _ => None,
+        }
+    }
+    /// Every name it holds passed through `f` (text printers escape them).
+    fn map_names(&self, f: impl Fn(&str) -> String) -> Location {
+        match self {
+            Location::File { path, line, column } => Location::File {
+                path: f(path),
+                line: *line,
+                column: *column,
+            },
+            Location::Env(n) => Location::Env(f(n)),
+            Location::Tool(n) => Location::Tool(f(n)),
+        }
+    }
+}
+
+impl Serialize for Location {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("file", &self.shown())?;
+        if let Some(l) = self.line() {
+            m.serialize_entry("line", &l)?;
+        }
+        if let Some(c) = self.column() {
+            m.serialize_entry("column", &c)?;
+        }
+        m.end()
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
     pub severity: Severity,
     pub rule: Rule,
-    /// The file the finding comes from (or `env:NAME` for an environment variable).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
-    /// 1-based line of `key` in `file`, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<u32>,
-    /// 1-based column (in characters) of `key` in `file`, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub column: Option<u32>,
+    /// Where it points: `file` (a path, `env:NAME` or `tool:NAME`), and for a file the 1-based
+    /// `line` and `column` of `key` when known.
+    #[serde(flatten)]
+    pub location: Option<Location>,
     /// The key inside that file (`build.linker`, `profile.dev.split-debuginfo`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
@@ -183,9 +259,7 @@ impl Finding {
         Finding {
             severity: rule.severity(),
             rule,
-            file: None,
-            line: None,
-            column: None,
+            location: None,
             key: None,
             message: message.into(),
             fix: None,
@@ -196,16 +270,23 @@ impl Finding {
         self.severity = severity;
         self
     }
-    pub fn at(mut self, file: impl Into<String>, key: impl Into<String>) -> Finding {
-        self.file = Some(file.into());
+    /// At `key` (none when empty) of a file.
+    pub fn at(self, file: impl Into<String>, key: impl Into<String>) -> Finding {
+        self.located(Location::file(file), key)
+    }
+    /// At `key` (none when empty) of a place.
+    pub fn located(mut self, location: Location, key: impl Into<String>) -> Finding {
+        self.location = Some(location);
         let k: String = key.into();
         self.key = (!k.is_empty()).then_some(k);
         self
     }
-    /// Where `key` sits in `file` (1-based line and column).
-    pub fn span(mut self, line: u32, column: u32) -> Finding {
-        self.line = Some(line);
-        self.column = Some(column);
+    /// Where `key` sits in its file (1-based line and column); nothing for other places.
+    pub fn span(mut self, l: u32, c: u32) -> Finding {
+        if let Some(Location::File { line, column, .. }) = &mut self.location {
+            *line = Some(l);
+            *column = Some(c);
+        }
         self
     }
     pub fn fix(mut self, fix: impl Into<String>) -> Finding {
@@ -283,7 +364,7 @@ impl Report {
     /// escapes there.
     pub fn for_text(&self) -> Report {
         let shown = |f: &Finding| Finding {
-            file: f.file.as_deref().map(text_field),
+            location: f.location.as_ref().map(|l| l.map_names(text_field)),
             key: f.key.as_deref().map(text_field),
             message: text_field(&f.message),
             fix: f.fix.as_deref().map(text_field),
@@ -314,11 +395,12 @@ fn text_field(s: &str) -> String {
 
 /// `file:line:col`, `file:line` or `file`.
 pub fn place(f: &Finding) -> Option<String> {
-    let file = f.file.as_ref()?;
-    Some(match (f.line, f.column) {
+    let loc = f.location.as_ref()?;
+    let file = loc.shown();
+    Some(match (loc.line(), loc.column()) {
         (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
         (Some(l), None) => format!("{file}:{l}"),
-        _ => file.clone(),
+        _ => file,
     })
 }
 

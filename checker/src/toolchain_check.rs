@@ -10,7 +10,7 @@ use crate::cache::dist::ClientFacts;
 use crate::cli::{CheckArgs, TierArg};
 use crate::host_env::profile_root;
 use crate::output::{print_report, Out};
-use crate::report::{Finding, Report, Rule};
+use crate::report::{Finding, Location, Report, Rule};
 use crate::resolve::{resolve, Resolved, Selection};
 use crate::tiers::{Channel, TierData};
 use crate::toolchain::RustcInfo;
@@ -184,7 +184,7 @@ fn tool_facts(
                 if tier_needs_them {
                     report.findings.push(
                         Finding::new(Rule::ToolMissing, format!("{e:#}"))
-                            .at(format!("tool:{name}"), ""),
+                            .located(Location::Tool(name.to_string()), ""),
                     );
                 }
                 ToolFact {
@@ -296,7 +296,7 @@ fn cache_backend(tool_names: &[String], report: &mut Report) -> Option<CacheBack
         crate::cache::endpoint(|k| std::env::var(k).ok()).filter(|_| wants_cache)?;
     let reach = crate::cache::probe(&host, port, std::time::Duration::from_secs(2));
     if let Err(e) = &reach {
-        report.findings.push(Finding::new(Rule::SccacheBackendUnreachable, format!("{variable} {host}:{port} is unreachable ({e}): builds compile locally and share nothing")).at(format!("env:{variable}"), ""));
+        report.findings.push(Finding::new(Rule::SccacheBackendUnreachable, format!("{variable} {host}:{port} is unreachable ({e}): builds compile locally and share nothing")).located(Location::Env(variable.to_string()), ""));
     }
     Some(CacheBackend {
         variable,

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::http;
 use crate::fsread;
-use crate::report::{Finding, Rule};
+use crate::report::{Finding, Location, Rule};
 use crate::toml_doc::TomlFile;
 use crate::toolchain::RustcInfo;
 
@@ -514,7 +514,7 @@ pub fn check_here(
         if let Some(v) = env("CARGO_INCREMENTAL").filter(|v| v != "0") {
             out.push(
                 Finding::new(Rule::SccacheIncremental, format!("CARGO_INCREMENTAL={v}: incremental crates are neither cached nor distributed"))
-                    .at("env:CARGO_INCREMENTAL", "CARGO_INCREMENTAL")
+                    .located(Location::Env("CARGO_INCREMENTAL".into()), "CARGO_INCREMENTAL")
                     .fix("CARGO_INCREMENTAL=0, as the tier environment sets it"),
             );
         }
@@ -861,7 +861,7 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].rule, Rule::SccacheEnvInProject);
         assert_eq!(
-            (out[0].key.as_deref(), out[0].line),
+            (out[0].key.as_deref(), out[0].location.as_ref().and_then(|l| l.line())),
             (Some("env.SCCACHE_CONF"), Some(3))
         );
     }

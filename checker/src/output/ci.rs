@@ -8,17 +8,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::report::{place, Finding, Report, Rule, Severity};
+use crate::report::{place, Finding, Location, Report, Rule, Severity};
 use crate::rule_docs::{markdown, RuleDoc, REPOSITORY_URL};
 
 /// Where a finding's file is, for a finding that comes from a real file (not `env:`/`tool:`).
 /// `base` is the directory relative `file` names are relative to (the project directory).
 pub fn file_path(f: &Finding, base: Option<&Path>) -> Option<PathBuf> {
-    let file = f.file.as_deref()?;
-    if file.starts_with("env:") || file.starts_with("tool:") {
-        return None;
-    }
-    let p = Path::new(file);
+    let p = Path::new(f.location.as_ref()?.path()?);
     let full = match base {
         Some(b) if p.is_relative() => b.join(p),
         _ => p.to_path_buf(),
@@ -83,7 +79,7 @@ fn message_with_place(f: &Finding) -> String {
     let key_is_the_variable = f
         .key
         .as_deref()
-        .is_some_and(|k| f.file.as_deref().and_then(|x| x.strip_prefix("env:")) == Some(k));
+        .is_some_and(|k| matches!(&f.location, Some(Location::Env(v)) if v == k));
     if key_is_the_variable {
         let bare = Finding {
             key: None,
@@ -101,10 +97,11 @@ pub fn github(report: &Report, base: Option<&Path>) -> String {
         let mut props = vec![];
         if let Some(p) = file_path(f, base) {
             props.push(format!("file={}", gh_prop(&p.to_string_lossy())));
-            if let Some(l) = f.line {
+            let loc = f.location.as_ref();
+            if let Some(l) = loc.and_then(Location::line) {
                 props.push(format!("line={l}"));
             }
-            if let Some(c) = f.column {
+            if let Some(c) = loc.and_then(Location::column) {
                 props.push(format!("col={c}"));
             }
         }
@@ -215,13 +212,13 @@ struct SarifResult {
     rule_index: usize,
     level: &'static str,
     message: Message,
-    locations: Vec<Location>,
+    locations: Vec<SarifLocation>,
     partial_fingerprints: BTreeMap<&'static str, String>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Location {
+struct SarifLocation {
     physical_location: PhysicalLocation,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     logical_locations: Vec<LogicalLocation>,
@@ -341,17 +338,21 @@ fn sarif_result(f: &Finding, report: &Report, base: Option<&Path>) -> SarifResul
     } else {
         message_with_place(f)
     };
-    let region = f.line.filter(|_| own).map(|line| Region {
-        start_line: line,
-        start_column: f.column,
-    });
+    let loc = f.location.as_ref();
+    let region = loc
+        .and_then(Location::line)
+        .filter(|_| own)
+        .map(|line| Region {
+            start_line: line,
+            start_column: loc.and_then(Location::column),
+        });
     let artifact_location = artifact(&file);
     // Rule, location and the finding's own file and key: not the message (which carries values
     // and versions) nor the line (which moves with unrelated edits).
     let fingerprint = fnv1a(&[
         f.rule.id(),
         &artifact_location.uri,
-        f.file.as_deref().unwrap_or(""),
+        &loc.map(Location::shown).unwrap_or_default(),
         f.key.as_deref().unwrap_or(""),
     ]);
     SarifResult {
@@ -359,7 +360,7 @@ fn sarif_result(f: &Finding, report: &Report, base: Option<&Path>) -> SarifResul
         rule_index: Rule::ALL.iter().position(|r| *r == f.rule).unwrap_or(0),
         level: sarif_level(f.severity),
         message: Message { text },
-        locations: vec![Location {
+        locations: vec![SarifLocation {
             physical_location: PhysicalLocation {
                 artifact_location,
                 region,
@@ -452,7 +453,7 @@ mod tests {
                 .span(3, 1),
         );
         r.findings
-            .push(Finding::new(Rule::SccacheTargetDirEnv, "m").at("env:CARGO_TARGET_DIR", ""));
+            .push(Finding::new(Rule::SccacheTargetDirEnv, "m").located(Location::Env("CARGO_TARGET_DIR".into()), ""));
         let s = github(&r, None);
         assert_eq!(
             s.lines().next().unwrap(),

@@ -51,8 +51,20 @@ impl Def {
             spans: Some(f.spans.clone()),
         }
     }
+    /// Where a finding about this definition points.
+    pub fn location(&self) -> crate::report::Location {
+        use crate::report::Location;
+        match self.env_name() {
+            Some(name) => Location::Env(name.to_string()),
+            None => Location::file(self.file.clone()),
+        }
+    }
+    /// The variable, for a definition in the environment.
+    pub fn env_name(&self) -> Option<&str> {
+        self.file.strip_prefix("env:")
+    }
     pub fn is_env(&self) -> bool {
-        self.file.starts_with("env:")
+        self.env_name().is_some()
     }
     /// 1-based line and column (in characters), when the definition is in a file.
     pub fn pos(&self) -> Option<(u32, u32)> {

@@ -36,7 +36,7 @@ impl Ctx<'_> {
 
 /// A finding located at a definition (file or `env:NAME`, with line and column when known).
 pub fn at_def(f: Finding, def: &Def, key: &str) -> Finding {
-    let f = f.at(&def.file, key);
+    let f = f.located(def.location(), key);
     match def.pos() {
         Some((l, c)) => f.span(l, c),
         None => f,

@@ -279,9 +279,9 @@ fn dedup_findings(findings: &mut Vec<crate::report::Finding>) {
             .map_or(f.message.as_str(), |(m, _)| m);
         seen.insert((
             f.rule,
-            f.file.clone(),
+            f.location.as_ref().map(|l| l.shown()),
             f.key.clone(),
-            f.line,
+            f.location.as_ref().and_then(|l| l.line()),
             base.to_string(),
         ))
     });

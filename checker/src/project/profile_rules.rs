@@ -62,10 +62,9 @@ pub fn overridden_by_rustflags(ctx: &Ctx, out: &mut Vec<Finding>) {
         let Some(a) = rustflag_over(ctx, &name, key, Some(&e.value)) else {
             continue;
         };
-        let what = if e.def.is_env() {
-            format!("{}={}", e.def.file.trim_start_matches("env:"), e.value)
-        } else {
-            format!("{key} = {}", e.value)
+        let what = match e.def.env_name() {
+            Some(var) => format!("{var}={}", e.value),
+            None => format!("{key} = {}", e.value),
         };
         out.push(
             at_def(Finding::new(Rule::OverriddenByRustflags, format!("{what} does not reach rustc: `{}` from {} comes after Cargo's profile flags on rustc's command line and wins", a.shown(), shown_origin(&a))), &e.def, &format!("profile.{name}.{key}"))

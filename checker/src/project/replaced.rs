@@ -43,7 +43,7 @@ pub fn replaced(p: &Project) -> Vec<Replaced> {
             if crate::project::settings::same(key, &e.value, &env.value) {
                 continue;
             }
-            let var = env.def.file.trim_start_matches("env:").to_string();
+            let var = env.def.env_name().unwrap_or_default().to_string();
             out.push(Replaced {
                 profile: name.clone(),
                 key: key.clone(),

@@ -8,7 +8,7 @@ use crate::project::ctx::{at_def, at_key, Ctx};
 use crate::project::linker::{LinkerKind, Outcome};
 use crate::project::load::{get, Project, TomlFile};
 use crate::project::rustflags::{self, Kind};
-use crate::report::{Finding, Rule, Severity};
+use crate::report::{Finding, Location, Rule, Severity};
 use crate::tiers::Channel;
 
 const BUILTIN_PROFILES: &[&str] = &["dev", "release", "test", "bench", "doc"];
@@ -636,13 +636,13 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
             ctx.p
                 .env
                 .get(*k)
-                .map(|v| (format!("env:{k}"), k.to_string(), v.clone()))
+                .map(|v| (Location::Env(k.to_string()), k.to_string(), v.clone()))
         })
         .or_else(|| {
             ctx.p
                 .config
                 .string(&["build", "rustc-wrapper"])
-                .map(|(v, d)| (d.file, "build.rustc-wrapper".to_string(), v))
+                .map(|(v, d)| (d.location(), "build.rustc-wrapper".to_string(), v))
         });
     let Some((origin, key, prog)) = wrapper else {
         return;
@@ -661,7 +661,7 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
                 Rule::SccacheMissing,
                 format!("rustc wrapper {prog:?} is not installed: every rustc call fails"),
             )
-            .at(&origin, &key)
+            .located(origin.clone(), &key)
             .fix("cargo install --locked sccache, or unset the wrapper"),
         );
     }
@@ -669,7 +669,7 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
         if let Err(e) = crate::cache::probe(&host, port, std::time::Duration::from_secs(2)) {
             out.push(
                 Finding::new(Rule::SccacheBackendUnreachable, format!("the cache in {var} ({host}:{port}) is unreachable ({e}): every crate compiles locally, nothing is shared"))
-                    .at(format!("env:{var}"), &var)
+                    .located(Location::Env(var.clone()), &var)
                     .fix("start the cache or fix the endpoint; SCCACHE_IGNORE_SERVER_IO_ERROR=1 keeps builds working meanwhile"),
             );
         }
@@ -677,7 +677,7 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
     if ctx.p.env.contains_key("CARGO_TARGET_DIR") {
         out.push(
             Finding::new(Rule::SccacheTargetDirEnv, "CARGO_TARGET_DIR is set: sccache hashes every CARGO_* variable rustc sees, so no other checkout or machine can share these cache entries (measured: 0 hits, with or without SCCACHE_BASEDIRS)")
-                .at("env:CARGO_TARGET_DIR", "CARGO_TARGET_DIR")
+                .located(Location::Env("CARGO_TARGET_DIR".into()), "CARGO_TARGET_DIR")
                 .fix("let each checkout build into its own target/ (or set [build] target-dir in .cargo/config.toml)"),
         );
     }
@@ -694,7 +694,7 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
     if !env_off && !dev_off {
         out.push(
             Finding::new(Rule::SccacheIncremental, "sccache cannot cache incremental crates; with incremental on, dev builds of workspace crates are never cached")
-                .at(&origin, &key)
+                .located(origin.clone(), &key)
                 .fix("set CARGO_INCREMENTAL=0 for builds that should hit the cache (CI), or drop the wrapper in the edit loop"),
         );
     }
