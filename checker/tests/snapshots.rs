@@ -1,8 +1,8 @@
 //! Snapshot tests of what users read: the text output of commands whose output does not depend
 //! on this machine (the tier data, `env --raw`, `project` findings on fixtures, `init`'s diff),
-//! and the text of commands whose output does (`binary`, `build`, `toolchain`) rendered from
-//! their saved JSON, compared with tests/snapshots/<name>.txt, so a change in what users read
-//! shows up in review.
+//! and the text of commands whose output does (`binary`, `build`, `toolchain`, `bench`)
+//! rendered from their saved JSON, compared with tests/snapshots/<name>.txt, so a change in
+//! what users read shows up in review.
 //! `TIERCHECK_BLESS=1 cargo test --test snapshots` rewrites the files.
 
 mod common;
@@ -224,4 +224,23 @@ fn toolchain_facts_text_from_a_saved_report() {
         "toolchain-facts",
         &tiercheck::toolchain_check::facts_text(&facts),
     );
+}
+
+/// `bench`'s Markdown report, as `bench --replot` prints it from the saved document of a real
+/// run (a tiny project: stock, cargo-wizard, check, tier1, tier3 and tier3+pgo, one round, with
+/// an edit and a held-out run; home directories masked as /home/dev). The run's own Markdown is
+/// rendered by the same code from the same typed document, so this is what a measuring run
+/// prints; the document must read back whole.
+#[test]
+fn bench_report_text_from_a_saved_document() {
+    let path = "tests/snapshots/bench-report.json";
+    let json = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
+    let saved: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let doc: tiercheck::bench::report::Document = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        serde_json::to_value(&doc).unwrap(),
+        saved,
+        "the typed document loses or changes a field of the saved one"
+    );
+    snapshot("bench-report", &["bench", "--replot", path]);
 }
