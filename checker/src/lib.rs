@@ -2,11 +2,13 @@
 
 pub mod allow;
 pub mod app;
+pub mod atomic_fs;
 pub mod bench;
 pub mod binary;
 pub mod build;
 pub mod cache;
 pub mod cargo_run;
+pub mod checked_write;
 pub mod child;
 pub mod cli;
 pub mod env;

@@ -17,7 +17,7 @@
 //! kernel drops when the process dies, SIGKILL included): `recover` leaves a record alone while
 //! its lock is held, so a second tiercheck (or bench's own PGO build) never undoes a live edit.
 //!
-//! Paths in records are relative to the root and resolved again through `safe_write::Root`, and
+//! Paths in records are relative to the root and resolved again through `checked_write::Root`, and
 //! only files named as our temp files are ever removed: a record found in a checkout cannot make
 //! tiercheck write outside the project or delete a file it did not create.
 
@@ -26,7 +26,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::safe_write::{self, Planned, Root};
+use crate::atomic_fs;
+use crate::checked_write::{self, Planned, Root};
 
 const DIR: &str = "target/rust-tiers-recovery";
 
@@ -96,7 +97,7 @@ impl Journal {
         let abs = |p: &PathBuf| self.root.join(p);
         let temps: Vec<PathBuf> = self.record.files.iter().map(|(_, t)| abs(t)).collect();
         let dirs: Vec<PathBuf> = self.record.created_dirs.iter().map(abs).collect();
-        safe_write::remove_created(&temps, &dirs);
+        atomic_fs::remove_created(&temps, &dirs);
         self.finish()
     }
 
@@ -170,7 +171,7 @@ fn records_dir(root: &Root) -> Result<PathBuf> {
     let dir = root.path().join(DIR);
     let target = root.path().join("target");
     if std::fs::symlink_metadata(&target).is_err() {
-        let temp = safe_write::temp_name(&target);
+        let temp = atomic_fs::temp_name(&target);
         let inner = temp.join(DIR.trim_start_matches("target/"));
         std::fs::create_dir_all(&inner)
             .and_then(|()| std::fs::write(inner.join(MADE_TARGET), b""))
@@ -207,7 +208,7 @@ fn tidy(dir: &Path) {
         let n = p.file_name().unwrap_or_default().to_string_lossy();
         n == MADE_TARGET
             || (n.ends_with(".lock") && !held_by_a_live_run(&p.with_extension("json")))
-            || (n.starts_with('.') && n.contains(".tiercheck-") && n.ends_with(".tmp"))
+            || atomic_fs::is_temp_name(&n)
     };
     if !names.iter().all(ours) || remove_made_target(dir) {
         return;
@@ -240,7 +241,7 @@ fn remove_made_target(dir: &Path) -> bool {
     if !dir.join(MADE_TARGET).exists() || !only_records {
         return false;
     }
-    let temp = safe_write::temp_name(target);
+    let temp = atomic_fs::temp_name(target);
     if std::fs::rename(target, &temp).is_err() {
         return false;
     }
@@ -250,12 +251,12 @@ fn remove_made_target(dir: &Path) -> bool {
 
 /// Writes one of our own records: temp file, sync, rename, sync the directory.
 fn put(path: &Path, bytes: &[u8]) -> Result<()> {
-    let temp = safe_write::temp_name(path);
+    let temp = atomic_fs::temp_name(path);
     std::fs::write(&temp, bytes)
         .and_then(|()| std::fs::File::open(&temp)?.sync_all())
         .and_then(|()| std::fs::rename(&temp, path))
         .with_context(|| format!("{}: cannot write", path.display()))?;
-    safe_write::sync_parent(path)
+    atomic_fs::sync_parent(path)
 }
 
 /// A file `bench --edit` (or `tune`) changes for a while: guarded by a record from `begin` to
@@ -376,13 +377,13 @@ fn recover_tx(root: &Root, path: &Path) -> Result<Vec<String>> {
         let shown = target.display().to_string();
         let target = root.resolve(target, &shown)?;
         let temp = root.path().join(temp);
-        if !safe_write::is_temp_of(&temp, &target) || !temp.is_file() {
+        if !atomic_fs::is_temp_of(&temp, &target) || !temp.is_file() {
             continue;
         }
         if rec.committed {
             std::fs::rename(&temp, &target)
                 .with_context(|| format!("{shown}: cannot finish the interrupted write"))?;
-            safe_write::sync_parent(&target)?;
+            atomic_fs::sync_parent(&target)?;
             notes.push(format!("{shown}: finished an interrupted tiercheck write"));
         } else {
             std::fs::remove_file(&temp)
@@ -419,7 +420,7 @@ fn recover_edit(root: &Root, path: &Path) -> Result<Vec<String>> {
             old: Some(now),
             new: orig,
         };
-        safe_write::write_one(root, &p)?;
+        checked_write::write_one(root, &p)?;
         Some(format!(
             "{shown}: restored the text an interrupted bench or tune had edited"
         ))
@@ -473,7 +474,7 @@ fn remove_stray_temps(target: &Path) {
         return;
     };
     for e in entries.flatten() {
-        if safe_write::is_temp_of(&e.path(), target) {
+        if atomic_fs::is_temp_of(&e.path(), target) {
             let p = e.path();
             let _ = std::fs::remove_file(&p).or_else(|_| std::fs::remove_dir_all(&p));
         }
@@ -505,7 +506,7 @@ mod tests {
         let f = d.path().join("src/main.rs");
         let g = EditGuard::begin(&root, Path::new("src/main.rs"), b"a", "b").unwrap();
         std::fs::write(&f, "b").unwrap();
-        std::fs::write(safe_write::temp_name(&root.path().join("src/main.rs")), "x").unwrap();
+        std::fs::write(atomic_fs::temp_name(&root.path().join("src/main.rs")), "x").unwrap();
         drop(g); // as after SIGKILL: the record stays
         let notes = recover(&root).unwrap();
         assert_eq!(notes.len(), 1, "{notes:?}");
@@ -561,7 +562,7 @@ mod tests {
     #[test]
     fn a_target_renamed_away_by_a_killed_tidy_is_removed() {
         let (d, root) = project();
-        let temp = safe_write::temp_name(&root.path().join("target"));
+        let temp = atomic_fs::temp_name(&root.path().join("target"));
         std::fs::create_dir_all(temp.join("rust-tiers-recovery")).unwrap();
         std::fs::write(temp.join("rust-tiers-recovery").join(MADE_TARGET), "").unwrap();
         assert!(recover(&root).unwrap().is_empty());
@@ -593,7 +594,7 @@ mod tests {
         let target = root.path().join("src/main.rs");
         let newdir = root.path().join(".cargo");
         for committed in [false, true] {
-            let temp = safe_write::temp_name(&target);
+            let temp = atomic_fs::temp_name(&target);
             std::fs::write(&temp, "new").unwrap();
             std::fs::create_dir_all(&newdir).unwrap();
             let mut j = Journal::begin(

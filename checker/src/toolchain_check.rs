@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::cache::dist::ClientFacts;
 use crate::cli::{CheckArgs, TierArg};
@@ -59,7 +59,7 @@ fn anchor(dir: &Path) -> PathBuf {
 }
 
 /// What `toolchain` found (the report's `facts`, SCHEMA.md).
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct ToolchainFacts {
     pub rustc: RustcInfo,
     pub cargo: Option<String>,
@@ -72,7 +72,7 @@ pub struct ToolchainFacts {
     pub tools: Vec<ToolFact>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct ToolFact {
     pub tool: String,
     pub ok: bool,
@@ -84,7 +84,7 @@ pub struct ToolFact {
     pub error: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 pub struct CacheBackend {
     pub variable: String,
     pub host: String,

@@ -94,7 +94,7 @@ pub fn save(r: &Record) -> Result<PathBuf> {
         .context("no HOME or XDG_CONFIG_HOME to keep the tuned settings in")?;
     let dir = path.parent().unwrap_or(Path::new("/"));
     std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
-    let temp = crate::safe_write::temp_name(&path);
+    let temp = crate::atomic_fs::temp_name(&path);
     std::fs::write(&temp, serde_json::to_string_pretty(r)? + "\n")
         .and_then(|()| std::fs::rename(&temp, &path))
         .with_context(|| format!("{}: cannot write", path.display()))?;

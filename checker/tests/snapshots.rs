@@ -1,7 +1,8 @@
 //! Snapshot tests of what users read: the text output of commands whose output does not depend
 //! on this machine (the tier data, `env --raw`, `project` findings on fixtures, `init`'s diff),
-//! compared with
-//! tests/snapshots/<name>.txt, so a change in what users read shows up in review.
+//! and the text of commands whose output does (`binary`, `build`, `toolchain`, `bench`)
+//! rendered from their saved JSON, compared with tests/snapshots/<name>.txt, so a change in
+//! what users read shows up in review.
 //! `TIERCHECK_BLESS=1 cargo test --test snapshots` rewrites the files.
 
 mod common;
@@ -196,4 +197,50 @@ fn build_and_pgo_facts_text_from_saved_reports() {
         r.facts = saved["facts"].clone();
         matches_file(name, &text(&r.for_text()));
     }
+}
+
+/// `toolchain`'s text lines, rendered from the saved report of a real run (`toolchain --tier
+/// tier3 --with sccache --with sccache-dist --format json` on tests/fixtures/clean-tier1, with
+/// wild off PATH and an sccache client config naming a scheduler that does not answer; home
+/// directories masked as /home/dev): what is installed differs between machines, the text of
+/// the same facts must not. The typed facts must read the document back whole.
+#[test]
+fn toolchain_facts_text_from_a_saved_report() {
+    #[derive(serde::Deserialize)]
+    struct Saved {
+        facts: serde_json::Value,
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let json = std::fs::read_to_string(dir.join("toolchain-facts.json")).unwrap();
+    let saved: Saved = serde_json::from_str(&json).unwrap();
+    let facts: tiercheck::toolchain_check::ToolchainFacts =
+        serde_json::from_value(saved.facts.clone()).unwrap();
+    assert_eq!(
+        serde_json::to_value(&facts).unwrap(),
+        saved.facts,
+        "the typed facts lose or change a field of the document"
+    );
+    matches_file(
+        "toolchain-facts",
+        &tiercheck::toolchain_check::facts_text(&facts),
+    );
+}
+
+/// `bench`'s Markdown report, as `bench --replot` prints it from the saved document of a real
+/// run (a tiny project: stock, cargo-wizard, check, tier1, tier3 and tier3+pgo, one round, with
+/// an edit and a held-out run; home directories masked as /home/dev). The run's own Markdown is
+/// rendered by the same code from the same typed document, so this is what a measuring run
+/// prints; the document must read back whole.
+#[test]
+fn bench_report_text_from_a_saved_document() {
+    let path = "tests/snapshots/bench-report.json";
+    let json = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
+    let saved: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let doc: tiercheck::bench::report::Document = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        serde_json::to_value(&doc).unwrap(),
+        saved,
+        "the typed document loses or changes a field of the saved one"
+    );
+    snapshot("bench-report", &["bench", "--replot", path]);
 }

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::http;
 use crate::fsread;
@@ -21,7 +21,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// The string only a `dist-client` (or `dist-server`) build of sccache contains.
 const DIST_CLIENT_MARK: &[u8] = b"/api/v1/scheduler/alloc_job";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Auth {
     /// No `[dist.auth]`: sccache sends its insecure default token.
@@ -36,7 +36,7 @@ pub enum Auth {
 }
 
 /// What the client config says about distribution.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClientConfig {
     pub path: PathBuf,
     pub exists: bool,
@@ -185,7 +185,7 @@ pub fn url_endpoint(url: &str) -> Option<(bool, String, u16)> {
 }
 
 /// What the scheduler said to a bounded probe.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SchedulerProbe {
     pub url: String,
     pub reachable: bool,
@@ -195,8 +195,27 @@ pub struct SchedulerProbe {
     pub num_servers: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub num_cpus: Option<u64>,
-    /// accepted | refused | unchecked (https, OAuth2, or no answer)
-    pub token: &'static str,
+    pub token: TokenCheck,
+}
+
+/// What the scheduler said of this client's token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenCheck {
+    Accepted,
+    Refused,
+    /// Not asked: https, OAuth2, no token to send, or no answer.
+    Unchecked,
+}
+
+impl TokenCheck {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenCheck::Accepted => "accepted",
+            TokenCheck::Refused => "refused",
+            TokenCheck::Unchecked => "unchecked",
+        }
+    }
 }
 
 /// `GET /api/v1/scheduler/status` (no auth), then a `POST /api/v1/scheduler/alloc_job` with the
@@ -209,7 +228,7 @@ pub fn probe_scheduler(url: &str, auth: &Auth, timeout: Duration) -> SchedulerPr
         error: None,
         num_servers: None,
         num_cpus: None,
-        token: "unchecked",
+        token: TokenCheck::Unchecked,
     };
     let Some((https, host, port)) = url_endpoint(url) else {
         p.error = Some("not an http:// or https:// URL".into());
@@ -255,9 +274,9 @@ pub fn probe_scheduler(url: &str, auth: &Auth, timeout: Duration) -> SchedulerPr
         http::post_empty_with_bearer(&host, port, "/api/v1/scheduler/alloc_job", token, timeout)
     {
         p.token = match r.status {
-            401 => "refused",
-            400 => "accepted",
-            _ => "unchecked",
+            401 => TokenCheck::Refused,
+            400 => TokenCheck::Accepted,
+            _ => TokenCheck::Unchecked,
         };
     }
     p
@@ -276,7 +295,7 @@ pub fn sccache_has_dist_client(exe: &Path) -> Option<bool> {
 
 /// What sccache would package for the build servers: `$sysroot/bin/rustc` (must be an ELF: sccache
 /// packages the executable and its `ldd` dependencies) plus `lib/rustlib` without `src` and `etc`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ToolchainPackage {
     pub rustc: PathBuf,
     pub packageable: bool,
@@ -337,7 +356,7 @@ fn dir_size(dir: &Path, skip_in_rustlib: &[&str], depth: u32) -> u64 {
 }
 
 /// Everything tiercheck knows about the client side, for the JSON facts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClientFacts {
     pub config: Option<ClientConfig>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -556,7 +575,7 @@ pub fn facts_line(f: &ClientFacts) -> String {
             "{}: {} server(s), token {}",
             s.url,
             s.num_servers.map_or("?".into(), |n| n.to_string()),
-            s.token
+            s.token.as_str()
         ),
         Some(s) => format!("{}: unreachable", s.url),
     };
@@ -589,7 +608,7 @@ fn probe_findings(p: &SchedulerProbe, shown: &str, out: &mut Vec<Finding>) {
                 .fix("start `sccache-dist server` on the build machines (their scheduler_url and JWT token must match)"),
         );
     }
-    if p.token == "refused" {
+    if p.token == TokenCheck::Refused {
         out.push(
             Finding::new(Rule::SccacheDistTokenRefused, format!("the scheduler {} refuses this client's token (HTTP 401): sccache 0.19 does not fall back to a local compile on a refusal, so every distributable compile fails", p.url))
                 .at(shown, "dist.auth.token")
@@ -727,7 +746,7 @@ mod tests {
             &Auth::Insecure,
             Duration::from_secs(2),
         );
-        assert!(!p.reachable && p.token == "unchecked");
+        assert!(!p.reachable && p.token == TokenCheck::Unchecked);
         assert!(t.elapsed() < Duration::from_secs(3));
         let mut out = vec![];
         probe_findings(&p, "/c", &mut out);
@@ -766,7 +785,11 @@ mod tests {
         for auth in [Auth::Insecure, Auth::Token { token: "".into() }] {
             let url = format!("http://127.0.0.1:{}", fake_scheduler("good"));
             let p = probe_scheduler(&url, &auth, Duration::from_secs(2));
-            assert_eq!((p.reachable, p.token), (true, "unchecked"), "{auth:?}");
+            assert_eq!(
+                (p.reachable, p.token),
+                (true, TokenCheck::Unchecked),
+                "{auth:?}"
+            );
         }
     }
 
@@ -782,7 +805,7 @@ mod tests {
         );
         assert_eq!(
             (p.reachable, p.num_servers, p.token),
-            (true, Some(2), "accepted")
+            (true, Some(2), TokenCheck::Accepted)
         );
         let url = format!("http://127.0.0.1:{}", fake_scheduler("good"));
         let p = probe_scheduler(
@@ -792,7 +815,7 @@ mod tests {
             },
             Duration::from_secs(2),
         );
-        assert_eq!(p.token, "refused");
+        assert_eq!(p.token, TokenCheck::Refused);
         let mut out = vec![];
         probe_findings(&p, "/c", &mut out);
         assert_eq!(
@@ -884,7 +907,7 @@ mod tests {
                 error: None,
                 num_servers: Some(2),
                 num_cpus: None,
-                token: "accepted",
+                token: TokenCheck::Accepted,
             }),
             toolchain: Some(ToolchainPackage {
                 rustc: "/r/bin/rustc".into(),
