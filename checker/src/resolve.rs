@@ -117,6 +117,32 @@ pub fn profile_name(s: &str) -> Result<String, String> {
 }
 
 pub fn resolve(data: &TierData, tier_id: &str, sel: &Selection) -> Result<Resolved> {
+    let chain = inheritance_chain(data, tier_id)?;
+    let FromChain {
+        mut techniques,
+        optional,
+        toolchain,
+    } = from_chain(data, &chain, sel)?;
+    check_selection(data, sel)?;
+    add_with(data, &mut techniques, &sel.with)?;
+    drop_without(data, &mut techniques, &sel.without, tier_id)?;
+    let optional = optional_left(optional, &techniques);
+    let left_out = fit_selection(data, &mut techniques, sel);
+    let toolchain = toolchain.map(|name| {
+        let spec = data.toolchains[&name].clone();
+        (name, spec)
+    });
+    Ok(Resolved {
+        tier: tier_id.to_string(),
+        toolchain,
+        techniques,
+        optional,
+        left_out,
+    })
+}
+
+/// The tier and the tiers it inherits from, the root first.
+fn inheritance_chain(data: &TierData, tier_id: &str) -> Result<Vec<String>> {
     let mut chain = vec![];
     let mut cur = Some(tier_id.to_string());
     while let Some(id) = cur {
@@ -128,11 +154,22 @@ pub fn resolve(data: &TierData, tier_id: &str, sel: &Selection) -> Result<Resolv
         cur = t.inherits.clone();
     }
     chain.reverse();
+    Ok(chain)
+}
 
+/// What an inheritance chain sets, before `--with`/`--without` and the machine.
+struct FromChain {
+    techniques: Vec<String>,
+    optional: Vec<String>,
+    /// The last one a tier of the chain names.
+    toolchain: Option<String>,
+}
+
+fn from_chain(data: &TierData, chain: &[String], sel: &Selection) -> Result<FromChain> {
     let mut techniques = vec![];
     let mut optional: Vec<String> = vec![];
     let mut toolchain = None;
-    for id in &chain {
+    for id in chain {
         let t = data.tier(id)?;
         let on_platform = sel
             .platform
@@ -146,8 +183,16 @@ pub fn resolve(data: &TierData, tier_id: &str, sel: &Selection) -> Result<Resolv
             toolchain = Some(tc.clone());
         }
     }
-    check_selection(data, sel)?;
-    for w in &sel.with {
+    Ok(FromChain {
+        techniques,
+        optional,
+        toolchain,
+    })
+}
+
+/// `--with`: shipped techniques only, each replacing one of its exclusive group.
+fn add_with(data: &TierData, techniques: &mut Vec<String>, with: &[String]) -> Result<()> {
+    for w in with {
         let t = data.technique(w)?;
         if !t.shipped {
             bail!(
@@ -155,15 +200,30 @@ pub fn resolve(data: &TierData, tier_id: &str, sel: &Selection) -> Result<Resolv
                 t.why_not.as_deref().unwrap_or("")
             );
         }
-        add(data, &mut techniques, w)?;
+        add(data, techniques, w)?;
     }
-    for w in &sel.without {
+    Ok(())
+}
+
+/// `--without`: only a technique the tier switches on.
+fn drop_without(
+    data: &TierData,
+    techniques: &mut Vec<String>,
+    without: &[String],
+    tier_id: &str,
+) -> Result<()> {
+    for w in without {
         data.technique(w)?;
         if !techniques.contains(w) {
             bail!("--without {w}: {tier_id} does not switch it on");
         }
         techniques.retain(|t| t != w);
     }
+    Ok(())
+}
+
+/// The optional techniques not on already, each once, in order.
+fn optional_left(mut optional: Vec<String>, techniques: &[String]) -> Vec<String> {
     let mut seen = vec![];
     optional.retain(|o| {
         !techniques.contains(o) && !seen.contains(o) && {
@@ -171,7 +231,12 @@ pub fn resolve(data: &TierData, tier_id: &str, sel: &Selection) -> Result<Resolv
             true
         }
     });
+    optional
+}
 
+/// Drops the techniques the selected platform, cores or profile rule out; those of the
+/// platform and the cores are returned with the reason.
+fn fit_selection(data: &TierData, techniques: &mut Vec<String>, sel: &Selection) -> Vec<LeftOut> {
     let mut left_out = vec![];
     if let Some(p) = &sel.platform {
         techniques.retain(|id| {
@@ -200,17 +265,7 @@ pub fn resolve(data: &TierData, tier_id: &str, sel: &Selection) -> Result<Resolv
     if let Some(p) = &sel.profile_root {
         techniques.retain(|id| data.techniques[id].applies_to(Some(p)));
     }
-    let toolchain = toolchain.map(|name| {
-        let spec = data.toolchains[&name].clone();
-        (name, spec)
-    });
-    Ok(Resolved {
-        tier: tier_id.to_string(),
-        toolchain,
-        techniques,
-        optional,
-        left_out,
-    })
+    left_out
 }
 
 #[cfg(test)]

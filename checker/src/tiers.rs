@@ -279,30 +279,50 @@ impl TierData {
             bail!("schema {} is not supported (expected 1)", self.schema);
         }
         for (id, t) in &self.techniques {
-            let ctx = || format!("technique {id}");
-            t.min_rust_req().with_context(ctx)?;
-            if !(1..=5).contains(&t.report_tier) {
-                bail!("technique {id}: report_tier {} is not 1-5", t.report_tier);
-            }
-            if !t.shipped && t.why_not.is_none() {
-                bail!("technique {id} is not shipped but has no why_not");
-            }
-            for tool in t.tool_refs() {
-                self.tool(&tool).with_context(ctx)?;
-            }
-            for p in t.platforms.iter().flatten() {
-                if !self.platforms.contains_key(p) {
-                    bail!("technique {id}: unknown platform {p:?}");
-                }
-            }
-            let backends = t
-                .binary
-                .iter()
-                .flat_map(|b| [&b.codegen, &b.not_with_codegen]);
-            if let Some(c) = backends.flatten().find(|c| *c != "cranelift") {
-                bail!("technique {id}: codegen backend {c:?} is not one tiercheck reads from a binary (cranelift)");
+            self.validate_technique(id, t)?;
+        }
+        self.validate_tools()?;
+        self.validate_toolchains()?;
+        let mut reachable = BTreeSet::new();
+        for (id, tier) in &self.tiers {
+            self.validate_tier(id, tier, &mut reachable)?;
+        }
+        for (id, t) in &self.techniques {
+            if t.shipped && !reachable.contains(id.as_str()) {
+                bail!("technique {id} is marked shipped but no tier has it");
             }
         }
+        Ok(())
+    }
+
+    fn validate_technique(&self, id: &str, t: &Technique) -> Result<()> {
+        let ctx = || format!("technique {id}");
+        t.min_rust_req().with_context(ctx)?;
+        if !(1..=5).contains(&t.report_tier) {
+            bail!("technique {id}: report_tier {} is not 1-5", t.report_tier);
+        }
+        if !t.shipped && t.why_not.is_none() {
+            bail!("technique {id} is not shipped but has no why_not");
+        }
+        for tool in t.tool_refs() {
+            self.tool(&tool).with_context(ctx)?;
+        }
+        for p in t.platforms.iter().flatten() {
+            if !self.platforms.contains_key(p) {
+                bail!("technique {id}: unknown platform {p:?}");
+            }
+        }
+        let backends = t
+            .binary
+            .iter()
+            .flat_map(|b| [&b.codegen, &b.not_with_codegen]);
+        if let Some(c) = backends.flatten().find(|c| *c != "cranelift") {
+            bail!("technique {id}: codegen backend {c:?} is not one tiercheck reads from a binary (cranelift)");
+        }
+        Ok(())
+    }
+
+    fn validate_tools(&self) -> Result<()> {
         for (id, tool) in &self.tools {
             semver::Version::parse(&tool.min_version)
                 .with_context(|| format!("tool {id}: min_version {:?}", tool.min_version))?;
@@ -310,37 +330,43 @@ impl TierData {
                 bail!("tool {id}: no nixpkgs attribute and not from the toolchain");
             }
         }
+        Ok(())
+    }
+
+    fn validate_toolchains(&self) -> Result<()> {
         for (id, tc) in &self.toolchains {
             if tc.version.is_none() == tc.date.is_none() {
                 bail!("toolchain {id}: exactly one of version (stable) or date (nightly)");
             }
         }
-        let mut reachable = BTreeSet::new();
-        for (id, tier) in &self.tiers {
-            self.check_inheritance(id)?;
-            if let Some(tc) = &tier.toolchain {
-                if !self.toolchains.contains_key(tc) {
-                    bail!("tier {id}: unknown toolchain {tc:?}");
-                }
+        Ok(())
+    }
+
+    /// Checks tier `id` and adds the techniques it names to `reachable`.
+    fn validate_tier<'a>(
+        &self,
+        id: &str,
+        tier: &'a Tier,
+        reachable: &mut BTreeSet<&'a str>,
+    ) -> Result<()> {
+        self.check_inheritance(id)?;
+        if let Some(tc) = &tier.toolchain {
+            if !self.toolchains.contains_key(tc) {
+                bail!("tier {id}: unknown toolchain {tc:?}");
             }
-            for (p, list) in &tier.platform_techniques {
-                if !self.platforms.contains_key(p) {
-                    bail!("tier {id}: platform_techniques names unknown platform {p:?}");
-                }
-                for t in list {
-                    self.technique(t).with_context(|| format!("tier {id}"))?;
-                    reachable.insert(t.as_str());
-                }
+        }
+        for (p, list) in &tier.platform_techniques {
+            if !self.platforms.contains_key(p) {
+                bail!("tier {id}: platform_techniques names unknown platform {p:?}");
             }
-            for t in tier.techniques.iter().chain(&tier.optional) {
+            for t in list {
                 self.technique(t).with_context(|| format!("tier {id}"))?;
                 reachable.insert(t.as_str());
             }
         }
-        for (id, t) in &self.techniques {
-            if t.shipped && !reachable.contains(id.as_str()) {
-                bail!("technique {id} is marked shipped but no tier has it");
-            }
+        for t in tier.techniques.iter().chain(&tier.optional) {
+            self.technique(t).with_context(|| format!("tier {id}"))?;
+            reachable.insert(t.as_str());
         }
         Ok(())
     }

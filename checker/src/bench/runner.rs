@@ -219,71 +219,121 @@ impl SampleLog {
     }
 }
 
-impl Runner<'_> {
-    fn round(&mut self, cfg: &Config, n: usize, cache: Option<&Sccache>) -> Result<()> {
-        let plan = self.plan;
+/// One configuration's turn in one round: where it builds and logs, and how progress names it.
+struct Turn<'c> {
+    cfg: &'c Config,
+    /// 0 for the warm-up.
+    n: usize,
+    label: String,
+    target: PathBuf,
+    log: PathBuf,
+}
+
+impl<'c> Turn<'c> {
+    fn new(plan: &Plan, cfg: &'c Config, n: usize) -> Turn<'c> {
         let label = if n == 0 {
             "warm-up".to_string()
         } else {
             format!("round {n}/{}", plan.rounds)
         };
         let dir = crate::variant::dir_name(&cfg.name);
-        let target = plan.work.join(&dir);
-        let log = plan.work.join(format!("{dir}.log"));
-        let debug_dir = target.join("debug");
+        Turn {
+            cfg,
+            n,
+            label,
+            target: plan.work.join(&dir),
+            log: plan.work.join(format!("{dir}.log")),
+        }
+    }
+}
+
+impl Runner<'_> {
+    fn round(&mut self, cfg: &Config, n: usize, cache: Option<&Sccache>) -> Result<()> {
+        let plan = self.plan;
+        let turn = Turn::new(plan, cfg, n);
+        let debug_dir = turn.target.join("debug");
         if plan.clean_debug {
-            self.progress.step(&label, &cfg.name, "clean debug build");
-            remove_dir(&debug_dir)?;
-            let hits = cache.map(Sccache::hits).transpose()?;
-            let (secs, b) = self.cargo(cfg, &target, &[], &log)?;
-            b.prove_clean(&format!("{} clean debug build", cfg.name))?;
-            if let (Some(c), Some(before)) = (cache, hits) {
-                c.prove_hits(before)?;
-            }
-            self.put(n, Measure::CleanDebug, &cfg.name, secs)?;
+            self.clean_debug(&turn, &debug_dir, cache)?;
         }
         if plan.incremental_runs + plan.edit_pairs > 0 && !debug_dir.is_dir() {
-            self.cargo(cfg, &target, &[], &log)?;
+            self.cargo(cfg, &turn.target, &[], &turn.log)?;
         }
         for _ in 0..plan.incremental_runs {
-            self.progress.step(&label, &cfg.name, "incremental rebuild");
-            touch(&plan.touch)?;
-            let (secs, b) = self.cargo(cfg, &target, &[], &log)?;
-            b.prove_rebuilt(
-                &format!("{} incremental rebuild", cfg.name),
-                &plan.touched_manifest,
-            )?;
-            self.put(n, Measure::Incremental, &cfg.name, secs)?;
+            self.incremental(&turn)?;
         }
         if let Some(edit) = &plan.edit {
-            self.edits(cfg, edit, n, &label, &target, &log)?;
+            self.edits(&turn, edit)?;
         }
         if !wants_release(plan, cfg) {
             return Ok(());
         }
-        self.progress.step(&label, &cfg.name, "clean release build");
-        remove_dir(&target.join("release"))?;
-        remove_dir(&target.join("rust-tiers-pgo"))?;
-        let bins = match cfg.release {
-            Release::Pgo => self.pgo_release(cfg, &target, &log, n)?,
-            _ => {
-                let (secs, b) = self.cargo(cfg, &target, &["--release"], &log)?;
-                b.prove_clean(&format!("{} clean release build", cfg.name))?;
-                self.put(n, Measure::CleanRelease, &cfg.name, secs)?;
-                let bin = b
-                    .executables
-                    .first()
-                    .context("the release build produced no executable")?
-                    .clone();
-                vec![(cfg.name.clone(), bin)]
-            }
-        };
+        let bins = self.clean_release(&turn)?;
+        self.held_out_runs(&turn, &bins)
+    }
+
+    /// A debug build from nothing, which a compile cache must have served when there is one.
+    fn clean_debug(
+        &mut self,
+        turn: &Turn,
+        debug_dir: &Path,
+        cache: Option<&Sccache>,
+    ) -> Result<()> {
+        let cfg = turn.cfg;
+        self.progress
+            .step(&turn.label, &cfg.name, "clean debug build");
+        remove_dir(debug_dir)?;
+        let hits = cache.map(Sccache::hits).transpose()?;
+        let (secs, b) = self.cargo(cfg, &turn.target, &[], &turn.log)?;
+        b.prove_clean(&format!("{} clean debug build", cfg.name))?;
+        if let (Some(c), Some(before)) = (cache, hits) {
+            c.prove_hits(before)?;
+        }
+        self.put(turn.n, Measure::CleanDebug, &cfg.name, secs)
+    }
+
+    fn incremental(&mut self, turn: &Turn) -> Result<()> {
+        let cfg = turn.cfg;
+        self.progress
+            .step(&turn.label, &cfg.name, "incremental rebuild");
+        touch(&self.plan.touch)?;
+        let (secs, b) = self.cargo(cfg, &turn.target, &[], &turn.log)?;
+        b.prove_rebuilt(
+            &format!("{} incremental rebuild", cfg.name),
+            &self.plan.touched_manifest,
+        )?;
+        self.put(turn.n, Measure::Incremental, &cfg.name, secs)
+    }
+
+    /// A release build from nothing (the whole pipeline for a PGO configuration); its binaries,
+    /// each with the name its samples go under.
+    fn clean_release(&mut self, turn: &Turn) -> Result<Vec<(String, PathBuf)>> {
+        let cfg = turn.cfg;
+        self.progress
+            .step(&turn.label, &cfg.name, "clean release build");
+        remove_dir(&turn.target.join("release"))?;
+        remove_dir(&turn.target.join("rust-tiers-pgo"))?;
+        if cfg.release == Release::Pgo {
+            return self.pgo_release(turn);
+        }
+        let (secs, b) = self.cargo(cfg, &turn.target, &["--release"], &turn.log)?;
+        b.prove_clean(&format!("{} clean release build", cfg.name))?;
+        self.put(turn.n, Measure::CleanRelease, &cfg.name, secs)?;
+        let bin = b
+            .executables
+            .first()
+            .context("the release build produced no executable")?
+            .clone();
+        Ok(vec![(cfg.name.clone(), bin)])
+    }
+
+    fn held_out_runs(&mut self, turn: &Turn, bins: &[(String, PathBuf)]) -> Result<()> {
+        let plan = self.plan;
         if let Some((cmd, k)) = &plan.run {
-            for (name, bin) in &bins {
+            for (name, bin) in bins {
                 for _ in 0..*k {
-                    self.progress.step(&label, name, "held-out run");
+                    self.progress.step(&turn.label, name, "held-out run");
                     let secs = time_run(cmd, bin, &plan.dir)?;
-                    self.put(n, Measure::Runtime, name, secs)?;
+                    self.put(turn.n, Measure::Runtime, name, secs)?;
                 }
             }
         }
@@ -292,33 +342,21 @@ impl Runner<'_> {
 
     /// Pairs of edit rebuilds: there, then back, so the file is as it was for the next step and
     /// every build sees a text its target dir did not build last.
-    fn edits(
-        &mut self,
-        cfg: &Config,
-        edit: &Edit,
-        n: usize,
-        label: &str,
-        target: &Path,
-        log: &Path,
-    ) -> Result<()> {
+    fn edits(&mut self, turn: &Turn, edit: &Edit) -> Result<()> {
+        let cfg = turn.cfg;
         for there in (0..self.plan.edit_pairs).flat_map(|_| [true, false]) {
-            self.progress.step(label, &cfg.name, "edit rebuild");
+            self.progress.step(&turn.label, &cfg.name, "edit rebuild");
             edit.apply(there)?;
-            let (secs, b) = self.cargo(cfg, target, &[], log)?;
+            let (secs, b) = self.cargo(cfg, &turn.target, &[], &turn.log)?;
             b.prove_rebuilt(&format!("{} edit rebuild", cfg.name), &edit.manifest)?;
-            self.put(n, Measure::Edit, &cfg.name, secs)?;
+            self.put(turn.n, Measure::Edit, &cfg.name, secs)?;
         }
         Ok(())
     }
 
     /// `tiercheck build --pgo`: the PGO-only binary as `<name>`, the BOLTed one as `<name>+bolt`.
-    fn pgo_release(
-        &mut self,
-        cfg: &Config,
-        target: &Path,
-        log: &Path,
-        n: usize,
-    ) -> Result<Vec<(String, PathBuf)>> {
+    fn pgo_release(&mut self, turn: &Turn) -> Result<Vec<(String, PathBuf)>> {
+        let (cfg, target, log, n) = (turn.cfg, &turn.target, &turn.log, turn.n);
         let tier = cfg
             .tier
             .as_deref()

@@ -284,21 +284,8 @@ fn signature_findings(
     if let Some(want) = &sign.linker {
         linker_finding(b, tier, id, want, out);
     }
-    // std is LLVM-built in every binary, so `.comment` naming Cranelift at all means the
-    // project's own code went through it.
-    let exempt = sign.not_with_codegen.as_deref() == Some("cranelift") && b.elf.cranelift;
     if let Some(want) = &sign.split_debuginfo {
-        if b.split_debuginfo.as_str() != want && !b.elf.debug_sections.is_empty() && !exempt {
-            out.push(mismatch(
-                b,
-                tier,
-                id,
-                format!(
-                    "split debuginfo is {}, the tier sets {want}",
-                    b.split_debuginfo
-                ),
-            ));
-        }
+        split_debuginfo_finding(b, tier, id, sign, want, out);
     }
     if let Some(want) = &sign.strip {
         strip_finding(b, tier, id, want, out);
@@ -320,21 +307,51 @@ fn signature_findings(
         ));
     }
     if sign.bolt == Some(true) && opts.pipeline {
-        match &b.elf.bolt {
-            None => out.push(mismatch(
-                b,
-                tier,
-                id,
-                "no .note.bolt_info: BOLT did not process this binary".into(),
-            )),
-            Some(x) if x.instrumented => out.push(mismatch(
-                b,
-                tier,
-                id,
-                "BOLT-instrumented, not BOLT-optimized".into(),
-            )),
-            Some(_) => {}
-        }
+        bolt_finding(b, tier, id, out);
+    }
+}
+
+/// The split-debuginfo mode against the tier's `want`, when the binary has debuginfo to split.
+fn split_debuginfo_finding(
+    b: &BinaryFacts,
+    tier: &str,
+    id: &str,
+    sign: &BinarySign,
+    want: &str,
+    out: &mut Vec<Finding>,
+) {
+    // std is LLVM-built in every binary, so `.comment` naming Cranelift at all means the
+    // project's own code went through it.
+    let exempt = sign.not_with_codegen.as_deref() == Some("cranelift") && b.elf.cranelift;
+    if b.split_debuginfo.as_str() != want && !b.elf.debug_sections.is_empty() && !exempt {
+        out.push(mismatch(
+            b,
+            tier,
+            id,
+            format!(
+                "split debuginfo is {}, the tier sets {want}",
+                b.split_debuginfo
+            ),
+        ));
+    }
+}
+
+/// A binary the PGO pipeline should have BOLT-optimized.
+fn bolt_finding(b: &BinaryFacts, tier: &str, id: &str, out: &mut Vec<Finding>) {
+    match &b.elf.bolt {
+        None => out.push(mismatch(
+            b,
+            tier,
+            id,
+            "no .note.bolt_info: BOLT did not process this binary".into(),
+        )),
+        Some(x) if x.instrumented => out.push(mismatch(
+            b,
+            tier,
+            id,
+            "BOLT-instrumented, not BOLT-optimized".into(),
+        )),
+        Some(_) => {}
     }
 }
 

@@ -884,7 +884,10 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].rule, Rule::SccacheEnvInProject);
         assert_eq!(
-            (out[0].key.as_deref(), out[0].location.as_ref().and_then(|l| l.line())),
+            (
+                out[0].key.as_deref(),
+                out[0].location.as_ref().and_then(|l| l.line())
+            ),
             (Some("env.SCCACHE_CONF"), Some(3))
         );
     }

@@ -452,8 +452,10 @@ mod tests {
                 .at("/abs/a,b:c/Cargo.toml", "build.linker")
                 .span(3, 1),
         );
-        r.findings
-            .push(Finding::new(Rule::SccacheTargetDirEnv, "m").located(Location::Env("CARGO_TARGET_DIR".into()), ""));
+        r.findings.push(
+            Finding::new(Rule::SccacheTargetDirEnv, "m")
+                .located(Location::Env("CARGO_TARGET_DIR".into()), ""),
+        );
         let s = github(&r, None);
         assert_eq!(
             s.lines().next().unwrap(),

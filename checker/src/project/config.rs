@@ -187,68 +187,62 @@ fn def_in(f: &TomlFile, keys: &[String]) -> Def {
 
 /// A file's values as CVs, each with its position.
 pub fn from_file(f: &TomlFile) -> CV {
-    fn conv(v: &toml::Value, f: &TomlFile, path: &mut Vec<String>, elem: Option<usize>) -> CV {
-        // An element's offset comes from its array's list, looked up once per array.
-        let def = match elem {
-            Some(o) => Def::at(f, Some(o)),
-            None => def_in(f, path),
-        };
-        match v {
-            toml::Value::String(s) => CV::Str(s.clone(), def),
-            toml::Value::Integer(i) => CV::Int(*i, def),
-            toml::Value::Boolean(b) => CV::Bool(*b, def),
-            toml::Value::Float(x) => CV::Other(x.to_string(), def),
-            toml::Value::Datetime(d) => CV::Other(d.to_string(), def),
-            toml::Value::Array(a) => CV::List(
-                {
-                    let offsets = f.spans.elem_offsets(path).cloned().unwrap_or_default();
-                    a.iter()
-                        .enumerate()
-                        .map(|(i, x)| {
-                            let nested = x.is_table() || x.is_array();
-                            if nested {
-                                path.push(i.to_string());
-                            }
-                            let at = if nested {
-                                None
-                            } else {
-                                offsets.get(i).copied()
-                            };
-                            let cv = conv(x, f, path, at);
-                            if nested {
-                                path.pop();
-                            }
-                            cv
-                        })
-                        .collect()
-                },
-                def,
-            ),
-            toml::Value::Table(t) => CV::Table(
-                t.iter()
-                    .map(|(k, x)| {
-                        path.push(k.clone());
-                        let cv = conv(x, f, path, None);
-                        path.pop();
-                        (k.clone(), cv)
-                    })
-                    .collect(),
-                def,
-            ),
-        }
-    }
-    let mut path = vec![];
-    let top = f
-        .table
-        .iter()
+    CV::Table(table_to_cv(&f.table, f, &mut vec![]), def_in(f, &[]))
+}
+
+/// A table's entries as CVs; `path` is the table's key path in `f`.
+fn table_to_cv(t: &toml::Table, f: &TomlFile, path: &mut Vec<String>) -> BTreeMap<String, CV> {
+    t.iter()
         .map(|(k, x)| {
             path.push(k.clone());
-            let cv = conv(x, f, &mut path, None);
+            let cv = value_to_cv(x, f, path, None);
             path.pop();
             (k.clone(), cv)
         })
-        .collect();
-    CV::Table(top, def_in(f, &[]))
+        .collect()
+}
+
+/// The value at key path `path`; `elem` is its offset when it is a scalar element of an array.
+fn value_to_cv(v: &toml::Value, f: &TomlFile, path: &mut Vec<String>, elem: Option<usize>) -> CV {
+    // An element's offset comes from its array's list, looked up once per array.
+    let def = match elem {
+        Some(o) => Def::at(f, Some(o)),
+        None => def_in(f, path),
+    };
+    match v {
+        toml::Value::String(s) => CV::Str(s.clone(), def),
+        toml::Value::Integer(i) => CV::Int(*i, def),
+        toml::Value::Boolean(b) => CV::Bool(*b, def),
+        toml::Value::Float(x) => CV::Other(x.to_string(), def),
+        toml::Value::Datetime(d) => CV::Other(d.to_string(), def),
+        toml::Value::Array(a) => CV::List(array_to_cv(a, f, path), def),
+        toml::Value::Table(t) => CV::Table(table_to_cv(t, f, path), def),
+    }
+}
+
+/// An array's elements as CVs: a nested array or table is found by its index in the key path,
+/// a scalar by its offset in the array's list.
+fn array_to_cv(a: &[toml::Value], f: &TomlFile, path: &mut Vec<String>) -> Vec<CV> {
+    let offsets = f.spans.elem_offsets(path).cloned().unwrap_or_default();
+    a.iter()
+        .enumerate()
+        .map(|(i, x)| {
+            let nested = x.is_table() || x.is_array();
+            if nested {
+                path.push(i.to_string());
+            }
+            let at = if nested {
+                None
+            } else {
+                offsets.get(i).copied()
+            };
+            let cv = value_to_cv(x, f, path, at);
+            if nested {
+                path.pop();
+            }
+            cv
+        })
+        .collect()
 }
 
 /// The config files Cargo reads and the merged result.

@@ -137,43 +137,68 @@ fn nightly_only_on_stable(ctx: &Ctx, out: &mut Vec<Finding>) {
         .map_or("the active toolchain".to_string(), |t| {
             format!("{} ({})", t.shown, t.channel_text)
         });
-    let err = |rule: Rule, what: String| {
+    let refusal = Refusal { pin, channel };
+    z_flags_on_stable(ctx, &refusal, out);
+    cargo_features_on_stable(ctx, &refusal, out);
+    codegen_backend_on_stable(ctx, &refusal, out);
+    unstable_table_on_stable(ctx, out);
+}
+
+/// The toolchain that refuses nightly-only settings: how findings name it, and its channel.
+struct Refusal {
+    pin: String,
+    channel: &'static str,
+}
+
+impl Refusal {
+    fn finding(&self, what: String) -> Finding {
         Finding::new(
-            rule,
-            format!("{what} needs nightly, but {pin} is {channel}"),
+            Rule::NightlyFlagOnStable,
+            format!("{what} needs nightly, but {} is {}", self.pin, self.channel),
         )
         .fix("remove it, or pin a dated nightly in rust-toolchain.toml (tier2+)")
-    };
+    }
+}
+
+/// `-Z` in the rustflags rustc gets and in profile rustflags.
+fn z_flags_on_stable(ctx: &Ctx, refusal: &Refusal, out: &mut Vec<Finding>) {
     let profile_flags = ctx.sources.iter().filter(|s| s.kind == Kind::Profile);
     for s in ctx.effective().into_iter().chain(profile_flags) {
         if let Some(z) = s.opts().iter().find(|o| o.kind == 'Z') {
             out.push(at_def(
-                err(Rule::NightlyFlagOnStable, format!("`-Z {}`", z.name)),
+                refusal.finding(format!("`-Z {}`", z.name)),
                 s.def_of(z),
                 &s.key,
             ));
         }
     }
+}
+
+fn cargo_features_on_stable(ctx: &Ctx, refusal: &Refusal, out: &mut Vec<Finding>) {
     for (file, i, feat) in cargo_features(ctx.p) {
-        let f = err(
-            Rule::NightlyFlagOnStable,
-            format!("cargo-features = [\"{feat}\"]"),
-        )
-        .at(&file.shown, "cargo-features");
+        let f = refusal
+            .finding(format!("cargo-features = [\"{feat}\"]"))
+            .at(&file.shown, "cargo-features");
         out.push(match file.spans.elem(&["cargo-features"], i) {
             Some((l, c)) => f.span(l, c),
             None => f,
         });
     }
+}
+
+fn codegen_backend_on_stable(ctx: &Ctx, refusal: &Refusal, out: &mut Vec<Finding>) {
     for (name, t) in ctx.p.profiles() {
         if let Some(e) = t.get("codegen-backend") {
             out.push(at_def(
-                err(Rule::NightlyFlagOnStable, "codegen-backend".into()),
+                refusal.finding("codegen-backend".into()),
                 &e.def,
                 &format!("profile.{name}.codegen-backend"),
             ));
         }
     }
+}
+
+fn unstable_table_on_stable(ctx: &Ctx, out: &mut Vec<Finding>) {
     for c in &ctx.p.configs {
         if c.table.contains_key("unstable") {
             out.push(at_key(
@@ -522,6 +547,17 @@ fn profile_key_use(
 
 /// Techniques the project itself turns on (profile keys after the merge, flags Cargo passes).
 pub fn used_techniques(ctx: &Ctx) -> Vec<Used> {
+    let mut used = setting_uses(ctx);
+    used.extend(linker_use(ctx));
+    used.extend(custom_profiles_use(ctx));
+    used.sort_by(|a, b| (&a.id, &a.def.file, &a.key).cmp(&(&b.id, &b.def.file, &b.key)));
+    used.dedup_by(|a, b| a.id == b.id && a.def.file == b.def.file && a.key == b.key);
+    used
+}
+
+/// Each technique's profile keys and rustflags where the project sets them, technique by
+/// technique.
+fn setting_uses(ctx: &Ctx) -> Vec<Used> {
     let mut used: Vec<Used> = vec![];
     let eff = ctx.effective();
     // Which (kind, name) options each source holds, computed once for all techniques.
@@ -552,35 +588,37 @@ pub fn used_techniques(ctx: &Ctx) -> Vec<Used> {
             }
         }
     }
+    used
+}
+
+/// mold or wild, when the project's configuration decides the linker.
+fn linker_use(ctx: &Ctx) -> Option<Used> {
     let linker = crate::project::linker::of(ctx);
     let id = match linker.outcome {
-        Outcome::Links(LinkerKind::Mold) => Some("mold"),
-        Outcome::Links(LinkerKind::Wild) => Some("wild"),
-        _ => None,
+        Outcome::Links(LinkerKind::Mold) => "mold",
+        Outcome::Links(LinkerKind::Wild) => "wild",
+        _ => return None,
     };
-    if let (Some(id), Some((_, def))) = (id, linker.decided_by) {
-        used.push(Used {
-            id: id.into(),
-            def,
-            key: "linker".into(),
-        });
-    }
-    if let Some((name, t)) = ctx
+    let (_, def) = linker.decided_by?;
+    Some(Used {
+        id: id.into(),
+        def,
+        key: "linker".into(),
+    })
+}
+
+/// The first profile the project defines beyond Cargo's built-in ones.
+fn custom_profiles_use(ctx: &Ctx) -> Option<Used> {
+    let (name, t) = ctx
         .p
         .profiles()
-        .find(|(n, _)| !BUILTIN_PROFILES.contains(&n.as_str()))
-    {
-        if let Some(e) = t.values().next() {
-            used.push(Used {
-                id: "custom-profiles".into(),
-                def: e.def.clone(),
-                key: format!("profile.{name}"),
-            });
-        }
-    }
-    used.sort_by(|a, b| (&a.id, &a.def.file, &a.key).cmp(&(&b.id, &b.def.file, &b.key)));
-    used.dedup_by(|a, b| a.id == b.id && a.def.file == b.def.file && a.key == b.key);
-    used
+        .find(|(n, _)| !BUILTIN_PROFILES.contains(&n.as_str()))?;
+    let e = t.values().next()?;
+    Some(Used {
+        id: "custom-profiles".into(),
+        def: e.def.clone(),
+        key: format!("profile.{name}"),
+    })
 }
 
 /// Techniques' minimum rustc against the pinned version and `rust-version`. Nightly-only
@@ -630,30 +668,54 @@ fn min_rust(ctx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let wrapper = ["RUSTC_WRAPPER", "CARGO_BUILD_RUSTC_WRAPPER"]
-        .iter()
-        .find_map(|k| {
-            ctx.p
-                .env
-                .get(*k)
-                .map(|v| (Location::Env(k.to_string()), k.to_string(), v.clone()))
-        })
-        .or_else(|| {
-            ctx.p
-                .config
-                .string(&["build", "rustc-wrapper"])
-                .map(|(v, d)| (d.location(), "build.rustc-wrapper".to_string(), v))
-        });
-    let Some((origin, key, prog)) = wrapper else {
+    let Some(wrapper) = rustc_wrapper(ctx) else {
         return;
     };
-    if !prog.contains("sccache") {
+    if !wrapper.prog.contains("sccache") {
         return;
     }
+    sccache_missing(&wrapper, out);
+    sccache_backend_unreachable(ctx, out);
+    sccache_target_dir_env(ctx, out);
+    sccache_incremental(ctx, &wrapper, out);
+}
+
+/// The rustc wrapper the project's environment or configuration names.
+struct Wrapper {
+    /// Where it is set: a variable or a config file.
+    origin: Location,
+    key: String,
+    prog: String,
+}
+
+fn rustc_wrapper(ctx: &Ctx) -> Option<Wrapper> {
+    let from_env = ["RUSTC_WRAPPER", "CARGO_BUILD_RUSTC_WRAPPER"]
+        .iter()
+        .find_map(|k| {
+            ctx.p.env.get(*k).map(|v| Wrapper {
+                origin: Location::Env(k.to_string()),
+                key: k.to_string(),
+                prog: v.clone(),
+            })
+        });
+    from_env.or_else(|| {
+        ctx.p
+            .config
+            .string(&["build", "rustc-wrapper"])
+            .map(|(v, d)| Wrapper {
+                origin: d.location(),
+                key: "build.rustc-wrapper".to_string(),
+                prog: v,
+            })
+    })
+}
+
+fn sccache_missing(wrapper: &Wrapper, out: &mut Vec<Finding>) {
+    let prog = &wrapper.prog;
     let found = if prog.contains('/') {
-        std::path::Path::new(&prog).is_file()
+        std::path::Path::new(prog).is_file()
     } else {
-        crate::path_search::which(&prog).is_some()
+        crate::path_search::which(prog).is_some()
     };
     if !found {
         out.push(
@@ -661,10 +723,13 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
                 Rule::SccacheMissing,
                 format!("rustc wrapper {prog:?} is not installed: every rustc call fails"),
             )
-            .located(origin.clone(), &key)
+            .located(wrapper.origin.clone(), &wrapper.key)
             .fix("cargo install --locked sccache, or unset the wrapper"),
         );
     }
+}
+
+fn sccache_backend_unreachable(ctx: &Ctx, out: &mut Vec<Finding>) {
     if let Some((var, host, port)) = crate::cache::endpoint(|k| ctx.p.env.get(k).cloned()) {
         if let Err(e) = crate::cache::probe(&host, port, std::time::Duration::from_secs(2)) {
             out.push(
@@ -674,6 +739,9 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+fn sccache_target_dir_env(ctx: &Ctx, out: &mut Vec<Finding>) {
     if ctx.p.env.contains_key("CARGO_TARGET_DIR") {
         out.push(
             Finding::new(Rule::SccacheTargetDirEnv, "CARGO_TARGET_DIR is set: sccache hashes every CARGO_* variable rustc sees, so no other checkout or machine can share these cache entries (measured: 0 hits, with or without SCCACHE_BASEDIRS)")
@@ -681,6 +749,9 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
                 .fix("let each checkout build into its own target/ (or set [build] target-dir in .cargo/config.toml)"),
         );
     }
+}
+
+fn sccache_incremental(ctx: &Ctx, wrapper: &Wrapper, out: &mut Vec<Finding>) {
     let env_off = ctx.p.env.get("CARGO_INCREMENTAL").is_some_and(|v| v == "0");
     let dev_off = ctx
         .p
@@ -694,7 +765,7 @@ fn sccache(ctx: &Ctx, out: &mut Vec<Finding>) {
     if !env_off && !dev_off {
         out.push(
             Finding::new(Rule::SccacheIncremental, "sccache cannot cache incremental crates; with incremental on, dev builds of workspace crates are never cached")
-                .located(origin.clone(), &key)
+                .located(wrapper.origin.clone(), &wrapper.key)
                 .fix("set CARGO_INCREMENTAL=0 for builds that should hit the cache (CI), or drop the wrapper in the edit loop"),
         );
     }

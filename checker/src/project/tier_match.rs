@@ -8,7 +8,7 @@ use crate::flags;
 use crate::project::command_line::Origin;
 use crate::project::ctx::{at_def, Ctx};
 use crate::project::profile_rules::rustflag_over;
-use crate::project::rules::used_techniques;
+use crate::project::rules::{used_techniques, Used};
 use crate::project::rustflags::Kind;
 use crate::project::settings;
 use crate::report::{Finding, Rule, Severity};
@@ -80,64 +80,11 @@ fn tier_env_supplies(ctx: &Ctx, r: &Resolved, id: &str) -> bool {
 }
 
 pub fn check(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) -> Vec<TechniqueStatus> {
-    let data = ctx.data;
-    let mut statuses = vec![];
-    if let (Some((tc_name, tc)), Some(pin)) = (&r.toolchain, &ctx.p.toolchain) {
-        if tc.channel == Channel::Nightly && pin.channel.is_some_and(|c| c != Channel::Nightly) {
-            out.push(
-                Finding::new(
-                    Rule::TierChannel,
-                    format!(
-                        "{} needs a nightly toolchain ({tc_name}), but the project pins {}",
-                        r.tier, pin.channel_text
-                    ),
-                )
-                .at(&pin.shown, "toolchain.channel")
-                .fix(format!(
-                    "pin channel = \"nightly-{}\"",
-                    tc.date.as_deref().unwrap_or("YYYY-MM-DD")
-                )),
-            );
-        }
-    }
+    channel_conflict(ctx, r, out);
     let used = used_techniques(ctx);
+    let mut statuses = vec![];
     for id in &r.techniques {
-        let t = &data.techniques[id];
-        let (status, detail) = if t.pipeline {
-            (
-                Status::Pipeline,
-                "applied by the PGO/BOLT pipeline (tiercheck build --pgo), not by configuration"
-                    .to_string(),
-            )
-        } else if !t.profile.is_empty() {
-            profile_status(ctx, r, id, out)
-        } else if !t.dependency_profile.is_empty() {
-            dependency_profile_status(ctx, id)
-        } else if !t.rustflags.is_empty() || t.linker.is_some() {
-            match used.iter().find(|u| &u.id == id) {
-                Some(u) if u.def.is_env() => (Status::FromEnv, format!("set by {}", u.def.file)),
-                Some(u) => (Status::Has, format!("{}: {}", u.def.file, u.key)),
-                None => (
-                    Status::Lacks,
-                    format!(
-                        "supplied by `tiercheck env {0}` / `nix develop .#{0}`",
-                        r.tier
-                    ),
-                ),
-            }
-        } else if let Some(sign) = &t.project {
-            sign_status(ctx, &r.tier, id, sign, out)
-        } else {
-            (Status::NotApplicable, "nothing to configure".to_string())
-        };
-        let supplied_by = (status == Status::Lacks && tier_env_supplies(ctx, r, id))
-            .then_some(SuppliedBy::TierEnv);
-        statuses.push(TechniqueStatus {
-            id: id.clone(),
-            status,
-            detail,
-            supplied_by,
-        });
+        statuses.push(technique_status(ctx, r, id, &used, out));
     }
     tier_min_rust(ctx, r, &used, out);
     for l in &r.left_out {
@@ -150,6 +97,79 @@ pub fn check(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) -> Vec<TechniqueSt
     }
     env_conflicts(ctx, r, out);
     statuses
+}
+
+/// A nightly tier on a project that pins another channel.
+fn channel_conflict(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) {
+    let (Some((tc_name, tc)), Some(pin)) = (&r.toolchain, &ctx.p.toolchain) else {
+        return;
+    };
+    if tc.channel == Channel::Nightly && pin.channel.is_some_and(|c| c != Channel::Nightly) {
+        out.push(
+            Finding::new(
+                Rule::TierChannel,
+                format!(
+                    "{} needs a nightly toolchain ({tc_name}), but the project pins {}",
+                    r.tier, pin.channel_text
+                ),
+            )
+            .at(&pin.shown, "toolchain.channel")
+            .fix(format!(
+                "pin channel = \"nightly-{}\"",
+                tc.date.as_deref().unwrap_or("YYYY-MM-DD")
+            )),
+        );
+    }
+}
+
+fn technique_status(
+    ctx: &Ctx,
+    r: &Resolved,
+    id: &str,
+    used: &[Used],
+    out: &mut Vec<Finding>,
+) -> TechniqueStatus {
+    let t = &ctx.data.techniques[id];
+    let (status, detail) = if t.pipeline {
+        (
+            Status::Pipeline,
+            "applied by the PGO/BOLT pipeline (tiercheck build --pgo), not by configuration"
+                .to_string(),
+        )
+    } else if !t.profile.is_empty() {
+        profile_status(ctx, r, id, out)
+    } else if !t.dependency_profile.is_empty() {
+        dependency_profile_status(ctx, id)
+    } else if !t.rustflags.is_empty() || t.linker.is_some() {
+        flags_status(r, id, used)
+    } else if let Some(sign) = &t.project {
+        sign_status(ctx, &r.tier, id, sign, out)
+    } else {
+        (Status::NotApplicable, "nothing to configure".to_string())
+    };
+    let supplied_by =
+        (status == Status::Lacks && tier_env_supplies(ctx, r, id)).then_some(SuppliedBy::TierEnv);
+    TechniqueStatus {
+        id: id.to_string(),
+        status,
+        detail,
+        supplied_by,
+    }
+}
+
+/// A technique of rustflags or a linker: where the project turns it on, if it does.
+fn flags_status(r: &Resolved, id: &str, used: &[Used]) -> (Status, String) {
+    match used.iter().find(|u| u.id == id) {
+        Some(u) if u.def.is_env() => (Status::FromEnv, format!("set by {}", u.def.file)),
+        Some(u) => (Status::Has, format!("{}: {}", u.def.file, u.key)),
+        None => (
+            Status::Lacks,
+            format!(
+                "supplied by `tiercheck env {0}` / `nix develop .#{0}`",
+                r.tier
+            ),
+        ),
+    }
 }
 
 /// The tier's techniques the project does not set itself, against its rust-version.
@@ -408,6 +428,13 @@ fn env_conflicts(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) {
     if tier_flags.is_empty() || !ctx.tier_vars.is_empty() {
         return;
     }
+    env_rustflags_replace_tier(ctx, &tier_flags, out);
+    build_rustflags_ignored(ctx, r, out);
+    linker_conflict(ctx, r, out);
+}
+
+/// RUSTFLAGS and CARGO_ENCODED_RUSTFLAGS replace every configured rustflag, the tier's too.
+fn env_rustflags_replace_tier(ctx: &Ctx, tier_flags: &[String], out: &mut Vec<Finding>) {
     for s in ctx
         .sources
         .iter()
@@ -418,6 +445,10 @@ fn env_conflicts(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) {
                 .fix(format!("unset {} and move its flags to [target.{}] rustflags", s.key, ctx.triple())),
         );
     }
+}
+
+/// `build.rustflags`, which Cargo ignores once the tier sets target rustflags.
+fn build_rustflags_ignored(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) {
     for s in ctx
         .sources
         .iter()
@@ -442,6 +473,10 @@ fn env_conflicts(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) {
             )),
         );
     }
+}
+
+/// A linker the project's target rustflags select, other than the tier's.
+fn linker_conflict(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) {
     let tier_linker = r
         .techniques
         .iter()
