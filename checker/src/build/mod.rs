@@ -170,6 +170,18 @@ fn toolchain_note(tier: &str, p: &Project, env: &HostEnv) -> Option<Finding> {
     ))
 }
 
+/// The checks expect what the build got: the selection with the tuned techniques too (their
+/// note printed once, here).
+fn tuned_selection(select: &crate::resolve::Selection, env: &HostEnv) -> crate::resolve::Selection {
+    let mut tuned = select.clone();
+    if let Some(t) = &env.tuned {
+        crate::termsafe::eprint_line(&t.note);
+        tuned.with.extend(t.with.iter().cloned());
+        tuned.without.extend(t.without.iter().cloned());
+    }
+    tuned
+}
+
 pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
     data.tier(opts.tier)?;
     let p = Project::load(opts.dir)?;
@@ -177,13 +189,7 @@ pub fn build_and_check(data: &TierData, opts: &Options) -> Result<Report> {
     // The tier's toolchain, chosen once: cargo, the project check and every probe use it.
     let env = host_env(data, opts.tier, Some(&root), opts.select, Some(&p.dir))?;
     let env = crate::tuned::apply(data, opts.tier, Some(&root), opts.select, &p.dir, env)?;
-    // The checks expect what the build got: the tuned techniques too.
-    let mut tuned_sel = opts.select.clone();
-    if let Some(t) = &env.tuned {
-        crate::termsafe::eprint_line(&t.note);
-        tuned_sel.with.extend(t.with.iter().cloned());
-        tuned_sel.without.extend(t.without.iter().cloned());
-    }
+    let tuned_sel = tuned_selection(opts.select, &env);
     let opts = &Options {
         select: &tuned_sel,
         profile: opts.profile.clone(),
