@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from module_graph import drop_test_code, strip_code  # noqa: E402
+from module_graph import closing_brace, drop_test_code, strip_code  # noqa: E402
 
 # Tables: long because they list one entry a line, not because they do several things. Keyed
 # by path under SRC and fn name.
@@ -42,16 +42,7 @@ def body_end(code: str, i: int):
         elif c == "{" and depth == 0:
             break
         i += 1
-    depth = 0
-    while i < len(code):
-        if code[i] == "{":
-            depth += 1
-        elif code[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return None
+    return closing_brace(code, i)
 
 
 def lengths(src: Path):

@@ -133,16 +133,21 @@ def item_end(text: str, i: int) -> int:
     semi, brace = text.find(";", i), text.find("{", i)
     if brace < 0 or (0 <= semi < brace):
         return semi + 1
-    depth, j = 0, brace
-    while j < len(text):
+    close = closing_brace(text, brace)
+    return len(text) if close is None else close + 1
+
+
+def closing_brace(text: str, brace: int):
+    """The index of the `}` matching the `{` at `brace` (None when it never closes)."""
+    depth = 0
+    for j in range(brace, len(text)):
         if text[j] == "{":
             depth += 1
         elif text[j] == "}":
             depth -= 1
             if depth == 0:
-                return j + 1
-        j += 1
-    return len(text)
+                return j
+    return None
 
 
 def drop_test_code(text: str) -> str:

@@ -205,10 +205,11 @@ pub(crate) fn prepare(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn planned(rel: &str, old: Option<&str>, new: &str) -> Planned {
+    /// A write of `new` over `old` (None: the file is new) at `rel`, shown as `rel`.
+    pub(crate) fn planned(rel: &str, old: Option<&str>, new: &str) -> Planned {
         Planned {
             shown: rel.to_string(),
             rel: rel.into(),

@@ -73,16 +73,8 @@ pub fn plain(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checked_write::tests::planned;
     use std::os::unix::fs::PermissionsExt;
-
-    fn planned(rel: &str, old: Option<&str>, new: &str) -> Planned {
-        Planned {
-            shown: rel.to_string(),
-            rel: rel.into(),
-            old: old.map(|o| o.as_bytes().to_vec()),
-            new: new.as_bytes().to_vec(),
-        }
-    }
 
     #[test]
     fn writes_keep_the_mode_and_create_directories() {
