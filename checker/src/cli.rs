@@ -56,7 +56,7 @@ pub struct CheckArgs {
 
 /// The tiers of the embedded data, with their titles, as clap's possible values.
 pub fn tier_parser() -> PossibleValuesParser {
-    let values: Vec<PossibleValue> = TierData::embedded()
+    let values: Vec<PossibleValue> = TierData::shared()
         .map(|d| {
             d.tiers
                 .iter()
@@ -71,7 +71,7 @@ pub fn tier_parser() -> PossibleValuesParser {
 /// file names) and a typo gets clap's "a similar value exists". Not-shipped ones stay values, so
 /// `--with` on them gets resolve's reason instead of a bare "invalid value".
 pub fn technique_parser() -> PossibleValuesParser {
-    let values: Vec<PossibleValue> = TierData::embedded()
+    let values: Vec<PossibleValue> = TierData::shared()
         .map(|d| {
             d.techniques
                 .iter()

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// symlink `data/tiers.toml` points at `nix/tiers.toml` (`cargo package` stores its content).
 pub const TIERS_TOML: &str = include_str!("../data/tiers.toml");
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TierData {
     pub schema: u32,
@@ -23,7 +23,7 @@ pub struct TierData {
 }
 
 /// The PGO + BOLT release pipeline's flags.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pipeline {
     pub instrument_rustflags: Vec<String>,
@@ -32,7 +32,7 @@ pub struct Pipeline {
     pub bolt_flags: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Platform {
     pub triple: String,
@@ -69,7 +69,7 @@ impl Channel {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tool {
     pub exe: String,
@@ -91,7 +91,7 @@ pub enum ToolSource {
     Toolchain,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tier {
     pub title: String,
@@ -108,7 +108,7 @@ pub struct Tier {
     pub platform_techniques: BTreeMap<String, Vec<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Technique {
     pub title: String,
@@ -151,7 +151,7 @@ pub struct Technique {
 }
 
 /// How a technique that sets no profile key shows in a project.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectSign {
     #[serde(default)]
@@ -235,6 +235,20 @@ pub fn placeholders(value: &str) -> Vec<String> {
 impl TierData {
     /// The embedded data, parsed and validated.
     pub fn embedded() -> Result<TierData> {
+        Self::shared().cloned()
+    }
+
+    /// The embedded data, parsed and validated once per process: building the command line
+    /// alone asks for it once per `--tier`/`--with`/`--without` argument of every subcommand.
+    pub fn shared() -> Result<&'static TierData> {
+        static DATA: std::sync::OnceLock<std::result::Result<TierData, String>> =
+            std::sync::OnceLock::new();
+        DATA.get_or_init(|| Self::load_embedded().map_err(|e| format!("{e:#}")))
+            .as_ref()
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
+    fn load_embedded() -> Result<TierData> {
         let data = Self::parse(TIERS_TOML).context("nix/tiers.toml (embedded)")?;
         data.validate().context("nix/tiers.toml (embedded)")?;
         Ok(data)
