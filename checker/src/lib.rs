@@ -30,6 +30,7 @@ pub mod report;
 pub mod resolve;
 pub mod rule_docs;
 pub mod rustup;
+pub mod rustup_home;
 pub mod safe_write;
 pub mod shell;
 pub mod suggest;

@@ -209,15 +209,38 @@ impl Rustc {
     }
 }
 
-/// The toolchain's own rustc, when the `rustc` on PATH is rustup's proxy and `$RUSTC` is unset: a
-/// proxy for the toolchain already chosen adds a process and rustup's start to every question.
-/// Anything else on PATH (a Nix toolchain, a wrapper that passes its own `--sysroot`) is kept.
-fn own_rustc(info: &RustcInfo) -> Option<String> {
-    if std::env::var_os("RUSTC").is_some() {
+/// Whether questions may skip the `rustc` on PATH for the toolchain's own binary: it is rustup's
+/// proxy and `$RUSTC` is unset. A proxy for a toolchain already chosen adds a process and
+/// rustup's start to every question. Anything else on PATH (a Nix toolchain, a wrapper that
+/// passes its own `--sysroot`) is kept.
+fn behind_rustup_proxy() -> bool {
+    std::env::var_os("RUSTC").is_none()
+        && crate::path_search::program("rustc").is_ok_and(|found| is_rustup_proxy(&found))
+}
+
+/// The rustc rustup's proxy would start for `choice`, read from rustup's settings and toolchain
+/// directory (`rustup_home`) where they tell it exactly; `None` leaves the choice to the proxy.
+fn rustc_rustup_starts(choice: &Choice) -> Option<String> {
+    if !behind_rustup_proxy() {
         return None;
     }
-    let found = crate::path_search::program("rustc").ok()?;
-    if !is_rustup_proxy(&found) {
+    let user_env = std::env::var("RUSTUP_TOOLCHAIN");
+    let name = match choice {
+        Choice::UserEnv => Some(user_env.as_deref().ok()?),
+        Choice::Named(n) => Some(n.as_str()),
+        Choice::Default => None,
+    };
+    let home = crate::rustup_home::home()?;
+    let settings = crate::rustup_home::Settings::load(&home);
+    let env_host = crate::rustup_home::env_host();
+    let exe = crate::rustup_home::rustc_of(&home, &settings, env_host.as_deref(), name)?;
+    Some(exe.to_string_lossy().into_owned())
+}
+
+/// The toolchain's own rustc in the sysroot it reported, behind rustup's proxy (see
+/// `behind_rustup_proxy`).
+fn own_rustc(info: &RustcInfo) -> Option<String> {
+    if !behind_rustup_proxy() {
         return None;
     }
     let exe = Path::new(info.sysroot.as_deref()?)
@@ -268,8 +291,11 @@ fn rustc_program() -> String {
     std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into())
 }
 
+/// `rustc_info_of` the rustc `choice` selects: the toolchain's own binary when rustup's settings
+/// tell which (`rustc_rustup_starts`), else `rustc_program` through rustup.
 pub fn rustc_info_for(choice: &Choice) -> Result<RustcInfo> {
-    rustc_info_of(&rustc_program(), choice)
+    let program = rustc_rustup_starts(choice).unwrap_or_else(rustc_program);
+    rustc_info_of(&program, choice)
 }
 
 /// `rustc -vV`, the sysroot and the host's cfg of `program` (`rustc` or `$RUSTC`) under

@@ -197,24 +197,9 @@ pub fn find(dir: &Path, has_override: impl Fn(&Path) -> bool) -> Option<PathBuf>
 
 /// `rustup override set` entries (path -> toolchain) from RUSTUP_HOME/settings.toml.
 pub fn rustup_overrides() -> Vec<(PathBuf, String)> {
-    let home = std::env::var_os("RUSTUP_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".rustup")));
-    let Some(file) = home.map(|h| h.join("settings.toml")) else {
-        return vec![];
-    };
-    let Ok(text) = fsread::read_text(&file, "settings.toml", 1 << 20) else {
-        return vec![];
-    };
-    let Ok(t) = text.parse::<toml::Table>() else {
-        return vec![];
-    };
-    t.get("overrides")
-        .and_then(|o| o.as_table())
-        .into_iter()
-        .flatten()
-        .filter_map(|(k, v)| Some((PathBuf::from(k), v.as_str()?.to_string())))
-        .collect()
+    crate::rustup_home::home()
+        .map(|h| crate::rustup_home::Settings::load(&h).overrides)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -133,3 +133,51 @@ fn env_says_which_of_the_projects_profile_keys_the_tier_replaces() {
     // The tier sets the same 16 units: nothing is replaced.
     assert!(!err.contains("codegen-units"), "{err}");
 }
+
+fn rustc_facts(dir: &Path, envs: &[(&str, &str)]) -> serde_json::Value {
+    let mut c = clean(env!("CARGO_BIN_EXE_tiercheck"));
+    c.args(["toolchain", "--format", "json"])
+        .arg(dir)
+        .envs(envs.iter().copied());
+    json(&c.output().unwrap())["facts"]["rustc"].clone()
+}
+
+/// The toolchain's own rustc, found from rustup's settings (`rustup_home`), answers as rustup's
+/// proxy does: the `toolchain` facts are the same with the proxy forced (`RUSTC=rustc`), for the
+/// default toolchain and for toolchain files naming a channel, a version or a full name, with
+/// the host a bare channel gets from rustup's own variable or from nowhere.
+#[test]
+fn the_rustc_rustup_would_start_answers_as_its_proxy() {
+    if !rustup_has("stable") {
+        eprintln!("SKIPPED: no rustup stable");
+        return;
+    }
+    let default = tempfile::tempdir().unwrap();
+    let host = rustc_facts(default.path(), &[])["host"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let names = ["stable", "nightly", "1.95.0", &format!("stable-{host}")].map(String::from);
+    let pinned: Vec<_> = names
+        .iter()
+        .filter(|n| rustup_has(n))
+        .map(|n| project(n))
+        .collect();
+    let mut checked = 0;
+    for dir in std::iter::once(&default).chain(&pinned) {
+        for envs in [vec![], vec![("RUSTUP_OVERRIDE_HOST_TUPLE", host.as_str())]] {
+            let direct = rustc_facts(dir.path(), &envs);
+            let mut forced = envs.clone();
+            forced.push(("RUSTC", "rustc"));
+            assert_eq!(
+                direct,
+                rustc_facts(dir.path(), &forced),
+                "{}",
+                dir.path().display()
+            );
+            assert!(direct["sysroot"].is_string(), "{direct}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4, "{checked}");
+}

@@ -1,0 +1,277 @@
+//! rustup's home as its proxy reads it: `settings.toml` (the default toolchain, the host a bare
+//! channel name resolves for, `rustup override` entries) and the toolchain a name selects, so a
+//! question can go to the toolchain's own `rustc` without starting rustup first. Only what is
+//! read here exactly as rustup reads it (rustup's `src/config.rs`: `find_override_config`,
+//! `get_default`, `default_host_tuple`; `src/dist/mod.rs`: `PartialToolchainDesc::resolve`)
+//! is resolved; anything else is left to the proxy.
+
+use std::path::{Path, PathBuf};
+
+use crate::fsread;
+
+/// The parts of `$RUSTUP_HOME/settings.toml` tiercheck reads.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub default_toolchain: Option<String>,
+    pub default_host_triple: Option<String>,
+    /// `rustup override set` entries: directory -> toolchain name.
+    pub overrides: Vec<(PathBuf, String)>,
+}
+
+/// rustup's home: `$RUSTUP_HOME`, else `~/.rustup`.
+pub fn home() -> Option<PathBuf> {
+    std::env::var_os("RUSTUP_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".rustup")))
+}
+
+impl Settings {
+    /// The settings of `home`; empty when the file is missing, unreadable or not TOML.
+    pub fn load(home: &Path) -> Settings {
+        let file = home.join("settings.toml");
+        fsread::read_text(&file, "settings.toml", 1 << 20)
+            .ok()
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .map_or_else(Settings::default, |t| Settings::from_table(&t))
+    }
+
+    fn from_table(t: &toml::Table) -> Settings {
+        let text = |k: &str| t.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        let overrides = t
+            .get("overrides")
+            .and_then(|o| o.as_table())
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, v)| Some((PathBuf::from(k), v.as_str()?.to_string())))
+            .collect();
+        Settings {
+            default_toolchain: text("default_toolchain"),
+            default_host_triple: text("default_host_triple"),
+            overrides,
+        }
+    }
+
+    /// The host a name without one gets: the setting, else rustup's own override variables.
+    /// rustup's last resort (its `uname` table) is not copied: `None` leaves it to rustup.
+    fn host(&self, env_host: Option<&str>) -> Option<String> {
+        self.default_host_triple
+            .clone()
+            .or_else(|| env_host.map(str::to_string))
+    }
+}
+
+/// `RUSTUP_OVERRIDE_HOST_TUPLE` (or its older name), which rustup takes for the host when
+/// `default_host_triple` is unset.
+pub fn env_host() -> Option<String> {
+    ["RUSTUP_OVERRIDE_HOST_TUPLE", "RUSTUP_OVERRIDE_HOST_TRIPLE"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok())
+}
+
+/// The `rustc` rustup's proxy starts for toolchain `name` (`None`: no name given, so the
+/// default, asked from `/` as tiercheck asks), when this can be told without rustup: the name
+/// resolves to an installed toolchain directory whose `bin/rustc` is a file. `None` otherwise.
+pub fn rustc_of(
+    home: &Path,
+    settings: &Settings,
+    env_host: Option<&str>,
+    name: Option<&str>,
+) -> Option<PathBuf> {
+    let name = match name {
+        Some(n) => n,
+        None if decides_in_root(settings) => return None,
+        None => settings.default_toolchain.as_deref()?,
+    };
+    // A relative home is relative to the directory rustup starts in: left to rustup.
+    if !crate::toolchain_name::valid_name(name) || !home.is_absolute() {
+        return None;
+    }
+    let dir_name = if is_bare_channel(name) {
+        format!("{name}-{}", settings.host(env_host)?)
+    } else {
+        name.to_string()
+    };
+    let exe = home
+        .join("toolchains")
+        .join(dir_name)
+        .join("bin")
+        .join(format!("rustc{}", std::env::consts::EXE_SUFFIX));
+    exe.is_file().then_some(exe)
+}
+
+/// Whether something in `/` (an override, a toolchain file) decides before the default does.
+fn decides_in_root(settings: &Settings) -> bool {
+    let root = Path::new("/");
+    settings.overrides.iter().any(|(d, _)| d == root)
+        || ["rust-toolchain", "rust-toolchain.toml"]
+            .iter()
+            .any(|f| root.join(f).symlink_metadata().is_ok())
+}
+
+/// A release channel with no host part (`stable`, `1.98`, `1.98.0-beta.2`, `nightly-2026-10-29`):
+/// rustup appends the host. A name with a full host is its directory's name, as is a custom
+/// toolchain's; one with a partial host (`stable-msvc`) has no directory of that name, so it
+/// is left to rustup.
+fn is_bare_channel(name: &str) -> bool {
+    let (channel, rest) = split_channel(name);
+    channel && (rest.is_empty() || is_date(rest))
+}
+
+/// Whether `name` starts with a channel, and what follows it (after a `-`).
+fn split_channel(name: &str) -> (bool, &str) {
+    for c in ["stable", "beta", "nightly"] {
+        if let Some(rest) = name.strip_prefix(c) {
+            if rest.is_empty() {
+                return (true, "");
+            }
+            if let Some(r) = rest.strip_prefix('-') {
+                return (true, r);
+            }
+        }
+    }
+    let end = name.find('-').unwrap_or(name.len());
+    let (version, mut rest) = name.split_at(end);
+    let parts: Vec<&str> = version.split('.').collect();
+    let numeric = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    if !(2..=3).contains(&parts.len()) || !parts.iter().all(numeric) {
+        return (false, name);
+    }
+    rest = rest.strip_prefix('-').unwrap_or(rest);
+    if let Some(beta) = rest.strip_prefix("beta") {
+        let beta_end = beta.find('-').unwrap_or(beta.len());
+        let (pre, after) = beta.split_at(beta_end);
+        let pre_ok = pre.is_empty() || pre.strip_prefix('.').is_some_and(|n| numeric(&n));
+        if !pre_ok {
+            return (false, name);
+        }
+        rest = after.strip_prefix('-').unwrap_or(after);
+    }
+    (true, rest)
+}
+
+fn is_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_channels_get_the_host() {
+        for n in [
+            "stable",
+            "beta",
+            "nightly",
+            "1.98",
+            "1.98.0",
+            "1.98.0-beta",
+            "1.98.0-beta.2",
+        ] {
+            assert!(is_bare_channel(n), "{n}");
+        }
+        for n in [
+            "nightly-2026-10-29",
+            "1.98.0-2026-10-29",
+            "1.99-beta.1-2026-10-29",
+        ] {
+            assert!(is_bare_channel(n), "{n}");
+        }
+        for n in [
+            "stable-x86_64-unknown-linux-gnu",
+            "nightly-2026-10-29-x86_64-unknown-linux-gnu",
+            "stable-msvc",
+            "my-toolchain",
+            "stage1",
+            "1.98.x",
+            "1",
+            "stablex",
+        ] {
+            assert!(!is_bare_channel(n), "{n}");
+        }
+    }
+
+    fn home_with(dirs: &[&str]) -> tempfile::TempDir {
+        let home = tempfile::tempdir().unwrap();
+        for d in dirs {
+            let bin = home.path().join("toolchains").join(d).join("bin");
+            std::fs::create_dir_all(&bin).unwrap();
+            std::fs::write(bin.join("rustc"), "").unwrap();
+        }
+        home
+    }
+
+    #[test]
+    fn names_resolve_to_installed_toolchains() {
+        let host = "x86_64-unknown-linux-gnu";
+        let home = home_with(&[
+            &format!("stable-{host}"),
+            &format!("nightly-2026-10-29-{host}"),
+            "stage1",
+        ]);
+        let with_host = Settings {
+            default_toolchain: Some(format!("stable-{host}")),
+            default_host_triple: Some(host.into()),
+            overrides: vec![],
+        };
+        let at = |s: &Settings, env: Option<&str>, n: Option<&str>| {
+            rustc_of(home.path(), s, env, n).map(|p| {
+                let rel = p.strip_prefix(home.path().join("toolchains")).unwrap();
+                rel.iter().next().unwrap().to_string_lossy().into_owned()
+            })
+        };
+        let stable = Some(format!("stable-{host}"));
+        assert_eq!(at(&with_host, None, Some("stable")), stable);
+        assert_eq!(at(&with_host, None, None), stable);
+        assert_eq!(at(&with_host, None, Some("stage1")), Some("stage1".into()));
+        assert_eq!(
+            at(&with_host, None, Some("nightly-2026-10-29")),
+            Some(format!("nightly-2026-10-29-{host}"))
+        );
+        // Not installed, a partial host, a path: rustup decides.
+        assert_eq!(at(&with_host, None, Some("beta")), None);
+        assert_eq!(at(&with_host, None, Some("stable-gnu")), None);
+        assert_eq!(at(&with_host, None, Some("/opt/rust")), None);
+        // No host setting: a bare channel is left to rustup unless rustup's variable says.
+        let no_host = Settings {
+            default_host_triple: None,
+            ..with_host.clone()
+        };
+        assert_eq!(at(&no_host, None, Some("stable")), None);
+        assert_eq!(at(&no_host, Some(host), Some("stable")), stable);
+        assert_eq!(at(&no_host, None, None), stable);
+        // No default: rustup's fallback settings or an error, its business.
+        let no_default = Settings {
+            default_toolchain: None,
+            ..with_host.clone()
+        };
+        assert_eq!(at(&no_default, None, None), None);
+        let root_override = Settings {
+            overrides: vec![("/".into(), "stage1".into())],
+            ..with_host
+        };
+        assert_eq!(at(&root_override, None, None), None);
+    }
+
+    #[test]
+    fn settings_as_rustup_writes_them() {
+        let t: toml::Table = "version = \"12\"\ndefault_toolchain = \"stable-x86_64-unknown-linux-gnu\"\nprofile = \"default\"\n\n[overrides]\n\"/work/p\" = \"nightly-x86_64-unknown-linux-gnu\"\n"
+            .parse()
+            .unwrap();
+        let s = Settings::from_table(&t);
+        assert_eq!(
+            s.default_toolchain.as_deref(),
+            Some("stable-x86_64-unknown-linux-gnu")
+        );
+        assert_eq!(s.default_host_triple, None);
+        assert_eq!(
+            s.overrides,
+            [("/work/p".into(), "nightly-x86_64-unknown-linux-gnu".into())]
+        );
+    }
+}
