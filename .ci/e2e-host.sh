@@ -118,9 +118,10 @@ for ex in workspace cpu-bound; do
 done
 
 echo "== rustc asked each question once per build (strace, a one-crate project; about 3 s)"
-# host_env probes the tier's rustc; the project and binary checks reuse what it found.
+# host_env probes the tier's rustc; the project and binary checks reuse what it found. With
+# the kept answers off (TIERCHECK_NO_CACHE): the questions are asked, not read back.
 (cd "$work" && rm -rf probe-once && cargo new -q --vcs none probe-once)
-if (cd "$work/probe-once" && clean_env strace -f -s 300 -e trace=execve,clone,clone3,vfork -o "$work/probe.strace" "$tc" build --tier tier1 >/dev/null 2>&1) \
+if (cd "$work/probe-once" && clean_env env TIERCHECK_NO_CACHE=1 strace -f -s 300 -e trace=execve,clone,clone3,vfork -o "$work/probe.strace" "$tc" build --tier tier1 >/dev/null 2>&1) \
    && counts=$(python3 "$root/.ci/probe_count.py" "$work/probe.strace" --max 1); then
   ok "tiercheck build: $(tr '\n' ';' <<<"$counts")"
 else

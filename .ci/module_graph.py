@@ -44,7 +44,7 @@ LAYERS = [
     # atomic writes (safe_write over its recovery records, both over the one-file write and its
     # temp-file pieces), the compile-cache probes.
     ("host", [
-        "rustup", "rustup_home", "toolchain", "toolchain_file", "tools", "path_search", "child", "cargo_run",
+        "rustup", "rustup_home", "rustc_cache", "toolchain", "toolchain_file", "tools", "path_search", "child", "cargo_run",
         "host_env",
         "toml_doc", "safe_write", "recovery", "checked_write", "atomic_fs", "cache::*",
     ]),

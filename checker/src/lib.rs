@@ -29,6 +29,7 @@ pub mod recovery;
 pub mod report;
 pub mod resolve;
 pub mod rule_docs;
+pub mod rustc_cache;
 pub mod rustup;
 pub mod rustup_home;
 pub mod safe_write;

@@ -117,6 +117,12 @@ fn is_bare_channel(name: &str) -> bool {
     channel && (rest.is_empty() || is_date(rest))
 }
 
+/// Whether `name` names a release channel (with or without a date and host): a toolchain
+/// rustup installs from its servers, not one linked from a local build.
+pub fn is_channel_name(name: &str) -> bool {
+    split_channel(name).0
+}
+
 /// Whether `name` starts with a channel, and what follows it (after a `-`).
 fn split_channel(name: &str) -> (bool, &str) {
     for c in ["stable", "beta", "nightly"] {

@@ -116,14 +116,42 @@ fn run(program: &str, args: &[&str], choice: &Choice) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).to_string())
 }
 
-/// `program` started the trusted way (see `run`), stdin empty, whatever its exit status.
+/// `program` started the trusted way (see `run`), stdin empty, whatever its exit status; a
+/// rustc's answer from an earlier run where one is kept (`rustc_cache`).
 fn trusted_output<S: AsRef<std::ffi::OsStr>>(
     program: &str,
     args: &[S],
     choice: &Choice,
 ) -> Result<std::process::Output> {
     let exe = crate::path_search::program(program)?;
-    let mut c = Command::new(&exe);
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| a.as_ref().to_string_lossy().into_owned())
+        .collect();
+    let cache = crate::rustc_cache::default_dir().and_then(|dir| {
+        let home = crate::rustup_home::home();
+        Some((crate::rustc_cache::key(&exe, &args, home.as_deref())?, dir))
+    });
+    if let Some(kept) = cache
+        .as_ref()
+        .and_then(|(k, dir)| crate::rustc_cache::get(dir, k))
+    {
+        return Ok(kept);
+    }
+    let out = start_trusted(program, &exe, &args, choice)?;
+    if let Some((key, dir)) = &cache {
+        crate::rustc_cache::put(dir, key, &out);
+    }
+    Ok(out)
+}
+
+fn start_trusted(
+    program: &str,
+    exe: &Path,
+    args: &[String],
+    choice: &Choice,
+) -> Result<std::process::Output> {
+    let mut c = Command::new(exe);
     // A toolchain named but not installed must not start a download.
     c.args(args)
         .env("RUSTUP_AUTO_INSTALL", "0")

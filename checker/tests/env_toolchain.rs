@@ -139,6 +139,8 @@ fn rustc_facts(dir: &Path, envs: &[(&str, &str)]) -> serde_json::Value {
     c.args(["toolchain", "--format", "json"])
         .arg(dir)
         .envs(envs.iter().copied());
+    // Both ways asked for real, not answered from an earlier run.
+    c.env("TIERCHECK_NO_CACHE", "1");
     json(&c.output().unwrap())["facts"]["rustc"].clone()
 }
 
@@ -180,4 +182,48 @@ fn the_rustc_rustup_would_start_answers_as_its_proxy() {
         }
     }
     assert!(checked >= 4, "{checked}");
+}
+
+fn project_report(dir: &Path, envs: &[(&str, &Path)]) -> Vec<u8> {
+    let mut c = clean(env!("CARGO_BIN_EXE_tiercheck"));
+    c.args(["project", "--format", "json"])
+        .arg(dir)
+        .envs(envs.iter().copied());
+    c.output().unwrap().stdout
+}
+
+fn entries(dir: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir.join("tiercheck/rustc"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default()
+}
+
+/// A second run answers from the rustc answers the first one kept (`rustc_cache`) and reports
+/// the same; a damaged entry is a miss, and TIERCHECK_NO_CACHE keeps nothing.
+#[test]
+fn kept_rustc_answers_give_the_same_report() {
+    if !rustup_has("stable") {
+        eprintln!("SKIPPED: no rustup stable");
+        return;
+    }
+    // No toolchain file: rustup's default, which its settings name in full.
+    let dir = project("stable");
+    std::fs::remove_file(dir.path().join("rust-toolchain.toml")).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let envs = [("XDG_CACHE_HOME", cache.path())];
+    let first = project_report(dir.path(), &envs);
+    let kept = entries(cache.path());
+    assert!(!kept.is_empty(), "{}", String::from_utf8_lossy(&first));
+    assert_eq!(project_report(dir.path(), &envs), first);
+    for e in &kept {
+        std::fs::write(e, "{").unwrap();
+    }
+    assert_eq!(project_report(dir.path(), &envs), first);
+    let off = tempfile::tempdir().unwrap();
+    let no = Path::new("1");
+    project_report(
+        dir.path(),
+        &[("XDG_CACHE_HOME", off.path()), ("TIERCHECK_NO_CACHE", no)],
+    );
+    assert!(entries(off.path()).is_empty());
 }
