@@ -251,8 +251,19 @@ class Bench(Scenario):
                 str(proj / "src/main.rs"), "= 1", "= 2", "--edit-pairs", "1", str(proj)]
 
 
+USAGE = "usage: crash_points.py TIERCHECK WORKDIR"
+
+
 def main():
-    tc, work = sys.argv[1], sys.argv[2]
+    args = sys.argv[1:]
+    if "-h" in args or "--help" in args:
+        print(USAGE)
+        print(__doc__.strip())
+        sys.exit(0)
+    if len(args) != 2:
+        print(USAGE, file=sys.stderr)
+        sys.exit(2)
+    tc, work = args
     failed = 0
     for kind in (Init, Bench):
         s = kind(kind.__name__.lower(), tc, work)

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result};
+use serde::Deserialize;
 
 use crate::host_env::HostEnv;
 use crate::resolve::Selection;
@@ -127,14 +128,7 @@ pub fn build(
     if let Some(out) = child.take_stdout() {
         for line in BufReader::new(out).lines() {
             let line = line.context("reading cargo's output")?;
-            let Ok(msg) = serde_json::from_str::<serde_json::Value>(&line) else {
-                continue;
-            };
-            if msg["reason"] == "compiler-artifact" {
-                if let Some(exe) = msg["executable"].as_str() {
-                    exes.push(PathBuf::from(exe));
-                }
-            }
+            exes.extend(executable(&line));
         }
     }
     let status = child.wait(None)?;
@@ -143,9 +137,46 @@ pub fn build(
     Ok((status.success(), exes))
 }
 
+/// What tiercheck reads of one of cargo's JSON messages (`--message-format=json`).
+#[derive(Debug, Deserialize)]
+struct Message {
+    reason: String,
+    /// Set on a `compiler-artifact` that is a binary, test or example; null or absent otherwise.
+    executable: Option<PathBuf>,
+}
+
+/// The executable a line of cargo's output announces. A line that is no JSON message (text
+/// a build script or the rendered diagnostics put there) announces none.
+fn executable(line: &str) -> Option<PathBuf> {
+    let msg: Message = serde_json::from_str(line).ok()?;
+    if msg.reason == "compiler-artifact" {
+        msg.executable
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Three lines of `cargo build --message-format=json` for a package with a build script.
+    const MESSAGES: [&str; 3] = [
+        r#"{"reason":"compiler-artifact","package_id":"path+file:///p#0.1.0","manifest_path":"/p/Cargo.toml","target":{"kind":["custom-build"],"crate_types":["bin"],"name":"build-script-build","src_path":"/p/build.rs","edition":"2024","doc":false,"doctest":false,"test":false},"profile":{"opt_level":"0","debuginfo":0,"debug_assertions":true,"overflow_checks":true,"test":false},"features":[],"filenames":["/p/target/debug/build/p-3eaa0f3425ee80f8/build-script-build"],"executable":null,"fresh":false}"#,
+        r#"{"reason":"build-script-executed","package_id":"path+file:///p#0.1.0","linked_libs":[],"linked_paths":[],"cfgs":["demo"],"env":[],"out_dir":"/p/target/debug/build/p-89b93070d178af5e/out"}"#,
+        r#"{"reason":"compiler-artifact","package_id":"path+file:///p#0.1.0","manifest_path":"/p/Cargo.toml","target":{"kind":["bin"],"crate_types":["bin"],"name":"p","src_path":"/p/src/main.rs","edition":"2024","doc":true,"doctest":false,"test":true},"profile":{"opt_level":"0","debuginfo":2,"debug_assertions":true,"overflow_checks":true,"test":false},"features":[],"filenames":["/p/target/debug/p"],"executable":"/p/target/debug/p","fresh":false}"#,
+    ];
+
+    #[test]
+    fn only_a_compiler_artifact_announces_an_executable() {
+        let got: Vec<_> = MESSAGES.iter().map(|l| executable(l)).collect();
+        assert_eq!(got, [None, None, Some(PathBuf::from("/p/target/debug/p"))]);
+        assert_eq!(executable("warning: build script printed this"), None);
+        assert_eq!(
+            executable(r#"{"reason":"build-finished","success":true}"#),
+            None
+        );
+    }
 
     #[test]
     fn a_build_keeps_the_users_settings_a_measurement_does_not() {

@@ -381,20 +381,7 @@ impl Runner<'_> {
             );
         }
         self.put(n, Measure::CleanRelease, &cfg.name, secs)?;
-        let r: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .context("tiercheck build --pgo printed no JSON report")?;
-        let path = |k: &str| {
-            r["facts"]["pgo"][k]
-                .as_str()
-                .map(PathBuf::from)
-                .filter(|p| p.is_file())
-                .with_context(|| format!("{}: the PGO report names no {k} file", cfg.name))
-        };
-        let mut bins = vec![(cfg.name.clone(), path("optimized_before_bolt")?)];
-        if r["facts"]["pgo"]["bolt"].as_bool() == Some(true) {
-            bins.push((format!("{}+bolt", cfg.name), path("binary")?));
-        }
-        Ok(bins)
+        pgo_binaries(&cfg.name, &out.stdout)
     }
 
     fn put(&mut self, n: usize, m: Measure, config: &str, secs: f64) -> Result<()> {
@@ -430,6 +417,46 @@ impl Runner<'_> {
     }
 }
 
+/// What the bench reads of `tiercheck build --pgo`'s JSON report (the `pgo` facts are
+/// `pgo::facts::PgoRun`, which bench, another command, does not import). Any part may be absent
+/// or null, so a report without a path is told apart from output that is no JSON.
+#[derive(Debug, Deserialize)]
+struct PgoReport {
+    facts: Option<PgoReportFacts>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PgoReportFacts {
+    pgo: Option<PgoReportRun>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PgoReportRun {
+    binary: Option<PathBuf>,
+    optimized_before_bolt: Option<PathBuf>,
+    bolt: Option<bool>,
+}
+
+/// The binaries a `tiercheck build --pgo` report (`stdout`) names for configuration `name`:
+/// the PGO-only one as `<name>`, the BOLTed one as `<name>+bolt` when BOLT ran.
+fn pgo_binaries(name: &str, stdout: &[u8]) -> Result<Vec<(String, PathBuf)>> {
+    let r: PgoReport =
+        serde_json::from_slice(stdout).context("tiercheck build --pgo printed no JSON report")?;
+    let run = r.facts.and_then(|f| f.pgo).unwrap_or_default();
+    let path = |k: &str, p: Option<PathBuf>| {
+        p.filter(|p| p.is_file())
+            .with_context(|| format!("{name}: the PGO report names no {k} file"))
+    };
+    let mut bins = vec![(
+        name.to_string(),
+        path("optimized_before_bolt", run.optimized_before_bolt)?,
+    )];
+    if run.bolt == Some(true) {
+        bins.push((format!("{name}+bolt"), path("binary", run.binary)?));
+    }
+    Ok(bins)
+}
+
 fn remove_dir(p: &Path) -> Result<()> {
     match std::fs::remove_dir_all(p) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
@@ -463,4 +490,55 @@ fn touch(path: &Path) -> Result<()> {
         .with_context(|| format!("{}: cannot touch", path.display()))?;
     f.set_modified(std::time::SystemTime::now())
         .with_context(|| format!("{}: cannot touch", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(pgo: serde_json::Value) -> Vec<u8> {
+        let r = serde_json::json!({
+            "schema": "tiercheck/1", "command": "build", "tier": "tier1", "subject": "/p",
+            "facts": {"profile": "release", "pgo": pgo, "binaries": []},
+            "findings": [], "summary": {"errors": 0, "warnings": 0, "infos": 0}
+        });
+        serde_json::to_vec(&r).unwrap()
+    }
+
+    #[test]
+    fn a_pgo_report_names_its_binaries() {
+        let d = tempfile::tempdir().unwrap();
+        let (pgo, bolt) = (d.path().join("pgo"), d.path().join("bolt"));
+        std::fs::write(&pgo, "").unwrap();
+        std::fs::write(&bolt, "").unwrap();
+        let r = report(serde_json::json!({
+            "binary": bolt, "optimized_before_bolt": pgo, "bolt": true,
+            "profdata": "/x/merged.profdata", "fdata": null, "training": [], "steps": []
+        }));
+        let want = vec![("t".to_string(), pgo.clone()), ("t+bolt".to_string(), bolt)];
+        assert_eq!(pgo_binaries("t", &r).unwrap(), want);
+        let r =
+            report(serde_json::json!({"binary": pgo, "optimized_before_bolt": pgo, "bolt": false}));
+        assert_eq!(pgo_binaries("t", &r).unwrap(), want[..1]);
+    }
+
+    #[test]
+    fn a_pgo_report_without_its_files_says_which() {
+        let err = |out: &[u8]| format!("{:#}", pgo_binaries("t", out).unwrap_err());
+        assert!(err(b"error: x").starts_with("tiercheck build --pgo printed no JSON report"));
+        let none = "t: the PGO report names no optimized_before_bolt file";
+        assert_eq!(err(b"{}"), none);
+        assert_eq!(err(br#"{"facts": null}"#), none);
+        assert_eq!(
+            err(&report(
+                serde_json::json!({"optimized_before_bolt": "/nonexistent"})
+            )),
+            none
+        );
+        let d = tempfile::tempdir().unwrap();
+        let pgo = d.path().join("pgo");
+        std::fs::write(&pgo, "").unwrap();
+        let r = report(serde_json::json!({"optimized_before_bolt": pgo, "bolt": true}));
+        assert_eq!(err(&r), "t: the PGO report names no binary file");
+    }
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
+use serde::Deserialize;
 
 use super::presets::Config;
 use super::proof::cargo_in;
@@ -98,12 +99,7 @@ impl Sccache {
 
     /// Cache hits so far (every language).
     pub fn hits(&self) -> Result<u64> {
-        let text = self.command(&["--show-stats", "--stats-format", "json"])?;
-        let v: serde_json::Value =
-            serde_json::from_str(&text).context("sccache --show-stats: not JSON")?;
-        Ok(v["stats"]["cache_hits"]["counts"]
-            .as_object()
-            .map_or(0, |m| m.values().filter_map(|x| x.as_u64()).sum()))
+        hits_in(&self.command(&["--show-stats", "--stats-format", "json"])?)
     }
 
     /// The build since `before` took objects from the cache.
@@ -121,6 +117,32 @@ impl Sccache {
     pub fn stop(&self) {
         let _ = self.command(&["--stop-server"]);
     }
+}
+
+/// What the bench reads of `sccache --show-stats --stats-format json`: the cache hits per
+/// language. A field sccache leaves out (no hits yet, an older version) counts as none.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ShowStats {
+    stats: ServerStats,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ServerStats {
+    cache_hits: PerLanguage,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PerLanguage {
+    counts: BTreeMap<String, u64>,
+}
+
+/// Cache hits of every language in a `--show-stats` JSON document.
+fn hits_in(text: &str) -> Result<u64> {
+    let s: ShowStats = serde_json::from_str(text).context("sccache --show-stats: not JSON")?;
+    Ok(s.stats.cache_hits.counts.values().sum())
 }
 
 /// Copies a source tree, leaving out `target` and `.git` directories.
@@ -152,6 +174,32 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    /// `sccache --show-stats --stats-format json` of a server that compiled Rust and C.
+    const SHOW_STATS: &str = r#"{"stats":{"compile_requests":57,"requests_unsupported_compiler":0,
+        "requests_not_compile":12,"requests_not_cacheable":6,"requests_executed":39,
+        "cache_errors":{"counts":{},"adv_counts":{}},
+        "cache_hits":{"counts":{"Rust":31,"C/C++":4},"adv_counts":{"rust":31,"gcc":4}},
+        "cache_misses":{"counts":{"Rust":4},"adv_counts":{"rust":4}},"cache_timeouts":0,
+        "cache_read_errors":0,"non_cacheable_compilations":0,"forced_recaches":0,
+        "cache_write_errors":0,"cache_writes":4,
+        "cache_write_duration":{"secs":0,"nanos":41377091},
+        "cache_read_hit_duration":{"secs":0,"nanos":90873011},
+        "compiler_write_duration":{"secs":3,"nanos":512018437},
+        "not_cached":{"crate-type":6},"dist_compiles":{},"dist_errors":0},
+        "cache_location":"Redis: redis://127.0.0.1:6379/","use_preprocessor_cache_mode":false,
+        "cache_size":null,"max_cache_size":null,"version":"0.8.2"}"#;
+
+    #[test]
+    fn hits_are_the_sum_over_languages() {
+        assert_eq!(super::hits_in(SHOW_STATS).unwrap(), 35);
+        let fresh =
+            r#"{"stats":{"compile_requests":0,"cache_hits":{"counts":{},"adv_counts":{}}}}"#;
+        assert_eq!(super::hits_in(fresh).unwrap(), 0);
+        assert_eq!(super::hits_in(r#"{"version":"0.8.2"}"#).unwrap(), 0);
+        let e = format!("{:#}", super::hits_in("sccache: error").unwrap_err());
+        assert!(e.starts_with("sccache --show-stats: not JSON"), "{e}");
+    }
+
     #[test]
     fn a_copy_that_fails_names_the_file() {
         let d = tempfile::tempdir().unwrap();

@@ -4,12 +4,44 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use crate::project::command_line;
 use crate::project::ctx::Ctx;
-use crate::project::linker::{self, Outcome};
+use crate::project::linker::{self, LinkerKind, Outcome};
+
+/// Which linker links, or that the settings make the link (or Cargo) fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinksWith {
+    Links(LinkerKind),
+    Fails,
+}
+
+impl LinksWith {
+    /// The `links_with` value of the JSON report.
+    pub fn id(&self) -> &'static str {
+        match self {
+            LinksWith::Links(k) => k.id(),
+            LinksWith::Fails => "fails",
+        }
+    }
+}
+
+impl From<&Outcome> for LinksWith {
+    fn from(o: &Outcome) -> Self {
+        match o {
+            Outcome::Links(k) => LinksWith::Links(k.clone()),
+            Outcome::Fails(_) => LinksWith::Fails,
+        }
+    }
+}
+
+impl Serialize for LinksWith {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
 
 #[derive(Debug, Serialize)]
 pub struct CargoView {
@@ -23,7 +55,7 @@ pub struct CargoView {
     /// Which linker links: "rust-lld", "mold", "wild", "lld" (a system LLD), "gold", "system"
     /// (the cc driver's default, GNU ld on Linux), "default" where it is not modelled, or
     /// "fails" when the settings make the link (or Cargo) fail (`linker::resolve`).
-    pub links_with: &'static str,
+    pub links_with: LinksWith,
     /// Each profile the files define, key -> value after the merge (variables included).
     pub profiles: Value,
     /// Per profile (dev, release and each one the files define): the value rustc ends up with
@@ -72,13 +104,30 @@ pub fn view(ctx: &Ctx) -> CargoView {
     CargoView {
         target: ctx.triple().to_string(),
         rustflags_from: eff.iter().map(|s| s.key.clone()).collect(),
-        links_with: match &resolved.outcome {
-            Outcome::Links(k) => k.id(),
-            Outcome::Fails(_) => "fails",
-        },
+        links_with: LinksWith::from(&resolved.outcome),
         linker: resolved.program,
         rustflags,
         profiles: Value::Object(profiles),
         codegen: codegen(ctx),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_with_serialises_as_the_reports_string() {
+        for (l, want) in [
+            (LinksWith::Links(LinkerKind::RustLld), "\"rust-lld\""),
+            (LinksWith::Links(LinkerKind::GnuLd), "\"system\""),
+            (
+                LinksWith::Links(LinkerKind::Unknown("cc".into())),
+                "\"default\"",
+            ),
+            (LinksWith::Fails, "\"fails\""),
+        ] {
+            assert_eq!(serde_json::to_string(&l).unwrap(), want);
+        }
     }
 }
