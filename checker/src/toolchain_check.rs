@@ -38,7 +38,7 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         .dir
         .canonicalize()
         .with_context(|| format!("{}: cannot resolve", args.dir.display()))?;
-    let (mut report, facts) = check(
+    let (mut report, _) = check(
         data,
         &dir,
         args.tier.tier.as_deref(),
@@ -46,7 +46,16 @@ pub fn run(args: Args, data: &TierData, out: &mut Out) -> Result<i32> {
         &args.check.select.selection(),
     )?;
     report.anchor = Some(anchor(&dir));
-    print_report(out, &report, args.check.format, &facts_text(&facts), None)
+    print_report(out, &report, args.check.format, &report_text, None)
+}
+
+/// The facts lines of a report as the printer hands it over: escaped for a terminal
+/// (`Report::for_text`), read back into the typed facts.
+fn report_text(r: &Report) -> String {
+    match ToolchainFacts::deserialize(&r.facts) {
+        Ok(f) => facts_text(&f),
+        Err(e) => format!("(toolchain facts unreadable: {e})\n"),
+    }
 }
 
 /// Where CI output places this report's findings: the toolchain file rustup would read, when
