@@ -332,7 +332,10 @@ fn rustflags_shadowing(ctx: &Ctx, out: &mut Vec<Finding>) {
         .iter()
         .filter(|s| s.kind != Kind::Profile && rank(s.kind) > rank(w.kind) && !s.tokens.is_empty());
     for l in losers {
-        let by_tier = ctx.tier_vars.iter().any(|v| w.origin == format!("env:{v}"));
+        let by_tier = ctx
+            .tier_vars
+            .iter()
+            .any(|v| w.def.env_name() == Some(v.as_str()));
         let rule = if by_tier {
             Rule::OverriddenByTier
         } else if w.kind == Kind::Target {
@@ -345,7 +348,7 @@ fn rustflags_shadowing(ctx: &Ctx, out: &mut Vec<Finding>) {
             format!(
                 "ignored: {} ({}) replaces these flags ({})",
                 w.key,
-                w.origin,
+                w.def.file,
                 shown_flags(&l.tokens)
             ),
         );

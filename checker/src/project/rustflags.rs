@@ -25,8 +25,6 @@ pub enum Kind {
 #[derive(Debug, Clone)]
 pub struct Source {
     pub kind: Kind,
-    /// A file as shown in findings, or `env:NAME`.
-    pub origin: String,
     pub key: String,
     pub tokens: Vec<String>,
     /// Where the key (or its first element) is defined.
@@ -38,11 +36,10 @@ pub struct Source {
 }
 
 impl Source {
-    pub fn new(kind: Kind, origin: String, key: String, tokens: Vec<String>, def: Def) -> Source {
+    pub fn new(kind: Kind, key: String, tokens: Vec<String>, def: Def) -> Source {
         Source {
             parsed: flags::parse(&tokens),
             kind,
-            origin,
             key,
             tokens,
             def,
@@ -65,7 +62,7 @@ impl Source {
 fn from_words(kind: Kind, key: String, words: Vec<(String, Def)>, fallback: Def) -> Source {
     let def = words.first().map_or(fallback, |(_, d)| d.clone());
     let (tokens, defs): (Vec<String>, Vec<Def>) = words.into_iter().unzip();
-    let mut s = Source::new(kind, def.file.clone(), key, tokens, def);
+    let mut s = Source::new(kind, key, tokens, def);
     s.defs = defs;
     s
 }
@@ -74,13 +71,7 @@ fn from_words(kind: Kind, key: String, words: Vec<(String, Def)>, fallback: Def)
 pub fn sources(p: &Project, target: &CfgSet) -> Vec<Source> {
     let mut out = vec![];
     let env_src = |kind: Kind, name: &str, tokens: Vec<String>| {
-        Source::new(
-            kind,
-            format!("env:{name}"),
-            name.to_string(),
-            tokens,
-            Def::env(name),
-        )
+        Source::new(kind, name.to_string(), tokens, Def::env(name))
     };
     if let Some(v) = p.env.get("CARGO_ENCODED_RUSTFLAGS") {
         let t = if v.is_empty() {
@@ -121,7 +112,6 @@ pub fn sources(p: &Project, target: &CfgSet) -> Vec<Source> {
             };
             out.push(Source::new(
                 Kind::Profile,
-                e.def.file.clone(),
                 format!("profile.{name}.rustflags"),
                 tokens,
                 e.def.clone(),

@@ -484,7 +484,7 @@ fn linker_conflict(ctx: &Ctx, r: &Resolved, out: &mut Vec<Finding>) {
     let project_linker = flags::selected_by_link_args(
         &ctx.sources
             .iter()
-            .filter(|s| s.kind == Kind::Target && !s.origin.starts_with("env:"))
+            .filter(|s| s.kind == Kind::Target && !s.def.is_env())
             .flat_map(|s| flags::link_args(s.opts()))
             .collect::<Vec<_>>(),
     );
