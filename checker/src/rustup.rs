@@ -164,7 +164,8 @@ pub fn choose(
             pin_note: None,
         });
     }
-    if let Some(user) = std::env::var_os("RUSTUP_TOOLCHAIN") {
+    // rustup reads an empty variable as unset.
+    if let Some(user) = std::env::var_os("RUSTUP_TOOLCHAIN").filter(|v| !v.is_empty()) {
         return users_choice(&user, accept);
     }
     let project = match pin.map(|p| (p, follow(p, spec, accept))) {

@@ -26,13 +26,17 @@ pub fn home() -> Option<PathBuf> {
 }
 
 impl Settings {
-    /// The settings of `home`; empty when the file is missing, unreadable or not TOML.
-    pub fn load(home: &Path) -> Settings {
+    /// The settings of `home` (empty when the file is missing), as rustup 1.29 reads them:
+    /// `None` when rustup would refuse them (unreadable, not TOML, not metadata version 12).
+    pub fn load(home: &Path) -> Option<Settings> {
         let file = home.join("settings.toml");
-        fsread::read_text(&file, "settings.toml", 1 << 20)
-            .ok()
-            .and_then(|text| text.parse::<toml::Table>().ok())
-            .map_or_else(Settings::default, |t| Settings::from_table(&t))
+        if file.symlink_metadata().is_err() {
+            return Some(Settings::default());
+        }
+        let text = fsread::read_text(&file, "settings.toml", 1 << 20).ok()?;
+        let t = text.parse::<toml::Table>().ok()?;
+        let version = t.get("version").and_then(|v| v.as_str());
+        (version == Some("12")).then(|| Settings::from_table(&t))
     }
 
     fn from_table(t: &toml::Table) -> Settings {
@@ -51,21 +55,39 @@ impl Settings {
         }
     }
 
-    /// The host a name without one gets: the setting, else rustup's own override variables.
-    /// rustup's last resort (its `uname` table) is not copied: `None` leaves it to rustup.
-    fn host(&self, env_host: Option<&str>) -> Option<String> {
-        self.default_host_triple
-            .clone()
-            .or_else(|| env_host.map(str::to_string))
+    /// The host a name without one gets: the setting, else rustup's override variable, else
+    /// unknown (`None`): rustup's last resort (its `uname` table) is not copied.
+    fn host(&self, env_host: &EnvHost) -> Option<String> {
+        match (&self.default_host_triple, env_host) {
+            (Some(h), _) => Some(h.clone()),
+            (None, EnvHost::Set(h)) => Some(h.clone()),
+            (None, EnvHost::Unset | EnvHost::Unclear) => None,
+        }
     }
 }
 
-/// `RUSTUP_OVERRIDE_HOST_TUPLE` (or its older name), which rustup takes for the host when
-/// `default_host_triple` is unset.
-pub fn env_host() -> Option<String> {
-    ["RUSTUP_OVERRIDE_HOST_TUPLE", "RUSTUP_OVERRIDE_HOST_TRIPLE"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok())
+/// rustup's host override variable, which it takes when `default_host_triple` is unset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvHost {
+    Unset,
+    Set(String),
+    /// rustup 1.29 reads `RUSTUP_OVERRIDE_HOST_TRIPLE`, later ones `RUSTUP_OVERRIDE_HOST_TUPLE`
+    /// first: set differently, the installed rustup decides.
+    Unclear,
+}
+
+/// `EnvHost` from the environment (an empty variable is unset, as rustup reads it).
+pub fn env_host() -> EnvHost {
+    let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    match (
+        get("RUSTUP_OVERRIDE_HOST_TUPLE"),
+        get("RUSTUP_OVERRIDE_HOST_TRIPLE"),
+    ) {
+        (None, None) => EnvHost::Unset,
+        (None, Some(t)) => EnvHost::Set(t),
+        (Some(a), Some(b)) if a == b => EnvHost::Set(a),
+        _ => EnvHost::Unclear,
+    }
 }
 
 /// The `rustc` rustup's proxy starts for toolchain `name` (`None`: no name given, so the
@@ -74,7 +96,7 @@ pub fn env_host() -> Option<String> {
 pub fn rustc_of(
     home: &Path,
     settings: &Settings,
-    env_host: Option<&str>,
+    env_host: &EnvHost,
     name: Option<&str>,
 ) -> Option<PathBuf> {
     let name = match name {
@@ -82,8 +104,9 @@ pub fn rustc_of(
         None if decides_in_root(settings) => return None,
         None => settings.default_toolchain.as_deref()?,
     };
-    // A relative home is relative to the directory rustup starts in: left to rustup.
-    if !crate::toolchain_name::valid_name(name) || !home.is_absolute() {
+    // A relative home is relative to the directory rustup starts in: left to rustup. `none`
+    // is reserved (rustup refuses it as a custom name).
+    if !crate::toolchain_name::valid_name(name) || !home.is_absolute() || name == "none" {
         return None;
     }
     let dir_name = if is_bare_channel(name) {
@@ -123,9 +146,11 @@ pub fn is_channel_name(name: &str) -> bool {
     split_channel(name).0
 }
 
-/// Whether `name` starts with a channel, and what follows it (after a `-`).
+/// Whether `name` starts with a channel, and what follows it (after a `-`): rustup's
+/// `TOOLCHAIN_CHANNEL_RE` (`src/dist/mod.rs`), whose versions run from 1.0 to 9.999.99 with
+/// an optional `-beta` or `-beta.N`.
 fn split_channel(name: &str) -> (bool, &str) {
-    for c in ["stable", "beta", "nightly"] {
+    for c in ["nightly", "beta", "stable"] {
         if let Some(rest) = name.strip_prefix(c) {
             if rest.is_empty() {
                 return (true, "");
@@ -136,23 +161,37 @@ fn split_channel(name: &str) -> (bool, &str) {
         }
     }
     let end = name.find('-').unwrap_or(name.len());
-    let (version, mut rest) = name.split_at(end);
-    let parts: Vec<&str> = version.split('.').collect();
-    let numeric = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
-    if !(2..=3).contains(&parts.len()) || !parts.iter().all(numeric) {
+    let (version, rest) = name.split_at(end);
+    if !is_release_version(version) {
         return (false, name);
     }
-    rest = rest.strip_prefix('-').unwrap_or(rest);
-    if let Some(beta) = rest.strip_prefix("beta") {
-        let beta_end = beta.find('-').unwrap_or(beta.len());
-        let (pre, after) = beta.split_at(beta_end);
-        let pre_ok = pre.is_empty() || pre.strip_prefix('.').is_some_and(|n| numeric(&n));
-        if !pre_ok {
-            return (false, name);
-        }
-        rest = after.strip_prefix('-').unwrap_or(after);
+    let rest = rest.strip_prefix('-').unwrap_or(rest);
+    let Some(beta) = rest.strip_prefix("beta") else {
+        return (true, rest);
+    };
+    let beta_end = beta.find('-').unwrap_or(beta.len());
+    let (number, after) = beta.split_at(beta_end);
+    let number_ok = number.is_empty() || number.strip_prefix('.').is_some_and(|n| digits(n, 1, 2));
+    if !number_ok {
+        return (false, name);
     }
-    (true, rest)
+    (true, after.strip_prefix('-').unwrap_or(after))
+}
+
+/// `[0-9]\.(0|[1-9][0-9]{0,2})(\.(0|[1-9][0-9]?))?`
+fn is_release_version(v: &str) -> bool {
+    let no_lead_zero = |p: &str, max: usize| p == "0" || (!p.starts_with('0') && digits(p, 1, max));
+    match v.split('.').collect::<Vec<_>>()[..] {
+        [major, minor] => digits(major, 1, 1) && no_lead_zero(minor, 3),
+        [major, minor, patch] => {
+            digits(major, 1, 1) && no_lead_zero(minor, 3) && no_lead_zero(patch, 2)
+        }
+        _ => false,
+    }
+}
+
+fn digits(text: &str, min: usize, max: usize) -> bool {
+    (min..=max).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn is_date(text: &str) -> bool {
@@ -197,6 +236,13 @@ mod tests {
             "1.98.x",
             "1",
             "stablex",
+            "10.0",
+            "01.95",
+            "1.095",
+            "1.1000",
+            "1.95.100",
+            "1.95.0-beta.100",
+            "1.95.01",
         ] {
             assert!(!is_bare_channel(n), "{n}");
         }
@@ -226,7 +272,8 @@ mod tests {
             overrides: vec![],
         };
         let at = |s: &Settings, env: Option<&str>, n: Option<&str>| {
-            rustc_of(home.path(), s, env, n).map(|p| {
+            let env = env.map_or(EnvHost::Unset, |h| EnvHost::Set(h.into()));
+            rustc_of(home.path(), s, &env, n).map(|p| {
                 let rel = p.strip_prefix(home.path().join("toolchains")).unwrap();
                 rel.iter().next().unwrap().to_string_lossy().into_owned()
             })

@@ -76,7 +76,8 @@ pub fn choice_for(dir: &Path) -> Choice {
 /// `choice_for`, and the toolchain file that decided it when tiercheck reduced it (a `path`, an
 /// invalid or unreadable file): the caller reports that file instead of running it.
 pub fn selection_for(dir: &Path) -> (Choice, Option<toolchain_file::ToolchainPin>) {
-    if std::env::var_os("RUSTUP_TOOLCHAIN").is_some() {
+    // rustup reads an empty variable as unset.
+    if std::env::var_os("RUSTUP_TOOLCHAIN").is_some_and(|v| !v.is_empty()) {
         return (Choice::UserEnv, None);
     }
     let overrides = toolchain_file::rustup_overrides();
@@ -252,26 +253,34 @@ fn rustc_rustup_starts(choice: &Choice) -> Option<String> {
     if !behind_rustup_proxy() {
         return None;
     }
-    let user_env = std::env::var("RUSTUP_TOOLCHAIN");
+    let user_env = std::env::var("RUSTUP_TOOLCHAIN")
+        .ok()
+        .filter(|v| !v.is_empty());
     let name = match choice {
-        Choice::UserEnv => Some(user_env.as_deref().ok()?),
+        Choice::UserEnv => Some(user_env.as_deref()?),
         Choice::Named(n) => Some(n.as_str()),
         Choice::Default => None,
     };
     let home = crate::rustup_home::home()?;
-    let settings = crate::rustup_home::Settings::load(&home);
+    let settings = crate::rustup_home::Settings::load(&home)?;
     let env_host = crate::rustup_home::env_host();
-    let exe = crate::rustup_home::rustc_of(&home, &settings, env_host.as_deref(), name)?;
+    let exe = crate::rustup_home::rustc_of(&home, &settings, &env_host, name)?;
     Some(exe.to_string_lossy().into_owned())
 }
 
 /// The toolchain's own rustc in the sysroot it reported, behind rustup's proxy (see
-/// `behind_rustup_proxy`).
+/// `behind_rustup_proxy`), when that sysroot is one of rustup's toolchains: an answer kept
+/// between runs never decides on its own which program runs.
 fn own_rustc(info: &RustcInfo) -> Option<String> {
     if !behind_rustup_proxy() {
         return None;
     }
-    let exe = Path::new(info.sysroot.as_deref()?)
+    let toolchains = std::fs::canonicalize(crate::rustup_home::home()?.join("toolchains")).ok()?;
+    let sysroot = std::fs::canonicalize(info.sysroot.as_deref()?).ok()?;
+    if sysroot.parent() != Some(toolchains.as_path()) {
+        return None;
+    }
+    let exe = sysroot
         .join("bin")
         .join(format!("rustc{}", std::env::consts::EXE_SUFFIX));
     exe.is_file().then(|| exe.to_string_lossy().into_owned())

@@ -198,7 +198,8 @@ pub fn find(dir: &Path, has_override: impl Fn(&Path) -> bool) -> Option<PathBuf>
 /// `rustup override set` entries (path -> toolchain) from RUSTUP_HOME/settings.toml.
 pub fn rustup_overrides() -> Vec<(PathBuf, String)> {
     crate::rustup_home::home()
-        .map(|h| crate::rustup_home::Settings::load(&h).overrides)
+        .and_then(|h| crate::rustup_home::Settings::load(&h))
+        .map(|s| s.overrides)
         .unwrap_or_default()
 }
 

@@ -167,7 +167,7 @@ fn the_rustc_rustup_would_start_answers_as_its_proxy() {
         .collect();
     let mut checked = 0;
     for dir in std::iter::once(&default).chain(&pinned) {
-        for envs in [vec![], vec![("RUSTUP_OVERRIDE_HOST_TUPLE", host.as_str())]] {
+        for envs in [vec![], vec![("RUSTUP_OVERRIDE_HOST_TRIPLE", host.as_str())]] {
             let direct = rustc_facts(dir.path(), &envs);
             let mut forced = envs.clone();
             forced.push(("RUSTC", "rustc"));
