@@ -2,13 +2,17 @@
 //! `util/rustc.rs`: a key of the rustc binary's fingerprint, the program, its arguments and
 //! environment). Kept only for a rustc whose files cannot change under the same fingerprint: a
 //! toolchain rustup installed from its channels (an update or a component change rewrites
-//! `bin/rustc` or `lib/rustlib/components`) and one in the Nix store. The key holds the whole
-//! environment but the shell's bookkeeping (`PWD`, `OLDPWD`, `SHLVL`, `_`): a variable missed
-//! costs a miss, never a stale answer. Only successful, UTF-8 answers are kept; an entry that
-//! cannot be read is a miss. `TIERCHECK_NO_CACHE` (any value) turns it off.
+//! `bin/rustc` or `lib/rustlib/components`) and one in the Nix store, and only for questions
+//! whose answer depends on nothing else (no `native` CPU, no target spec file). The key holds a
+//! SHA-256 digest of the whole environment but the shell's bookkeeping (`PWD`, `OLDPWD`,
+//! `SHLVL`, `_`): a variable missed costs a miss, never a stale answer, and no secret in the
+//! environment is written down. Only successful, UTF-8 answers are kept, in a directory only the
+//! user can read; an entry that cannot be read, or that another user could have written, is a
+//! miss. `TIERCHECK_NO_CACHE` (any value) turns it off.
 
 use std::hash::{Hash, Hasher};
-use std::os::unix::fs::MetadataExt;
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Output};
@@ -22,7 +26,8 @@ pub struct Key {
     program: PathBuf,
     fingerprint: Vec<String>,
     args: Vec<String>,
-    env: Vec<(String, String)>,
+    /// SHA-256 of the sorted `NAME=value` lines, in hex.
+    env: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -48,8 +53,41 @@ pub fn default_dir() -> Option<PathBuf> {
 /// The key of running `program` with `args` in this process's environment; `None` when its
 /// answers are not kept (see the module doc). `rustup_home`: where rustup's toolchains live.
 pub fn key(program: &Path, args: &[String], rustup_home: Option<&Path>) -> Option<Key> {
+    if !answer_is_the_toolchains(args) {
+        return None;
+    }
     let program = std::fs::canonicalize(program).ok()?;
     let fingerprint = fingerprint(&program, rustup_home)?;
+    Some(Key {
+        version: 2,
+        program,
+        fingerprint,
+        args: args.to_vec(),
+        env: env_digest(),
+    })
+}
+
+/// Whether the answer to `args` depends only on the toolchain and the environment: not on the
+/// machine's CPU (`target-cpu=native`) nor on a target spec file (a `--target` that is not one
+/// of rustc's built-in targets).
+fn answer_is_the_toolchains(args: &[String]) -> bool {
+    let builtin = |t: &str| cfg_expr::targets::get_builtin_target_by_triple(t).is_some();
+    let mut args = args.iter();
+    while let Some(a) = args.next() {
+        let target = match a.strip_prefix("--target") {
+            Some("") => args.next().map(String::as_str),
+            Some(v) => v.strip_prefix('='),
+            None => None,
+        };
+        if a.contains("native") || target.is_some_and(|t| !builtin(t)) {
+            return false;
+        }
+    }
+    true
+}
+
+fn env_digest() -> String {
+    use sha2::Digest;
     // Set by the shell or a benchmark harness on every run, read by no rustc.
     let skipped = [
         "PWD",
@@ -58,23 +96,22 @@ pub fn key(program: &Path, args: &[String], rustup_home: Option<&Path>) -> Optio
         "_",
         "HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET",
     ];
-    let mut env: Vec<(String, String)> = std::env::vars_os()
+    let mut env: Vec<_> = std::env::vars_os()
         .filter(|(k, _)| !skipped.iter().any(|s| k == s))
-        .map(|(k, v)| {
-            (
-                k.to_string_lossy().into_owned(),
-                v.to_string_lossy().into_owned(),
-            )
-        })
         .collect();
     env.sort();
-    Some(Key {
-        version: 1,
-        program,
-        fingerprint,
-        args: args.to_vec(),
-        env,
-    })
+    let mut digest = sha2::Sha256::new();
+    // Each part with its length first: no two environments give the same stream.
+    for part in env.iter().flat_map(|(k, v)| [k, v]) {
+        let bytes = part.as_encoded_bytes();
+        digest.update((bytes.len() as u64).to_le_bytes());
+        digest.update(bytes);
+    }
+    digest
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The files whose change changes rustc's answers, as "path size mtime inode" lines.
@@ -126,19 +163,37 @@ fn file_of(dir: &Path, key: &Key) -> Option<PathBuf> {
     Some(dir.join(format!("{:016x}.json", h.finish())))
 }
 
-/// The kept answer for `key`, if any.
+/// The kept answer for `key`, if any: from a file (in a directory) only this user can have
+/// written. A hit marks the entry used, so pruning keeps it.
 pub fn get(dir: &Path, key: &Key) -> Option<Output> {
-    let bytes = crate::fsread::read_bytes(&file_of(dir, key)?, "rustc cache", 1 << 24).ok()?;
+    let file = file_of(dir, key)?;
+    if !only_ours(dir) || !only_ours(&file) {
+        return None;
+    }
+    let bytes = crate::fsread::read_bytes(&file, "rustc cache", 1 << 24).ok()?;
     let entry: Entry = serde_json::from_slice(&bytes).ok()?;
-    (entry.key == *key).then(|| Output {
+    if entry.key != *key {
+        return None;
+    }
+    let _ = std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+    Some(Output {
         status: ExitStatus::from_raw(0),
         stdout: entry.stdout.into_bytes(),
         stderr: entry.stderr.into_bytes(),
     })
 }
 
-/// Keeps a successful answer (written to a temp file and renamed: a reader sees all or none).
-/// Failing to keep it changes nothing but the next run's time.
+/// Whether `p` (not followed if a link) belongs to this user and no one else may write it.
+fn only_ours(p: &Path) -> bool {
+    std::fs::symlink_metadata(p)
+        .is_ok_and(|m| m.uid() == rustix::process::geteuid().as_raw() && m.mode() & 0o022 == 0)
+}
+
+/// Keeps a successful answer (written to a temp file only the user can read, then renamed: a
+/// reader sees all or none). Failing to keep it changes nothing but the next run's time.
 pub fn put(dir: &Path, key: &Key, out: &Output) {
     let (Ok(stdout), Ok(stderr)) = (
         String::from_utf8(out.stdout.clone()),
@@ -157,32 +212,52 @@ pub fn put(dir: &Path, key: &Key, out: &Output) {
     let (Some(file), Ok(bytes)) = (file_of(dir, key), serde_json::to_vec(&entry)) else {
         return;
     };
-    if std::fs::create_dir_all(dir).is_err() {
+    let made = std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir);
+    if made.is_err() || !only_ours(dir) {
         return;
     }
     let temp = crate::atomic_fs::temp_name(&file);
-    if crate::atomic_fs::write_temp(&temp, &file, &bytes).is_ok()
-        && std::fs::rename(&temp, &file).is_err()
-    {
+    if write_private(&temp, &bytes).is_err() || std::fs::rename(&temp, &file).is_err() {
         let _ = std::fs::remove_file(&temp);
     }
     prune(dir, MAX_ENTRIES);
 }
 
+fn write_private(temp: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(temp)?
+        .write_all(bytes)
+}
+
 /// Entries kept at most: an environment that changes on every run (a job id) adds one a run.
 const MAX_ENTRIES: usize = 512;
 
-/// Over `max` entries, removes the older half: only files named as entries are, in this
+/// Over `max` entries, removes the least recently used half; and our temp files an hour old (a
+/// run killed between write and rename). Only files named as either are touched, in this
 /// directory that only this module writes.
 fn prune(dir: &Path, max: usize) {
     let Ok(read) = std::fs::read_dir(dir) else {
         return;
     };
-    let mut entries: Vec<(std::time::SystemTime, PathBuf)> = read
-        .flatten()
-        .filter(|e| is_entry_name(&e.file_name().to_string_lossy()))
-        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-        .collect();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let mut entries: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
+    for e in read.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(modified) = e.metadata().ok().and_then(|m| m.modified().ok()) else {
+            continue;
+        };
+        if is_entry_name(&name) {
+            entries.push((modified, e.path()));
+        } else if crate::atomic_fs::is_temp_name(&name) && modified < hour_ago {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
     if entries.len() <= max {
         return;
     }
@@ -264,5 +339,54 @@ mod tests {
         // A file that is not an entry is a miss.
         std::fs::write(file_of(cache.path(), &k).unwrap(), "{").unwrap();
         assert!(get(cache.path(), &k).is_none());
+    }
+
+    #[test]
+    fn machine_and_spec_file_answers_are_not_kept() {
+        let home = tempfile::tempdir().unwrap();
+        let rustc = toolchain(home.path(), "stable-x86_64-unknown-linux-gnu");
+        let with = |args: &[&str]| {
+            let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            key(&rustc, &args, Some(home.path())).is_some()
+        };
+        assert!(with(&["--print=cfg", "--target", "aarch64-apple-darwin"]));
+        assert!(with(&["--print=cfg", "--target=wasm32-unknown-unknown"]));
+        assert!(!with(&["--print=cfg", "-C", "target-cpu=native"]));
+        assert!(!with(&["--print=cfg", "--target", "my-board.json"]));
+        assert!(!with(&["--print=cfg", "--target=my-board"]));
+    }
+
+    #[test]
+    fn entries_are_private_and_hold_no_environment() {
+        use std::os::unix::fs::PermissionsExt;
+        let home = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let dir = cache.path().join("tiercheck/rustc");
+        let rustc = toolchain(home.path(), "stable-x86_64-unknown-linux-gnu");
+        let k = key(&rustc, &["-vV".to_string()], Some(home.path())).unwrap();
+        put(&dir, &k, &ok("rustc 1.98.0\n"));
+        let file = file_of(&dir, &k).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!((mode(&dir), mode(&file)), (0o700, 0o600));
+        let text = std::fs::read_to_string(&file).unwrap();
+        let path = std::env::var("PATH").unwrap();
+        assert!(!text.contains(&path), "{text}");
+        // Writable by others: a miss.
+        assert!(get(&dir, &k).is_some());
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+        assert!(get(&dir, &k).is_none());
+        // A run killed before its rename leaves a temp file: gone once an hour old.
+        let temp = crate::atomic_fs::temp_name(&file);
+        std::fs::write(&temp, "").unwrap();
+        prune(&dir, MAX_ENTRIES);
+        assert!(temp.exists());
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        std::fs::File::options()
+            .write(true)
+            .open(&temp)
+            .and_then(|f| f.set_modified(old))
+            .unwrap();
+        prune(&dir, MAX_ENTRIES);
+        assert!(!temp.exists());
     }
 }
