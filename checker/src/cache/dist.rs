@@ -218,6 +218,21 @@ impl TokenCheck {
     }
 }
 
+/// What the scheduler's status answer holds that is reported (sccache-dist's
+/// `SchedulerStatusResult`; a part missing, or not a count, is unknown).
+#[derive(Debug, Default, serde::Deserialize)]
+struct SchedulerStatus {
+    #[serde(default, deserialize_with = "count_or_none")]
+    num_servers: Option<u64>,
+    #[serde(default, deserialize_with = "count_or_none")]
+    num_cpus: Option<u64>,
+}
+
+fn count_or_none<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let v = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
+    Ok(v.as_u64())
+}
+
 /// `GET /api/v1/scheduler/status` (no auth), then a `POST /api/v1/scheduler/alloc_job` with the
 /// token and no body: the scheduler checks the bearer token first (401 when refused) and only
 /// then the body (400), so no job is ever allocated. https: TCP connect only.
@@ -244,9 +259,9 @@ pub fn probe_scheduler(url: &str, auth: &Auth, timeout: Duration) -> SchedulerPr
     match http::get_json(&host, port, "/api/v1/scheduler/status", timeout) {
         Ok(r) if r.status == 200 => {
             p.reachable = true;
-            let v: serde_json::Value = serde_json::from_str(&r.body).unwrap_or_default();
-            p.num_servers = v["num_servers"].as_u64();
-            p.num_cpus = v["num_cpus"].as_u64();
+            let status: SchedulerStatus = serde_json::from_str(&r.body).unwrap_or_default();
+            p.num_servers = status.num_servers;
+            p.num_cpus = status.num_cpus;
         }
         Ok(r) => {
             p.reachable = true;
@@ -638,6 +653,21 @@ mod tests {
                 .find(|(n, _)| *n == k)
                 .map(|(_, v)| v.to_string())
         }
+    }
+
+    #[test]
+    fn scheduler_status_counts_are_read_when_they_are_counts() {
+        let read = |body: &str| {
+            let s: SchedulerStatus = serde_json::from_str(body).unwrap_or_default();
+            (s.num_servers, s.num_cpus)
+        };
+        assert_eq!(
+            read(r#"{"num_servers":1,"num_cpus":2,"in_progress":0}"#),
+            (Some(1), Some(2))
+        );
+        assert_eq!(read(r#"{"num_servers":"1","num_cpus":-2}"#), (None, None));
+        assert_eq!(read(r#"{"num_cpus":4}"#), (None, Some(4)));
+        assert_eq!(read("<html>"), (None, None));
     }
 
     #[test]

@@ -48,20 +48,24 @@ pub fn listening(port: u16) -> bool {
 }
 
 /// `sccache --dist-status` output: `{"Disabled":".."}`, `{"NotConnected":[url,why]}` or
-/// `{"SchedulerStatus":[url,{..}]}` (src/server.rs `DistInfo`).
+/// `{"SchedulerStatus":[url,{..}]}` (sccache's `DistInfo`, src/server.rs).
+#[derive(serde::Deserialize)]
+enum DistInfo {
+    Disabled(serde::de::IgnoredAny),
+    NotConnected(Option<String>, serde::de::IgnoredAny),
+    SchedulerStatus(Option<String>, serde::de::IgnoredAny),
+}
+
+/// The state `sccache --dist-status` printed; `None` when it is no `DistInfo`.
 pub fn parse_dist_status(json: &str) -> Option<DistState> {
-    let v: serde_json::Value = serde_json::from_str(json.trim()).ok()?;
-    let obj = v.as_object()?;
-    if obj.contains_key("Disabled") {
-        return Some(DistState::Disabled);
-    }
-    let pair = obj
-        .get("NotConnected")
-        .or_else(|| obj.get("SchedulerStatus"))?;
-    match pair.get(0)? {
-        serde_json::Value::String(url) => Some(DistState::Scheduler(url.clone())),
-        serde_json::Value::Null => Some(DistState::Disabled),
-        _ => None,
+    let info: DistInfo = serde_json::from_str(json.trim()).ok()?;
+    match info {
+        DistInfo::Disabled(_)
+        | DistInfo::NotConnected(None, _)
+        | DistInfo::SchedulerStatus(None, _) => Some(DistState::Disabled),
+        DistInfo::NotConnected(Some(url), _) | DistInfo::SchedulerStatus(Some(url), _) => {
+            Some(DistState::Scheduler(url))
+        }
     }
 }
 
