@@ -126,7 +126,7 @@ fn fingerprint(program: &Path, rustup_home: Option<&Path>) -> Option<Vec<String>
         toolchain.parent() == Some(dir.as_path())
             && toolchain
                 .file_name()
-                .is_some_and(|n| crate::rustup_home::is_channel_name(&n.to_string_lossy()))
+                .is_some_and(|n| crate::toolchain_name::is_channel_name(&n.to_string_lossy()))
     });
     if official {
         let components = toolchain.join("lib/rustlib/components");

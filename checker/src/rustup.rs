@@ -119,19 +119,15 @@ fn candidates_with(spec: &ToolchainSpec, installed: &[String]) -> Vec<String> {
 fn dated_nightly(dir_name: &str) -> Option<String> {
     let rest = dir_name.strip_prefix("nightly-")?;
     let date = rest.get(..10)?;
-    let b = date.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    let shaped = digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10);
     let tail = &rest[10..];
+    let shaped = crate::toolchain_name::is_date(date);
     (shaped && (tail.is_empty() || tail.starts_with('-'))).then(|| format!("nightly-{date}"))
 }
 
 /// The toolchain directories under RUSTUP_HOME (read, never run: `rustup toolchain list` would
 /// look at the current directory's toolchain file).
 fn installed_toolchains() -> Vec<String> {
-    let home = std::env::var_os("RUSTUP_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".rustup")));
+    let home = crate::rustup_home::home();
     let Some(Ok(dir)) = home.map(|h| std::fs::read_dir(h.join("toolchains"))) else {
         return vec![];
     };
