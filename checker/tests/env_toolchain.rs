@@ -34,10 +34,18 @@ fn rustup_has(name: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// Whether rustup lacks one of `names`, said on stderr: the calling test is skipped.
+fn lacks(names: &[&str]) -> bool {
+    let missing = names.iter().any(|n| !rustup_has(n));
+    if missing {
+        eprintln!("SKIPPED: no rustup {}", names.join(" and "));
+    }
+    missing
+}
+
 #[test]
 fn a_fitting_toolchain_file_is_followed() {
-    if !rustup_has("nightly") {
-        eprintln!("SKIPPED: no rustup nightly");
+    if lacks(&["nightly"]) {
         return;
     }
     let d = project("nightly");
@@ -56,8 +64,7 @@ fn a_fitting_toolchain_file_is_followed() {
 
 #[test]
 fn an_unfit_toolchain_file_is_overridden_loudly() {
-    if !rustup_has("nightly") || !rustup_has("stable") {
-        eprintln!("SKIPPED: no rustup stable and nightly");
+    if lacks(&["stable", "nightly"]) {
         return;
     }
     let d = project("stable");
@@ -150,8 +157,7 @@ fn rustc_facts(dir: &Path, envs: &[(&str, &str)]) -> serde_json::Value {
 /// the host a bare channel gets from rustup's own variable or from nowhere.
 #[test]
 fn the_rustc_rustup_would_start_answers_as_its_proxy() {
-    if !rustup_has("stable") {
-        eprintln!("SKIPPED: no rustup stable");
+    if lacks(&["stable"]) {
         return;
     }
     let default = tempfile::tempdir().unwrap();
@@ -202,8 +208,7 @@ fn entries(dir: &Path) -> Vec<std::path::PathBuf> {
 /// the same; a damaged entry is a miss, and TIERCHECK_NO_CACHE keeps nothing.
 #[test]
 fn kept_rustc_answers_give_the_same_report() {
-    if !rustup_has("stable") {
-        eprintln!("SKIPPED: no rustup stable");
+    if lacks(&["stable"]) {
         return;
     }
     // No toolchain file: rustup's default, which its settings name in full.
